@@ -1,0 +1,61 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Dependencies are deliberate: CI builds from scratch every run. No HTTP client
+// stack (async-http-client/NIO) — the webhook and chat integrations go through
+// the Apprise plugin, which keeps the build a few minutes shorter.
+let package = Package(
+    name: "kyniem",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kyniem", targets: ["kyniem"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+    ],
+    targets: [
+        // Debian's libyaml (libyaml-dev), found through pkg-config `yaml-0.1`.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // Pure values and rules: no I/O, no clock.
+        .target(name: "KyniemCore"),
+        // libyaml event stream -> nodes with marks -> typed decoding.
+        .target(name: "KyniemYAML", dependencies: ["CYAML"]),
+        .target(name: "KyniemConfig", dependencies: ["KyniemCore", "KyniemYAML"]),
+        .target(name: "KyniemRender", dependencies: ["KyniemCore"]),
+        .target(
+            name: "KyniemState",
+            dependencies: ["KyniemCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "KyniemNotifiers",
+            dependencies: [
+                "KyniemCore", "KyniemConfig", "KyniemYAML",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // Test doubles shipped with the package: recording notifier, fixed clock.
+        .target(name: "KyniemTesting", dependencies: ["KyniemCore", "KyniemNotifiers"]),
+        .target(
+            name: "KyniemCLI",
+            dependencies: [
+                "KyniemCore", "KyniemConfig", "KyniemRender", "KyniemState", "KyniemNotifiers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "kyniem", dependencies: ["KyniemCLI"]),
+
+        .testTarget(name: "KyniemCoreTests", dependencies: ["KyniemCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KyniemYAMLTests", dependencies: ["KyniemYAML"]),
+        .testTarget(name: "KyniemConfigTests", dependencies: ["KyniemConfig", "KyniemCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KyniemRenderTests", dependencies: ["KyniemRender", "KyniemCore"], resources: [.copy("Golden")]),
+        .testTarget(name: "KyniemStateTests", dependencies: ["KyniemState", "KyniemCore"]),
+        .testTarget(name: "KyniemNotifiersTests", dependencies: ["KyniemNotifiers", "KyniemTesting", "KyniemCore"]),
+        .testTarget(name: "KyniemCLITests", dependencies: ["KyniemCLI", "KyniemCore"]),
+    ]
+)
