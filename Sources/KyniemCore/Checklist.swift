@@ -1,0 +1,137 @@
+/// One task of a checklist template, due `offsetDays` from the occurrence (negative: before).
+public struct ChecklistTask: Sendable, Hashable {
+    public let id: String
+    public let offsetDays: Int
+    public let title: LocalizedText
+
+    public init(id: String, offsetDays: Int, title: LocalizedText) {
+        self.id = id
+        self.offsetDays = offsetDays
+        self.title = title
+    }
+}
+
+/// `checklists:` entry: tasks for occurrences of the given kinds and tiers (nil: any).
+public struct ChecklistTemplate: Sendable, Hashable {
+    public let kinds: Set<EventKind>?
+    public let tiers: Set<Tier>?
+    public let tasks: [ChecklistTask]
+
+    public init(kinds: Set<EventKind>?, tiers: Set<Tier>?, tasks: [ChecklistTask]) {
+        self.kinds = kinds
+        self.tiers = tiers
+        self.tasks = tasks
+    }
+
+    public func applies(to kind: EventKind, tier: Tier) -> Bool {
+        (kinds?.contains(kind) ?? true) && (tiers?.contains(tier) ?? true)
+    }
+}
+
+/// A checklist task placed on the calendar for one occurrence.
+public struct ScheduledTask: Sendable, Hashable {
+    public let task: ChecklistTask
+    /// The occurrence date plus the offset, before moving off non-working days.
+    public let nominal: LocalDate
+    /// The working day the task is due on.
+    public let due: LocalDate
+}
+
+/// All templates that apply contribute their tasks; a task id already taken by an
+/// earlier template is skipped, so a specific template can be listed before a general one.
+public struct Checklists: Sendable, Hashable {
+    public let templates: [ChecklistTemplate]
+
+    public init(templates: [ChecklistTemplate]) { self.templates = templates }
+
+    public func tasks(for kind: EventKind, tier: Tier) -> [ChecklistTask] {
+        var seen = Set<String>()
+        var tasks: [ChecklistTask] = []
+        for template in templates where template.applies(to: kind, tier: tier) {
+            for task in template.tasks where seen.insert(task.id).inserted {
+                tasks.append(task)
+            }
+        }
+        return tasks.sorted { ($0.offsetDays, $0.id) < ($1.offsetDays, $1.id) }
+    }
+
+    /// The occurrence's tasks with due dates moved off weekends and days off: tasks on or
+    /// before the event move to the previous working day, tasks after it to the next.
+    public func schedule(_ occurrence: Occurrence, workdays: WorkingCalendar) -> [ScheduledTask] {
+        tasks(for: occurrence.event.kind, tier: occurrence.tier).map { task in
+            let nominal = occurrence.date.adding(days: task.offsetDays)
+            let due = workdays.nearestWorkingDay(nominal, forward: task.offsetDays > 0)
+            return ScheduledTask(task: task, nominal: nominal, due: due)
+        }
+    }
+
+    /// The largest number of days a task can fall before (lead) and after (lag) its occurrence.
+    public var reach: (lead: Int, lag: Int) {
+        var lead = 0
+        var lag = 0
+        for template in templates {
+            for task in template.tasks {
+                lead = max(lead, -task.offsetDays)
+                lag = max(lag, task.offsetDays)
+            }
+        }
+        return (lead, lag)
+    }
+}
+
+/// The government decrees extra days off and swapped working days each year (`working_days:`).
+public struct WorkingDayAdjustments: Sendable, Hashable {
+    public var off: Set<LocalDate>
+    public var on: Set<LocalDate>
+
+    public init(off: Set<LocalDate> = [], on: Set<LocalDate> = []) {
+        self.off = off
+        self.on = on
+    }
+}
+
+/// Which days are working days at home: not the weekend, not a `day_off` event, not a decreed
+/// day off, unless decreed a working day in exchange.
+public struct WorkingCalendar: Sendable {
+    public let weekend: Set<Weekday>
+    public let daysOff: Set<LocalDate>
+    public let adjustments: WorkingDayAdjustments
+
+    /// `daysOff` holds the dates of the `day_off` events in the years the caller will ask about.
+    public init(weekend: Set<Weekday>, daysOff: Set<LocalDate>, adjustments: WorkingDayAdjustments) {
+        self.weekend = weekend
+        self.daysOff = daysOff
+        self.adjustments = adjustments
+    }
+
+    /// Expands the catalog's `day_off` events over `years` (pad by a year each side of a window).
+    public init(
+        weekend: Set<Weekday>, catalog: Catalog, years: ClosedRange<Int>, adjustments: WorkingDayAdjustments
+    ) {
+        var days = Set<LocalDate>()
+        let from = LocalDate(years.lowerBound, 1, 1)
+        let through = LocalDate(years.upperBound, 12, 31)
+        for event in catalog.events where event.dayOff {
+            for found in event.recurrence.dates(from: from, through: through, lunarCalendar: catalog.lunarCalendar) {
+                days.insert(found.date)
+            }
+        }
+        self.init(weekend: weekend, daysOff: days, adjustments: adjustments)
+    }
+
+    public func isWorkingDay(_ date: LocalDate) -> Bool {
+        if adjustments.on.contains(date) { return true }
+        if adjustments.off.contains(date) || daysOff.contains(date) { return false }
+        return !weekend.contains(date.weekday)
+    }
+
+    public func nearestWorkingDay(_ date: LocalDate, forward: Bool) -> LocalDate {
+        var day = date
+        // A year of non-working days in a row cannot happen with a sane configuration;
+        // the bound keeps a misconfigured weekend of seven days from looping forever.
+        for _ in 0..<366 where !isWorkingDay(day) {
+            day = day.adding(days: forward ? 1 : -1)
+        }
+        return isWorkingDay(day) ? day : date
+    }
+}

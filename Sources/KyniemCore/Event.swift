@@ -1,0 +1,122 @@
+/// What an event commemorates; chooses checklists, filters and milestone rules.
+public enum EventKind: String, CaseIterable, Sendable, Hashable {
+    case diplomaticRelations = "diplomatic-relations"
+    case nationalDay = "national-day"
+    case holiday
+    case commemoration
+    case custom
+}
+
+/// An output language. vi and en are shipped; titles fall back to the other one when missing.
+public enum Language: String, CaseIterable, Sendable, Hashable {
+    case vi, en
+}
+
+/// Text given either once for every language or per language.
+public struct LocalizedText: Sendable, Hashable {
+    public let byLanguage: [String: String]
+    /// The first language written in the source, used as a last fallback.
+    public let primary: String
+
+    public init(_ text: String) {
+        self.byLanguage = [:]
+        self.primary = text
+    }
+
+    public init(byLanguage: [String: String], primary: String) {
+        self.byLanguage = byLanguage
+        self.primary = primary
+    }
+
+    public func resolved(_ language: Language) -> String {
+        if let text = byLanguage[language.rawValue] { return text }
+        for other in Language.allCases where other != language {
+            if let text = byLanguage[other.rawValue] { return text }
+        }
+        return primary
+    }
+}
+
+/// A partner country (or the home country) as the calendars name it.
+public struct Country: Sendable, Hashable {
+    /// ISO 3166-1 alpha-2, upper case.
+    public let code: String
+    public let name: LocalizedText
+
+    public init(code: String, name: LocalizedText) {
+        self.code = code
+        self.name = name
+    }
+
+    /// The flag emoji built from the code's regional-indicator letters (JP → 🇯🇵).
+    public var flag: String {
+        var scalars = String.UnicodeScalarView()
+        for unit in code.unicodeScalars {
+            guard let scalar = Unicode.Scalar(0x1F1E6 + unit.value - 65), unit.value >= 65, unit.value <= 90 else {
+                return ""
+            }
+            scalars.append(scalar)
+        }
+        return String(scalars)
+    }
+}
+
+/// The day of a lunar month an event falls on.
+public enum LunarDay: Sendable, Hashable {
+    /// Day 1...30; day 30 in a 29-day month falls on the 29th.
+    case day(Int)
+    /// The month's last day (29 or 30), e.g. giao thừa on 12/last.
+    case last
+}
+
+/// How an event recurs. Every case answers "which day in year Y?" in O(1), so a query
+/// costs events × years, never the days in the window.
+public enum Recurrence: Sendable, Hashable {
+    /// `date: YYYY-MM-DD`: recurs every year after the origin; the ordinal counts from it.
+    case origin(LocalDate)
+    /// `date: {month, day}` with an optional `since` year for the ordinal.
+    case monthDay(month: Int, day: Int, since: Int?)
+    /// `lunar: {month, day|last, leap}` on the Vietnamese lunar calendar.
+    case lunar(month: Int, day: LunarDay, leap: Bool, since: Int?)
+    /// `rule: {month, weekday, nth}`; nth is 1...5, or -1 for the last one.
+    case nthWeekday(month: Int, weekday: Weekday, nth: Int, since: Int?)
+    /// `once: YYYY-MM-DD`.
+    case once(LocalDate)
+
+    /// The year the ordinal counts from, if any.
+    public var originYear: Int? {
+        switch self {
+        case .origin(let date): date.year
+        case .monthDay(_, _, let since), .lunar(_, _, _, let since), .nthWeekday(_, _, _, let since): since
+        case .once: nil
+        }
+    }
+}
+
+public struct Event: Sendable, Hashable, Identifiable {
+    /// Unique across all calendars, `[a-z0-9-]`.
+    public let id: String
+    public let kind: EventKind
+    /// ISO code of the partner country, if the event belongs to one.
+    public let country: String?
+    public let title: LocalizedText
+    public let recurrence: Recurrence
+    /// A non-working day at home (public holiday); moves checklist due dates.
+    public let dayOff: Bool
+    public let note: String?
+    public let source: String?
+
+    public init(
+        id: String, kind: EventKind, country: String? = nil, title: LocalizedText,
+        recurrence: Recurrence, dayOff: Bool = false, note: String? = nil, source: String? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.country = country
+        self.title = title
+        self.recurrence = recurrence
+        self.dayOff = dayOff
+        self.note = note
+        self.source = source
+    }
+}

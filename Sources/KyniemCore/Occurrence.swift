@@ -1,0 +1,114 @@
+/// One day on which an event falls, with its anniversary number and tier.
+public struct Occurrence: Sendable, Hashable {
+    public let event: Event
+    /// The Gregorian date at home.
+    public let date: LocalDate
+    /// The nth anniversary, or nil when the event has no origin year.
+    public let ordinal: Int?
+    public let tier: Tier
+    /// The lunar date of this occurrence, for events defined on the lunar calendar.
+    public let lunar: LunarDate?
+    /// The event's country, resolved from the calendars' `countries:`.
+    public let country: Country?
+
+    public init(event: Event, date: LocalDate, ordinal: Int?, tier: Tier, lunar: LunarDate?, country: Country?) {
+        self.event = event
+        self.date = date
+        self.ordinal = ordinal
+        self.tier = tier
+        self.lunar = lunar
+        self.country = country
+    }
+
+    /// The origin date the anniversary counts from, when there is a full one.
+    public var originDate: LocalDate? {
+        if case .origin(let origin) = event.recurrence {
+            return LocalDate(year: origin.year, month: origin.month, day: origin.day)
+        }
+        return nil
+    }
+
+    /// The title with `{n}`, `{ordinal}`, `{origin}`, `{date}`, `{year}` and `{country}` filled in.
+    public func title(_ language: Language) -> String {
+        TitleTemplate.fill(event.title.resolved(language), occurrence: self, language: language)
+    }
+
+    /// Sort order fixed by SPEC.md: by date, then event id.
+    public static func chronological(_ a: Occurrence, _ b: Occurrence) -> Bool {
+        a.date != b.date ? a.date < b.date : a.event.id < b.event.id
+    }
+}
+
+public enum TitleTemplate {
+    public static func fill(_ template: String, occurrence: Occurrence, language: Language) -> String {
+        guard template.contains("{") else { return template }
+        var output = ""
+        output.reserveCapacity(template.utf8.count + 16)
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            output += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let name = rest[rest.index(after: open)..<close]
+            if let value = value(of: name, occurrence: occurrence, language: language) {
+                output += value
+            } else {
+                output += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        output += rest
+        return output
+    }
+
+    private static func value(of name: Substring, occurrence: Occurrence, language: Language) -> String? {
+        switch name {
+        case "n": return occurrence.ordinal.map(String.init)
+        case "ordinal": return occurrence.ordinal.map(Ordinal.english)
+        case "origin":
+            if let origin = occurrence.originDate { return DateText.long(origin, language) }
+            return occurrence.event.recurrence.originYear.map(String.init)
+        case "date": return DateText.long(occurrence.date, language)
+        case "year": return String(occurrence.date.year)
+        case "country": return occurrence.country?.name.resolved(language) ?? occurrence.event.country
+        default: return nil
+        }
+    }
+}
+
+/// Dates as people write them: vi "21/9/1973", en "21 September 1973".
+public enum DateText {
+    public static let englishMonths = [
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ]
+
+    public static func long(_ date: LocalDate, _ language: Language) -> String {
+        switch language {
+        case .vi: "\(date.day)/\(date.month)/\(date.year)"
+        case .en: "\(date.day) \(englishMonths[date.month - 1]) \(date.year)"
+        }
+    }
+
+    /// Without the year: vi "21/9", en "21 September".
+    public static func dayMonth(_ date: LocalDate, _ language: Language) -> String {
+        switch language {
+        case .vi: "\(date.day)/\(date.month)"
+        case .en: "\(date.day) \(englishMonths[date.month - 1])"
+        }
+    }
+
+    /// A lunar date: vi "10/3 âm lịch" (nhuận for a leap month), en "lunar 10/3".
+    public static func lunar(_ date: LunarDate, _ language: Language) -> String {
+        switch language {
+        case .vi: "\(date.day)/\(date.month)\(date.isLeapMonth ? " nhuận" : "") âm lịch"
+        case .en: "lunar \(date.day)/\(date.month)\(date.isLeapMonth ? " (leap)" : "")"
+        }
+    }
+
+    public static func weekday(_ day: Weekday, _ language: Language) -> String {
+        switch language {
+        case .vi: ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"][day.rawValue - 1]
+        case .en: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][day.rawValue - 1]
+        }
+    }
+}

@@ -1,0 +1,140 @@
+extension Recurrence {
+    /// The occurrences whose Gregorian date lies in `from...through`, as (date, ordinal, lunar date).
+    /// The work is one step per calendar year in the window (two for lunar rules, whose
+    /// months 11 and 12 spill into the next Gregorian year), whatever the window's length in days.
+    public func dates(
+        from: LocalDate, through: LocalDate, lunarCalendar: LunarCalendar = .vietnam
+    ) -> [(date: LocalDate, ordinal: Int?, lunar: LunarDate?)] {
+        guard from <= through else { return [] }
+        var found: [(date: LocalDate, ordinal: Int?, lunar: LunarDate?)] = []
+        func keep(_ date: LocalDate?, ordinal: Int?, lunar: LunarDate? = nil) {
+            guard let date, date >= from, date <= through else { return }
+            found.append((date, ordinal, lunar))
+        }
+        switch self {
+        case .once(let date):
+            keep(date, ordinal: nil)
+        case .origin(let origin):
+            for year in Self.years(from: from.year, through: through.year, since: origin.year) {
+                keep(Self.yearly(month: origin.month, day: origin.day, year: year), ordinal: year - origin.year)
+            }
+        case .monthDay(let month, let day, let since):
+            for year in Self.years(from: from.year, through: through.year, since: since) {
+                keep(Self.yearly(month: month, day: day, year: year), ordinal: since.map { year - $0 })
+            }
+        case .nthWeekday(let month, let weekday, let nth, let since):
+            for year in Self.years(from: from.year, through: through.year, since: since) {
+                keep(Self.nthWeekday(nth, weekday, month: month, year: year), ordinal: since.map { year - $0 })
+            }
+        case .lunar(let month, let day, let leap, let since):
+            // Lunar year Y starts in Gregorian year Y; its last months can fall in Y + 1.
+            for year in Self.years(from: from.year - 1, through: through.year, since: since) {
+                guard let length = lunarCalendar.monthLength(year: year, month: month, isLeapMonth: leap) else {
+                    continue  // a `leap: true` event only occurs in years that have that leap month
+                }
+                let lunarDay: Int
+                switch day {
+                case .last: lunarDay = length
+                case .day(let d): lunarDay = min(d, length)
+                }
+                let lunar = LunarDate(year: year, month: month, day: lunarDay, isLeapMonth: leap)
+                keep(lunarCalendar.solarDate(for: lunar), ordinal: since.map { year - $0 }, lunar: lunar)
+            }
+        }
+        return found
+    }
+
+    private static func years(from: Int, through: Int, since: Int?) -> StrideThrough<Int> {
+        // The founding year itself is not an anniversary: ordinals start at 1.
+        let first = since.map { max(from, $0 + 1) } ?? from
+        return stride(from: first, through: through, by: 1)
+    }
+
+    /// A yearly day; 29 February falls on 28 February in common years.
+    static func yearly(month: Int, day: Int, year: Int) -> LocalDate? {
+        if let date = LocalDate(year: year, month: month, day: day) { return date }
+        if month == 2, day == 29 { return LocalDate(year: year, month: 2, day: 28) }
+        return nil
+    }
+
+    /// The nth (1...5) or last (-1) given weekday of a month; nil when there is no fifth.
+    static func nthWeekday(_ nth: Int, _ weekday: Weekday, month: Int, year: Int) -> LocalDate? {
+        if nth > 0 {
+            let first = LocalDate(year, month, 1)
+            let offset = (weekday.rawValue - first.weekday.rawValue + 7) % 7
+            let day = 1 + offset + (nth - 1) * 7
+            return LocalDate(year: year, month: month, day: day)
+        }
+        let lastDay = LocalDate.daysIn(month: month, year: year)
+        let last = LocalDate(year, month, lastDay)
+        let back = (last.weekday.rawValue - weekday.rawValue + 7) % 7
+        return LocalDate(year: year, month: month, day: lastDay - back - (-nth - 1) * 7)
+    }
+}
+
+/// What an occurrence query keeps (the CLI's `--tier --kind --country`).
+public struct OccurrenceFilter: Sendable, Hashable {
+    public var tiers: Set<Tier>?
+    public var kinds: Set<EventKind>?
+    public var countries: Set<String>?
+
+    public init(tiers: Set<Tier>? = nil, kinds: Set<EventKind>? = nil, countries: Set<String>? = nil) {
+        self.tiers = tiers
+        self.kinds = kinds
+        self.countries = countries
+    }
+
+    public static let all = OccurrenceFilter()
+
+    public func admits(kind: EventKind, country: String?) -> Bool {
+        if let kinds, !kinds.contains(kind) { return false }
+        if let countries {
+            guard let country, countries.contains(country) else { return false }
+        }
+        return true
+    }
+
+    public func admits(_ occurrence: Occurrence) -> Bool {
+        if let tiers, !tiers.contains(occurrence.tier) { return false }
+        return admits(kind: occurrence.event.kind, country: occurrence.event.country)
+    }
+}
+
+/// Every event of the configuration with the rules that give its occurrences a tier.
+public struct Catalog: Sendable {
+    public let events: [Event]
+    public let countries: [String: Country]
+    public let milestones: MilestonePolicy
+    public let lunarCalendar: LunarCalendar
+
+    public init(
+        events: [Event], countries: [String: Country], milestones: MilestonePolicy = .standard,
+        lunarCalendar: LunarCalendar = .vietnam
+    ) {
+        self.events = events
+        self.countries = countries
+        self.milestones = milestones
+        self.lunarCalendar = lunarCalendar
+    }
+
+    public func event(id: String) -> Event? { events.first { $0.id == id } }
+
+    /// Occurrences in `from...through`, sorted by date then event id.
+    public func occurrences(from: LocalDate, through: LocalDate, filter: OccurrenceFilter = .all) -> [Occurrence] {
+        var result: [Occurrence] = []
+        for event in events where filter.admits(kind: event.kind, country: event.country) {
+            result.append(contentsOf: occurrences(of: event, from: from, through: through).filter(filter.admits))
+        }
+        result.sort(by: Occurrence.chronological)
+        return result
+    }
+
+    public func occurrences(of event: Event, from: LocalDate, through: LocalDate) -> [Occurrence] {
+        event.recurrence.dates(from: from, through: through, lunarCalendar: lunarCalendar).map { found in
+            Occurrence(
+                event: event, date: found.date, ordinal: found.ordinal,
+                tier: milestones.tier(ordinal: found.ordinal, kind: event.kind),
+                lunar: found.lunar, country: event.country.flatMap { countries[$0] })
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// The KyniemNotifiers module; see STYLE.md for its place in the data flow.

@@ -1,0 +1,1 @@
+// The KyniemState module; see STYLE.md for its place in the data flow.

@@ -1,0 +1,3 @@
+import KyniemCLI
+
+await KyniemCommand.main()

@@ -1,0 +1,6 @@
+import Testing
+@testable import KyniemCLI
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import KyniemConfig
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import KyniemCore
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import KyniemNotifiers
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import KyniemRender
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

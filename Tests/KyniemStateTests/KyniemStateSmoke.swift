@@ -1,0 +1,6 @@
+import Testing
+@testable import KyniemState
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import KyniemYAML
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}
