@@ -1,0 +1,133 @@
+import KyniemCore
+
+/// Where a value stood in a file: every problem is reported as `file:line:column: message`.
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// One problem found in the configuration, calendars or plugins.
+public struct ConfigurationProblem: Error, Hashable, Sendable, CustomStringConvertible {
+    public let location: SourceLocation?
+    public let message: String
+
+    public init(_ location: SourceLocation?, _ message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String {
+        location.map { "\($0): \(message)" } ?? message
+    }
+}
+
+/// Every problem of one load, so `kyniem check` can list them all (exit 2).
+public struct ConfigurationErrors: Error, Sendable, CustomStringConvertible {
+    public let problems: [ConfigurationProblem]
+
+    public init(_ problems: [ConfigurationProblem]) { self.problems = problems }
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+public struct Home: Sendable, Hashable {
+    public var country: String
+    /// An IANA zone name; the CLI applies it once to find "today".
+    public var timeZone: String
+    public var language: Language
+    public var weekend: Set<Weekday>
+
+    public init(country: String, timeZone: String, language: Language, weekend: Set<Weekday>) {
+        self.country = country
+        self.timeZone = timeZone
+        self.language = language
+        self.weekend = weekend
+    }
+
+    public static let vietnam = Home(
+        country: "VN", timeZone: "Asia/Ho_Chi_Minh", language: .vi, weekend: [.saturday, .sunday])
+}
+
+/// One entry of `notifiers:`, as written. The notifier registry validates the type-specific settings.
+public struct NotifierSpec: Sendable, Hashable {
+    public let id: String
+    public let type: String
+    public let language: Language
+    public let filter: DeliveryFilter
+    /// Names of environment variables passed to an external plugin (`env:`).
+    public let environment: [String]
+    /// Scalar settings by key (`path: out/`, `url_env: TEAM_WEBHOOK_URL`), for built-in notifiers.
+    public let options: [String: String]
+    /// Where each setting's value stood, for located errors.
+    public let optionLocations: [String: SourceLocation]
+    /// Every setting of the entry as one compact JSON object, in file order (handed to plugins).
+    public let settingsJSON: String
+    public let location: SourceLocation
+
+    public init(
+        id: String, type: String, language: Language, filter: DeliveryFilter, environment: [String],
+        options: [String: String], optionLocations: [String: SourceLocation], settingsJSON: String,
+        location: SourceLocation
+    ) {
+        self.id = id
+        self.type = type
+        self.language = language
+        self.filter = filter
+        self.environment = environment
+        self.options = options
+        self.optionLocations = optionLocations
+        self.settingsJSON = settingsJSON
+        self.location = location
+    }
+
+    public var route: Route { Route(notifier: id, language: language, filter: filter) }
+}
+
+/// A validated configuration: everything the commands need, as core values.
+public struct Configuration: Sendable {
+    public var home: Home
+    public var catalog: Catalog
+    public var reminders: Reminders
+    public var checklists: Checklists
+    public var workingDays: WorkingDayAdjustments
+    public var notifiers: [NotifierSpec]
+    /// Absolute path of the SQLite ledger.
+    public var statePath: String
+    public var catchUpDays: Int
+    /// Plugin folders named by the configuration (absolute), searched before the bundled ones.
+    public var pluginDirectories: [String]
+    /// The configuration file, or nil for the embedded default.
+    public var sourcePath: String?
+
+    public init(
+        home: Home, catalog: Catalog, reminders: Reminders, checklists: Checklists,
+        workingDays: WorkingDayAdjustments, notifiers: [NotifierSpec], statePath: String, catchUpDays: Int,
+        pluginDirectories: [String], sourcePath: String?
+    ) {
+        self.home = home
+        self.catalog = catalog
+        self.reminders = reminders
+        self.checklists = checklists
+        self.workingDays = workingDays
+        self.notifiers = notifiers
+        self.statePath = statePath
+        self.catchUpDays = catchUpDays
+        self.pluginDirectories = pluginDirectories
+        self.sourcePath = sourcePath
+    }
+
+    public var planner: Planner {
+        Planner(
+            catalog: catalog, reminders: reminders, checklists: checklists, weekend: home.weekend,
+            adjustments: workingDays, routes: notifiers.map(\.route))
+    }
+}
