@@ -1,3 +1,3 @@
 import KyniemCLI
 
-await KyniemCommand.main()
+await KyniemMain.main()

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import KyniemConfig
+import KyniemCore
+
+/// `--config FILE`, taken by every command (SPEC.md, fixed).
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: ./kyniem.yaml, then $XDG_CONFIG_HOME/kyniem/kyniem.yaml, then the embedded default).")
+    var config: String?
+}
+
+/// The edge where the process meets the world: environment, clock, files.
+struct CommandContext {
+    let configuration: Configuration
+    let source: ConfigurationSource
+    let environment: [String: String]
+
+    /// Loads and validates the configuration; an invalid one ends the command with exit 2
+    /// before anything else happens.
+    static func load(_ option: ConfigOption) throws -> CommandContext {
+        let environment = ProcessInfo.processInfo.environment
+        let source = ConfigurationSource.locate(
+            explicit: option.config, currentDirectory: FileManager.default.currentDirectoryPath,
+            environment: environment)
+        do {
+            let configuration = try ConfigurationLoader(environment: environment).load(source)
+            return CommandContext(configuration: configuration, source: source, environment: environment)
+        } catch {
+            throw CommandFailure.invalid(Self.report(error.problems))
+        }
+    }
+
+    static func report(_ problems: [ConfigurationProblem]) -> String {
+        let count = problems.count
+        return problems.map(\.description).joined(separator: "\n")
+            + "\n\(count) problem\(count == 1 ? "" : "s") found; nothing was done."
+    }
+
+    /// Today in the home time zone: the one place the clock is read.
+    var today: LocalDate {
+        let zone = TimeZone(identifier: configuration.home.timeZone) ?? .current
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return LocalDate(parts.year!, parts.month!, parts.day!)
+    }
+
+    func language(_ option: String?) throws -> Language {
+        guard let option else { return configuration.home.language }
+        guard let language = Language(rawValue: option) else {
+            throw CommandFailure.invalid("--lang: expected vi or en, found \"\(option)\"")
+        }
+        return language
+    }
+
+    static func date(_ text: String, option: String) throws -> LocalDate {
+        guard let date = LocalDate(iso: text) else {
+            throw CommandFailure.invalid("\(option): expected a date like 2027-01-01, found \"\(text)\"")
+        }
+        return date
+    }
+
+    /// The current UTC time as RFC 5545 writes it (DTSTAMP) and as the ledger records it.
+    static func utcStamp(_ date: Date = Date()) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+}
+
+/// `--tier --kind --country`, shared by the planning commands.
+struct FilterOptions: ParsableArguments {
+    @Option(name: .long, help: "Only this tier (repeatable): major, notable, routine.")
+    var tier: [String] = []
+    @Option(name: .long, help: "Only this kind (repeatable): diplomatic-relations, national-day, holiday, commemoration, custom.")
+    var kind: [String] = []
+    @Option(name: .long, help: "Only this country, by ISO code (repeatable): JP.")
+    var country: [String] = []
+
+    func filter(tiers known: [Tier]) throws -> OccurrenceFilter {
+        var filter = OccurrenceFilter()
+        if !tier.isEmpty {
+            for name in tier where !known.contains(Tier(name)) {
+                throw CommandFailure.invalid("--tier: unknown tier \"\(name)\"; expected one of \(known.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.tiers = Set(tier.map(Tier.init))
+        }
+        if !kind.isEmpty {
+            filter.kinds = Set(try kind.map { name in
+                guard let kind = EventKind(rawValue: name) else {
+                    throw CommandFailure.invalid("--kind: unknown kind \"\(name)\"; expected one of \(EventKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return kind
+            })
+        }
+        if !country.isEmpty { filter.countries = Set(country.map { $0.uppercased() }) }
+        return filter
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import KyniemCore
+import KyniemRender
+
+struct CalendarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar", abstract: "The whole year's external-affairs calendar as ICS, HTML, Markdown, CSV or JSON.")
+
+    @OptionGroup var config: ConfigOption
+    @Option(help: "The year, e.g. 2027.")
+    var year: Int
+    @Option(help: "ics, html, md, csv or json.")
+    var format: CalendarFormat = .ics
+    @Option(help: "vi or en (default: home.language).")
+    var lang: String?
+    @Option(help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
+    @OptionGroup var filters: FilterOptions
+
+    func run() throws {
+        guard (1...9999).contains(year) else { throw CommandFailure.invalid("--year: expected a year like 2027") }
+        let context = try CommandContext.load(config)
+        let configuration = context.configuration
+        let language = try context.language(lang)
+        let filter = try filters.filter(tiers: configuration.catalog.milestones.tiers)
+        let from = LocalDate(year, 1, 1)
+        let through = LocalDate(year, 12, 31)
+        let planner = configuration.planner
+        let workdays = planner.workingCalendar(from: from.adding(days: -200), through: through.adding(days: 60))
+        let entries = configuration.catalog.occurrences(from: from, through: through, filter: filter).map {
+            CalendarEntry(
+                occurrence: $0, leadDays: configuration.reminders.leadDays(for: $0.tier),
+                tasks: configuration.checklists.schedule($0, workdays: workdays))
+        }
+        let name = language == .vi ? "Lịch đối ngoại \(year)" : "External-affairs calendar \(year)"
+        let document = CalendarDocument(
+            from: from, through: through, year: year, language: language, name: name, entries: entries,
+            generatedAt: CommandContext.utcStamp())
+        let text = CalendarRenderer.render(document, as: format)
+        guard let output else {
+            Terminal.out(text)
+            return
+        }
+        try AtomicFile.write(text, to: output)
+    }
+}
+
+extension CalendarFormat: ExpressibleByArgument {}
+
+enum AtomicFile {
+    /// Writes a temporary file beside the target and renames it over: readers see the old
+    /// file or the whole new one, never half of it.
+    static func write(_ text: String, to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
+            throw CommandFailure(code: 1, message: "cannot write \(path)")
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CommandFailure(code: 1, message: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import KyniemCore
+import KyniemYAML
+
+/// Where the configuration comes from.
+public enum ConfigurationSource: Sendable, Equatable, CustomStringConvertible {
+    /// A `kyniem.yaml` on disk (absolute path).
+    case file(String)
+    /// No file anywhere: the bundled calendars and a console notifier, built into the binary.
+    case embedded
+
+    /// `--config FILE`, else `./kyniem.yaml`, else `$XDG_CONFIG_HOME/kyniem/kyniem.yaml`
+    /// (default `~/.config`), else the embedded default (SPEC.md, fixed).
+    public static func locate(
+        explicit: String?, currentDirectory: String, environment: [String: String]
+    ) -> ConfigurationSource {
+        if let explicit { return .file(Paths.absolute(explicit, relativeTo: currentDirectory, environment: environment)) }
+        let local = Paths.join(currentDirectory, "kyniem.yaml")
+        if FileManager.default.fileExists(atPath: local) { return .file(local) }
+        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? environment["HOME"].map { Paths.join($0, ".config") }
+        if let configHome {
+            let user = Paths.join(configHome, "kyniem/kyniem.yaml")
+            if FileManager.default.fileExists(atPath: user) { return .file(user) }
+        }
+        return .embedded
+    }
+
+    public var description: String {
+        switch self {
+        case .file(let path): path
+        case .embedded: "embedded default"
+        }
+    }
+}
+
+/// Reads `kyniem.yaml` and its calendars into a validated `Configuration`, or every problem found.
+public struct ConfigurationLoader: Sendable {
+    public var environment: [String: String]
+    /// Bundled calendar files by path under `calendars/` (`vietnam/relations.yaml`).
+    public var bundled: [(path: String, text: String)]
+
+    public init(environment: [String: String], bundled: [(path: String, text: String)] = BundledCalendars.files) {
+        self.environment = environment
+        self.bundled = bundled
+    }
+
+    /// The configuration used when there is no file: the bundled calendars and a console notifier.
+    public static let embeddedDefault = """
+        # kyniem's embedded default: Vietnam's bundled calendars and a console notifier.
+        home:
+          country: VN
+          timezone: Asia/Ho_Chi_Minh
+          language: vi
+          weekend: [saturday, sunday]
+        calendars: [bundled:vietnam]
+        notifiers:
+          - id: console
+            type: console
+
+        """
+
+    public func load(_ source: ConfigurationSource) throws(ConfigurationErrors) -> Configuration {
+        let reader = ConfigurationReader(environment: environment, bundled: bundled)
+        let configuration: Configuration?
+        switch source {
+        case .embedded:
+            configuration = reader.read(
+                text: Self.embeddedDefault, displayName: "embedded:kyniem.yaml", baseDirectory: nil, path: nil)
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationErrors([ConfigurationProblem(nil, "\(path): cannot read the configuration file")])
+            }
+            configuration = reader.read(
+                text: String(decoding: data, as: UTF8.self), displayName: Paths.display(path),
+                baseDirectory: (path as NSString).deletingLastPathComponent, path: path)
+        }
+        if let configuration, reader.problems.isEmpty { return configuration }
+        throw ConfigurationErrors(reader.problems)
+    }
+}
+
+enum Paths {
+    static func join(_ base: String, _ rest: String) -> String {
+        base.hasSuffix("/") ? base + rest : base + "/" + rest
+    }
+
+    /// `~` expanded; relative paths resolved against `base`.
+    static func absolute(_ path: String, relativeTo base: String, environment: [String: String]) -> String {
+        var path = path
+        if path == "~" || path.hasPrefix("~/") {
+            let home = environment["HOME"] ?? NSHomeDirectory()
+            path = home + path.dropFirst()
+        }
+        if path.hasPrefix("/") { return (path as NSString).standardizingPath }
+        return (join(base, path) as NSString).standardizingPath
+    }
+
+    /// A path as errors show it: relative to the current folder when it is inside it.
+    static func display(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+}

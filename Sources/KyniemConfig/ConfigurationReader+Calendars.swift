@@ -1,0 +1,261 @@
+import Foundation
+import KyniemCore
+import KyniemYAML
+
+/// What the calendar files contribute, with where each thing was defined.
+struct CalendarSources {
+    var events: [(event: Event, mark: Mark)] = []
+    var eventIndex: [String: Mark] = [:]
+    var countries: [String: Country] = [:]
+    var checklistNodes: [(template: ChecklistTemplate, node: YAMLNode)] = []
+    var readFiles: Set<String> = []
+}
+
+extension ConfigurationReader {
+    /// `calendars:` entry: `bundled:vietnam` (built into the binary), or a file or folder
+    /// relative to the configuration file. A folder contributes its `.yaml` files in name order.
+    func readCalendarEntry(_ entry: String, at node: YAMLNode?, base: String, into sources: inout CalendarSources) {
+        if entry == "bundled" || entry.hasPrefix("bundled:") {
+            let prefix = entry == "bundled" ? "" : String(entry.dropFirst("bundled:".count))
+            let files = bundled.filter {
+                prefix.isEmpty || $0.path == prefix || $0.path.hasPrefix(prefix.hasSuffix("/") ? prefix : prefix + "/")
+            }
+            if files.isEmpty {
+                let names = Set(bundled.map { String($0.path.split(separator: "/").first ?? "") }).sorted()
+                problem(at: node, "no bundled calendar \"\(prefix)\"; bundled: \(names.map { "bundled:\($0)" }.joined(separator: ", "))")
+            }
+            for file in files {
+                readCalendarFile(text: file.text, displayName: "bundled:\(file.path)", into: &sources)
+            }
+            return
+        }
+        let path = Paths.absolute(entry, relativeTo: base, environment: environment)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            problem(at: node, "calendar \"\(entry)\" not found (looked at \(path))")
+            return
+        }
+        var files = [path]
+        if isDirectory.boolValue {
+            let enumerator = FileManager.default.enumerator(atPath: path)
+            files = (enumerator?.allObjects as? [String] ?? [])
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                .sorted()
+                .map { Paths.join(path, $0) }
+        }
+        for file in files {
+            guard sources.readFiles.insert(file).inserted else { continue }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                problem(at: node, "cannot read calendar file \(file)")
+                continue
+            }
+            readCalendarFile(text: String(decoding: data, as: UTF8.self), displayName: Paths.display(file), into: &sources)
+        }
+    }
+
+    func problem(at node: YAMLNode?, _ message: String) {
+        if let node { record(node, message) } else { problems.append(ConfigurationProblem(nil, message)) }
+    }
+
+    func readCalendarFile(text: String, displayName: String, into sources: inout CalendarSources) {
+        guard let root = parse(text: text, displayName: displayName) else { return }
+        guard let map = mapping(root, allowed: Self.calendarKeys) else { return }
+        readCalendarContent(map, into: &sources)
+    }
+
+    /// `countries`, `events` and `checklists` of a calendar file or of the configuration itself.
+    func readCalendarContent(_ map: YAMLMapping, into sources: inout CalendarSources) {
+        if let node = map.optional("countries"), let items = sequence(node) {
+            for item in items {
+                guard let country = readCountry(item) else { continue }
+                sources.countries[country.code] = country
+            }
+        }
+        if let node = map.optional("events"), let items = sequence(node) {
+            for item in items {
+                guard let (event, idNode) = readEvent(item) else { continue }
+                if let first = sources.eventIndex[event.id] {
+                    record(idNode, "duplicate event id \"\(event.id)\" (first defined at \(first))")
+                    continue
+                }
+                sources.eventIndex[event.id] = idNode.mark
+                sources.events.append((event, idNode.mark))
+            }
+        }
+        if let node = map.optional("checklists"), let items = sequence(node) {
+            for item in items {
+                if let template = readChecklist(item) { sources.checklistNodes.append((template, item)) }
+            }
+        }
+    }
+
+    func readCountry(_ node: YAMLNode) -> Country? {
+        guard let map = mapping(node, allowed: ["code", "name"]) else { return nil }
+        let code = attempt { () throws(YAMLError) in try map.required("code") }.flatMap(countryCode)
+        let name = attempt { () throws(YAMLError) in try map.required("name") }.flatMap(text)
+        guard let code, let name else { return nil }
+        return Country(code: code, name: name)
+    }
+
+    // MARK: Events
+
+    func readEvent(_ node: YAMLNode) -> (Event, YAMLNode)? {
+        guard let map = mapping(node, allowed: Self.eventKeys) else { return nil }
+        guard let idNode = attempt({ () throws(YAMLError) in try map.required("id") }) else { return nil }
+        let before = problems.count
+        let id = identifier(idNode, what: "an event id")
+        let kind = map.optional("kind").flatMap { self.kind($0) } ?? .custom
+        let country = map.optional("country").flatMap(countryCode)
+        let title = map.optional("title").flatMap(text)
+        let dayOff = map.optional("day_off").flatMap(bool) ?? false
+        let note = map.optional("note").flatMap(string)
+        let source = map.optional("source").flatMap(string)
+        let recurrence = readRecurrence(map)
+        // Any problem above is recorded; the event is left out so later checks see only sound ones.
+        guard problems.count == before, let id, let recurrence else { return nil }
+        let event = Event(
+            id: id, kind: kind, country: country, title: title ?? LocalizedText(id), recurrence: recurrence,
+            dayOff: dayOff, note: note, source: source)
+        return (event, idNode)
+    }
+
+    func readRecurrence(_ map: YAMLMapping) -> Recurrence? {
+        let given = Self.recurrenceKeys.filter { map[$0] != nil }
+        guard let key = given.first, let node = map[key] else {
+            record(YAMLNode(scalar: .init(text: ""), mark: map.mark),
+                   "missing the event's day: give one of date, lunar, rule or once")
+            return nil
+        }
+        if given.count > 1, let second = map[given[1]] {
+            record(second, "an event has one day: found both \(given[0]) and \(given[1])")
+            return nil
+        }
+        var since: Int?
+        if let sinceNode = map.optional("since") {
+            if key == "once" || (key == "date" && !isMapping(node)) {
+                record(sinceNode, "since applies to yearly days without a year (date: {month, day}, lunar, rule); "
+                    + "a full date already gives the year the anniversary counts from")
+                return nil
+            }
+            guard let year = int(sinceNode, in: 1...9999, what: "a year") else { return nil }
+            since = year
+        }
+        switch key {
+        case "once":
+            return date(node).map(Recurrence.once)
+        case "date":
+            if isMapping(node) {
+                guard let day = monthDay(node) else { return nil }
+                return .monthDay(month: day.month, day: day.day, since: since)
+            }
+            return date(node).map(Recurrence.origin)
+        case "lunar":
+            return lunar(node, since: since)
+        default:
+            return rule(node, since: since)
+        }
+    }
+
+    func isMapping(_ node: YAMLNode) -> Bool {
+        if case .mapping = node.value { return true }
+        return false
+    }
+
+    func monthDay(_ node: YAMLNode) -> (month: Int, day: Int)? {
+        guard let map = mapping(node, allowed: ["month", "day"]) else { return nil }
+        let monthNode = attempt { () throws(YAMLError) in try map.required("month") }
+        let dayNode = attempt { () throws(YAMLError) in try map.required("day") }
+        guard let monthNode, let dayNode,
+              let month = int(monthNode, in: 1...12, what: "a month"),
+              let day = int(dayNode) else { return nil }
+        // 29 February is allowed: it falls on 28 February in common years.
+        let days = LocalDate.daysIn(month: month, year: 2000)
+        guard (1...days).contains(day) else {
+            record(dayNode, "\(monthName(month)) has no day \(day); expected a day from 1 to \(days)")
+            return nil
+        }
+        return (month, day)
+    }
+
+    func lunar(_ node: YAMLNode, since: Int?) -> Recurrence? {
+        guard let map = mapping(node, allowed: ["month", "day", "leap"]) else { return nil }
+        let monthNode = attempt { () throws(YAMLError) in try map.required("month") }
+        let dayNode = attempt { () throws(YAMLError) in try map.required("day") }
+        let leap = map.optional("leap").map(bool) ?? false
+        guard let monthNode, let dayNode, let leap,
+              let month = int(monthNode, in: 1...12, what: "a lunar month") else { return nil }
+        let day: LunarDay
+        if dayNode.scalar?.text == "last" {
+            day = .last
+        } else if let value = int(dayNode) {
+            guard (1...30).contains(value) else {
+                record(dayNode, "expected a lunar day from 1 to 30 or last, found \(value)")
+                return nil
+            }
+            day = .day(value)
+        } else {
+            return nil
+        }
+        return .lunar(month: month, day: day, leap: leap, since: since)
+    }
+
+    func rule(_ node: YAMLNode, since: Int?) -> Recurrence? {
+        guard let map = mapping(node, allowed: ["month", "weekday", "nth"]) else { return nil }
+        let monthNode = attempt { () throws(YAMLError) in try map.required("month") }
+        let weekdayNode = attempt { () throws(YAMLError) in try map.required("weekday") }
+        let nthNode = attempt { () throws(YAMLError) in try map.required("nth") }
+        guard let monthNode, let weekdayNode, let nthNode else { return nil }
+        let month = int(monthNode, in: 1...12, what: "a month")
+        let weekday = weekday(weekdayNode)
+        var nth = int(nthNode)
+        if let value = nth, !(1...5).contains(value), value != -1 {
+            record(nthNode, "expected nth from 1 to 5, or -1 for the last, found \(value)")
+            nth = nil
+        }
+        guard let month, let weekday, let nth else { return nil }
+        return .nthWeekday(month: month, weekday: weekday, nth: nth, since: since)
+    }
+
+    // MARK: Checklists
+
+    func readChecklist(_ node: YAMLNode) -> ChecklistTemplate? {
+        guard let map = mapping(node, allowed: ["for", "tasks"]) else { return nil }
+        var kinds: Set<EventKind>?
+        var tiers: Set<Tier>?
+        if let forNode = map.optional("for"), let scope = mapping(forNode, allowed: ["kind", "kinds", "tier", "tiers"]) {
+            kinds = self.kinds(scope)
+            let tierNodes = [scope.optional("tier"), scope.optional("tiers")].compactMap { $0 }
+            if !tierNodes.isEmpty { tiers = Set(tierNodes.flatMap(list).compactMap(string).map(Tier.init)) }
+        }
+        guard let tasksNode = attempt({ () throws(YAMLError) in try map.required("tasks") }),
+              let items = sequence(tasksNode) else { return nil }
+        var tasks: [ChecklistTask] = []
+        var seen: [String: Mark] = [:]
+        for item in items {
+            guard let task = map(item, allowed: ["id", "at", "title"], build: readTask) else { continue }
+            if let first = seen[task.0.id] {
+                record(task.1, "duplicate task id \"\(task.0.id)\" in this checklist (first at \(first))")
+                continue
+            }
+            seen[task.0.id] = task.1.mark
+            tasks.append(task.0)
+        }
+        return ChecklistTemplate(kinds: kinds, tiers: tiers, tasks: tasks)
+    }
+
+    private func map<T>(_ node: YAMLNode, allowed: [String], build: (YAMLMapping) -> T?) -> T? {
+        mapping(node, allowed: allowed).flatMap(build)
+    }
+
+    func readTask(_ map: YAMLMapping) -> (ChecklistTask, YAMLNode)? {
+        let idNode = attempt { () throws(YAMLError) in try map.required("id") }
+        let atNode = attempt { () throws(YAMLError) in try map.required("at") }
+        let titleNode = attempt { () throws(YAMLError) in try map.required("title") }
+        guard let idNode, let atNode, let titleNode else { return nil }
+        let id = identifier(idNode, what: "a task id")
+        let offset = duration(atNode, signed: true)
+        let title = text(titleNode)
+        guard let id, let offset, let title else { return nil }
+        return (ChecklistTask(id: id, offsetDays: offset, title: title), idNode)
+    }
+}

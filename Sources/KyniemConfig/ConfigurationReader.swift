@@ -1,0 +1,319 @@
+import Foundation
+import KyniemCore
+import KyniemYAML
+
+/// One pass over the configuration and every calendar it names. Each value is decoded
+/// where it stands; a problem is recorded with its mark and decoding goes on, so
+/// `kyniem check` reports every problem at once (STYLE.md, habit 6).
+final class ConfigurationReader {
+    let environment: [String: String]
+    let bundled: [(path: String, text: String)]
+    private(set) var problems: [ConfigurationProblem] = []
+
+    init(environment: [String: String], bundled: [(path: String, text: String)]) {
+        self.environment = environment
+        self.bundled = bundled
+    }
+
+    static let topLevelKeys = [
+        "home", "calendars", "plugins", "state", "catch_up", "milestones", "reminders", "checklists",
+        "working_days", "notifiers", "events", "countries",
+    ]
+    static let calendarKeys = ["countries", "events", "checklists"]
+    static let eventKeys = [
+        "id", "kind", "country", "title", "date", "since", "lunar", "rule", "once", "day_off", "note", "source",
+    ]
+    static let recurrenceKeys = ["date", "lunar", "rule", "once"]
+
+    // MARK: Recording problems
+
+    func record(_ error: YAMLError) {
+        problems.append(ConfigurationProblem(error.mark.location, error.message))
+    }
+
+    func record(_ node: YAMLNode, _ message: String) {
+        problems.append(ConfigurationProblem(node.mark.location, message))
+    }
+
+    func attempt<T>(_ body: () throws(YAMLError) -> T) -> T? {
+        do {
+            return try body()
+        } catch {
+            record(error)
+            return nil
+        }
+    }
+
+    func mapping(_ node: YAMLNode, allowed: [String]) -> YAMLMapping? {
+        guard let map = attempt({ () throws(YAMLError) in try node.mapping() }) else { return nil }
+        for problem in map.unknownKeys(allowed: allowed) { record(problem) }
+        return map
+    }
+
+    func sequence(_ node: YAMLNode) -> [YAMLNode]? {
+        attempt { () throws(YAMLError) in try node.sequence() }
+    }
+
+    func string(_ node: YAMLNode) -> String? {
+        attempt { () throws(YAMLError) in try node.string() }
+    }
+
+    func int(_ node: YAMLNode) -> Int? {
+        attempt { () throws(YAMLError) in try node.int() }
+    }
+
+    func bool(_ node: YAMLNode) -> Bool? {
+        attempt { () throws(YAMLError) in try node.bool() }
+    }
+
+    /// A list of values, also accepting a single value where a list is expected (`tiers: major`).
+    func list(_ node: YAMLNode) -> [YAMLNode] {
+        if case .sequence(let items) = node.value { return items }
+        return [node]
+    }
+
+    func parse(text: String, displayName: String) -> YAMLNode? {
+        do {
+            let root = try YAMLParser.parse(Array(text.utf8), file: displayName)
+            for problem in root?.duplicateKeyErrors() ?? [] { record(problem) }
+            return root
+        } catch {
+            record(error)
+            return nil
+        }
+    }
+
+    // MARK: The configuration file
+
+    func read(text: String, displayName: String, baseDirectory: String?, path: String?) -> Configuration? {
+        let root = parse(text: text, displayName: displayName)
+        let map: YAMLMapping
+        if let root {
+            guard let decoded = mapping(root, allowed: Self.topLevelKeys) else { return nil }
+            map = decoded
+        } else {
+            map = YAMLMapping(entries: [], mark: Mark(file: displayName, line: 1, column: 1))
+        }
+        let base = baseDirectory ?? FileManager.default.currentDirectoryPath
+
+        let home = map.optional("home").flatMap(readHome) ?? .vietnam
+        let milestones = map.optional("milestones").flatMap(readMilestones) ?? .standard
+        let tiers = milestones.tiers
+
+        var sources = CalendarSources()
+        if let node = map.optional("calendars") {
+            for item in list(node) {
+                guard let entry = string(item) else { continue }
+                readCalendarEntry(entry, at: item, base: base, into: &sources)
+            }
+        } else {
+            readCalendarEntry("bundled:vietnam", at: nil, base: base, into: &sources)
+        }
+        // Events, countries and checklists may also stand in the configuration file itself.
+        readCalendarContent(map, into: &sources)
+
+        let reminders = map.optional("reminders").flatMap { readReminders($0, tiers: tiers) } ?? .standard
+        for (template, node) in sources.checklistNodes {
+            validateTiers(template.tiers, at: node, known: tiers)
+        }
+        let workingDays = map.optional("working_days").flatMap(readWorkingDays) ?? WorkingDayAdjustments()
+        let notifiers = map.optional("notifiers").map { readNotifiers($0, home: home, tiers: tiers) }
+            ?? [defaultConsoleNotifier(home: home, file: displayName)]
+        let catchUp = map.optional("catch_up").flatMap { duration($0, signed: false) } ?? 7
+        let state = map.optional("state").flatMap(string).map {
+            Paths.absolute($0, relativeTo: base, environment: environment)
+        } ?? defaultStatePath()
+        let plugins = map.optional("plugins").map { node in
+            list(node).compactMap(string).map { Paths.absolute($0, relativeTo: base, environment: environment) }
+        } ?? []
+
+        let catalog = Catalog(
+            events: sources.events.map(\.event), countries: sources.countries, milestones: milestones)
+        return Configuration(
+            home: home, catalog: catalog, reminders: reminders,
+            checklists: Checklists(templates: sources.checklistNodes.map(\.template)),
+            workingDays: workingDays, notifiers: notifiers, statePath: state, catchUpDays: catchUp,
+            pluginDirectories: plugins, sourcePath: path)
+    }
+
+    func defaultStatePath() -> String {
+        if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
+            return Paths.join(state, "kyniem/ledger.sqlite")
+        }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return Paths.join(home, ".local/state/kyniem/ledger.sqlite")
+    }
+
+    func defaultConsoleNotifier(home: Home, file: String) -> NotifierSpec {
+        NotifierSpec(
+            id: "console", type: "console", language: home.language, filter: DeliveryFilter(), environment: [],
+            options: [:], optionLocations: [:], settingsJSON: #"{"id":"console","type":"console"}"#,
+            location: SourceLocation(file: file, line: 1, column: 1))
+    }
+
+    // MARK: home
+
+    func readHome(_ node: YAMLNode) -> Home? {
+        guard let map = mapping(node, allowed: ["country", "timezone", "language", "weekend"]) else { return nil }
+        var home = Home.vietnam
+        if let node = map.optional("country"), let code = countryCode(node) { home.country = code }
+        if let node = map.optional("timezone"), let zone = string(node) {
+            if TimeZone(identifier: zone) == nil {
+                record(node, "unknown time zone \"\(zone)\"; expected an IANA name like Asia/Ho_Chi_Minh")
+            } else {
+                home.timeZone = zone
+            }
+        }
+        if let node = map.optional("language"), let language = language(node) { home.language = language }
+        if let node = map.optional("weekend") {
+            home.weekend = Set(list(node).compactMap(weekday))
+        }
+        return home
+    }
+
+    func language(_ node: YAMLNode) -> Language? {
+        guard let text = string(node) else { return nil }
+        guard let language = Language(rawValue: text) else {
+            record(node, "unknown language \"\(text)\"; expected vi or en")
+            return nil
+        }
+        return language
+    }
+
+    func weekday(_ node: YAMLNode) -> Weekday? {
+        guard let text = string(node) else { return nil }
+        guard let day = Weekday(name: text) else {
+            let names = Weekday.allCases.map(\.name)
+            record(node, "unknown weekday \"\(text)\"" + suggestion(text, names, fallback: "monday … sunday"))
+            return nil
+        }
+        return day
+    }
+
+    func countryCode(_ node: YAMLNode) -> String? {
+        guard let text = string(node) else { return nil }
+        let isCode = text.utf8.count == 2 && text.utf8.allSatisfy { $0 >= 65 && $0 <= 90 }
+        guard isCode else {
+            record(node, "expected a two-letter ISO country code like JP, found \"\(text)\"")
+            return nil
+        }
+        return text
+    }
+
+    func suggestion(_ text: String, _ candidates: [String], fallback: String) -> String {
+        if let close = closestKey(to: text, among: candidates) { return "; did you mean \"\(close)\"?" }
+        return "; expected " + fallback
+    }
+
+    // MARK: Values
+
+    /// `YYYY-MM-DD`, a day that exists.
+    func date(_ node: YAMLNode) -> LocalDate? {
+        guard let text = string(node) else { return nil }
+        if let date = LocalDate(iso: text) { return date }
+        let parts = text.split(separator: "-")
+        if parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), text.count == 10 {
+            if (1...12).contains(m) {
+                record(node, "\(text) is not a day on the calendar: \(monthName(m)) \(y) has \(LocalDate.daysIn(month: m, year: y)) days")
+            } else {
+                record(node, "\(text) is not a day on the calendar: there is no month \(m)")
+            }
+        } else {
+            record(node, "expected a date like 1973-09-21, found \"\(text)\"")
+        }
+        return nil
+    }
+
+    func monthName(_ month: Int) -> String { DateText.englishMonths[month - 1] }
+
+    /// `7d`; with `signed`, also `-120d` and `+7d`. Returns days.
+    func duration(_ node: YAMLNode, signed: Bool) -> Int? {
+        guard let text = string(node) else { return nil }
+        var body = Substring(text)
+        var sign = 1
+        if signed, let first = body.first, first == "-" || first == "+" {
+            sign = first == "-" ? -1 : 1
+            body = body.dropFirst()
+        }
+        guard body.hasSuffix("d"), let days = Int(body.dropLast()), days >= 0, !body.dropLast().contains("+") else {
+            record(node, signed
+                ? "expected a day offset like -120d, 0d or +7d, found \"\(text)\""
+                : "expected a number of days like 7d, found \"\(text)\"")
+            return nil
+        }
+        return sign * days
+    }
+
+    func int(_ node: YAMLNode, in range: ClosedRange<Int>, what: String) -> Int? {
+        guard let value = int(node) else { return nil }
+        guard range.contains(value) else {
+            record(node, "expected \(what) from \(range.lowerBound) to \(range.upperBound), found \(value)")
+            return nil
+        }
+        return value
+    }
+
+    func text(_ node: YAMLNode) -> LocalizedText? {
+        if case .mapping = node.value {
+            guard let map = mapping(node, allowed: Language.allCases.map(\.rawValue)) else { return nil }
+            var values: [String: String] = [:]
+            var primary: String?
+            for (key, value) in map.entries {
+                guard let language = key.scalar?.text, let text = string(value) else { continue }
+                values[language] = text
+                if primary == nil { primary = text }
+            }
+            guard let primary else {
+                record(node, "expected a text, or a text per language like {vi: \"…\", en: \"…\"}")
+                return nil
+            }
+            return LocalizedText(byLanguage: values, primary: primary)
+        }
+        return string(node).map(LocalizedText.init)
+    }
+
+    func identifier(_ node: YAMLNode, what: String) -> String? {
+        guard let text = string(node) else { return nil }
+        let valid = !text.isEmpty && text.utf8.allSatisfy {
+            ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45
+        }
+        guard valid else {
+            record(node, "expected \(what) of lower-case letters, digits and hyphens like jp-relations, found \"\(text)\"")
+            return nil
+        }
+        return text
+    }
+
+    func kind(_ node: YAMLNode) -> EventKind? {
+        guard let text = string(node) else { return nil }
+        guard let kind = EventKind(rawValue: text) else {
+            let names = EventKind.allCases.map(\.rawValue)
+            record(node, "unknown kind \"\(text)\"" + suggestion(text, names, fallback: names.joined(separator: ", ")))
+            return nil
+        }
+        return kind
+    }
+
+    func kinds(_ map: YAMLMapping) -> Set<EventKind>? {
+        let nodes = [map.optional("kind"), map.optional("kinds")].compactMap { $0 }
+        guard !nodes.isEmpty else { return nil }
+        return Set(nodes.flatMap(list).compactMap(kind))
+    }
+
+    func tierSet(_ node: YAMLNode?) -> (Set<Tier>, YAMLNode)? {
+        guard let node else { return nil }
+        return (Set(list(node).compactMap(string).map(Tier.init)), node)
+    }
+
+    func validateTiers(_ tiers: Set<Tier>?, at node: YAMLNode, known: [Tier]) {
+        for tier in (tiers ?? []).sorted() where !known.contains(tier) {
+            let names = known.map(\.rawValue)
+            record(node, "tier \"\(tier)\" is never given by milestones"
+                + suggestion(tier.rawValue, names, fallback: names.joined(separator: ", ")))
+        }
+    }
+}
+
+extension Mark {
+    var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
+}
