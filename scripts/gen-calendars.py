@@ -1,0 +1,600 @@
+#!/usr/bin/env python3
+"""Rebuild the generated part of the bundled dataset calendars/vietnam/ from the sourced CSVs.
+
+Generated here (never edit them by hand):
+    calendars/vietnam/countries.yaml       every country of the relations CSV, plus VN
+    calendars/vietnam/relations.yaml       one diplomatic-relations event per CSV row
+    calendars/vietnam/national-days.yaml   one national-day event per CSV row (GB left out)
+
+Hand-written, not touched by this script: holidays.yaml, commemorations.yaml, checklists.yaml.
+
+Usage:
+    python3 scripts/gen-calendars.py [DATA_DIR]           write the three files
+    python3 scripts/gen-calendars.py [DATA_DIR] --check   write nothing; verify that the files on
+                                                          disk are exactly what the CSVs give, that
+                                                          every date matches the CSV, and that all
+                                                          files of calendars/vietnam/ parse and are
+                                                          consistent (ids, countries, placeholders)
+
+DATA_DIR holds vietnam-diplomatic-relations.csv and national-days.csv; by default
+../shared/data relative to the repository root. Output is deterministic: running the script
+twice gives identical files. Needs Python 3.8+; --check also needs PyYAML.
+
+Every date written comes from the CSVs (see DATA_DIR/SOURCES.md); this script only reshapes
+them. The Vietnamese-name overrides and the national-day name translations below are the only
+editorial choices, and each override names its source.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import re
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT_DIR = os.path.join(REPO, "calendars", "vietnam")
+RELATIONS_CSV = "vietnam-diplomatic-relations.csv"
+NATIONAL_DAYS_CSV = "national-days.csv"
+
+HOME = {"code": "VN", "vi": "Việt Nam", "en": "Vietnam"}
+
+# --------------------------------------------------------------------------------------------
+# Vietnamese country names. The CSV's country_vi are CLDR short forms (Babel 2.18). They are
+# kept unless a form used in official Vietnamese documents can be cited; each change below
+# names its source. docs/dataset.md lists them with the reason.
+VI_NAME_OVERRIDES = {
+    "CG": ("Cộng hòa Công-gô",
+           "was 'Congo - Brazzaville' (CLDR disambiguator). mofa.gov.vn, 'Tài liệu cơ bản về "
+           "Cộng hòa Công-gô (Công-gô-B) và quan hệ với Việt Nam' (Bộ Ngoại giao)"),
+    "CD": ("Cộng hòa Dân chủ Công-gô",
+           "was 'Cộng hòa Dân chủ Congo'; spelt like CG for consistency. mofa.gov.vn, "
+           "'Thông tin cơ bản về nước Cộng hòa Công-gô' names the neighbour 'Cộng hòa Dân chủ Công-gô'"),
+    "CV": ("Cáp-ve",
+           "was 'Cape Verde' (English). mofa.gov.vn, 'Thông tin cơ bản về Cộng hòa Cáp-ve và "
+           "quan hệ với Việt Nam' (Bộ Ngoại giao)"),
+    "LC": ("Xanh Lu-xi-a",
+           "was 'St. Lucia' (English abbreviation). tulieuvankien.dangcongsan.vn, country profile "
+           "'Xanh Vin-xen và Grê-na-din', which names the neighbouring island state 'Xanh Lu-xi-a'"),
+    "VC": ("Xanh Vin-xen và Grê-na-din",
+           "was 'St. Vincent và Grenadines'. tulieuvankien.dangcongsan.vn, country profile "
+           "'Xanh Vin-xen và Grê-na-din (Saint Vincent and Grenadines)'"),
+    "KN": ("Saint Kitts và Nevis",
+           "was 'St. Kitts và Nevis'; only the English abbreviation 'St.' is spelt out, as in the "
+           "UN short name 'Saint Kitts and Nevis'. No cited Vietnamese transliteration was found, "
+           "so the name itself is unchanged"),
+}
+
+# Country names that take "the" in running English ("Independence Day of the Philippines").
+EN_THE = {"BS", "GM", "NL", "PH", "US", "GB", "AE", "MV", "MH", "SB", "CK", "KM", "CZ", "DO",
+          "CF", "CD", "CG", "FM", "EH", "PS"}
+
+# --------------------------------------------------------------------------------------------
+# National-day names. The CSV's name_en is kept in English titles; Vietnamese titles use the
+# usual Vietnamese name of that kind of day. Any name marked "(National Day)" in the CSV, and
+# any name not listed here, is "Quốc khánh", which is how the Vietnamese press refers to a
+# partner's national day in general.
+VI_DAY_NAMES = {
+    "Independence Day": "Ngày Độc lập",
+    "Independence Day (Araw ng Kalayaan)": "Ngày Độc lập",
+    "Independence Day (Grito de Dolores)": "Ngày Độc lập",
+    "Independence Day (First Government Junta, Fiestas Patrias)": "Ngày Độc lập",
+    "Independence Day (Day of First Republic)": "Ngày Độc lập",
+    "Independence Day (Yom Ha'atzmaut)": "Ngày Độc lập",
+    "Independence Day (Republic Day)": "Ngày Độc lập",
+    "Jamhuri Day (Independence Day)": "Ngày Độc lập",
+    "Evacuation Day (Independence Day)": "Ngày Độc lập",
+    "Greek Independence Day": "Ngày Độc lập",
+    "Constitution Day": "Ngày Hiến pháp",
+    "Constitution Day (3 May)": "Ngày Hiến pháp",
+    "Constitution Day (self-government)": "Ngày Hiến pháp",
+    "Freedom Day": "Ngày Tự do",
+    "National Liberation Day (Gwangbokjeol)": "Ngày Giải phóng",
+    "German Unity Day": "Ngày Thống nhất",
+    "Day of Restoration of the State of Lithuania": "Ngày Khôi phục Nhà nước",
+    "Palestinian Revolution Day (launch of Fatah)": "Ngày Cách mạng",
+}
+VI_DAY_DEFAULT = "Quốc khánh"
+
+# Whole Vietnamese / English phrases for the days that do not fit "<name> <country>".
+# Keys are ISO codes. {n}/{ordinal} may appear only where the CSV has since_year.
+VI_PHRASE = {
+    "RU": "Ngày nước Nga",
+    "IE": "Ngày Thánh Patrick – Quốc khánh Ireland",
+}
+EN_PHRASE = {
+    "FR": "National Day of France (Bastille Day)",
+    "NZ": "Waitangi Day, National Day of New Zealand",
+    "IE": "Saint Patrick's Day, National Day of Ireland",
+    "AD": "Our Lady of Meritxell Day, National Day of Andorra",
+    "SM": "Foundation Day of San Marino (St Marinus' Day)",
+    "MC": "National Day of Monaco (Sovereign's Day)",
+    "MN": "National Day of Mongolia (Naadam, People's Revolution Day)",
+    "GY": "Republic Day of Guyana (Mashramani)",
+    "PA": "Independence Day of Panama (independence from Spain)",
+    "EH": "Proclamation Day of the Sahrawi Arab Democratic Republic",
+    "PS": "Palestinian Revolution Day (launch of Fatah)",
+    "PT": "Day of Portugal, Camões and the Portuguese Communities",
+    "ES": "National Day of Spain (Fiesta Nacional de España)",
+    "QA": "Qatar National Day",
+    "SA": "Saudi National Day",
+    "CH": "Swiss National Day",
+    "GR": "Greek Independence Day",
+    "DE": "German Unity Day",
+    "RU": "Russia Day",
+    "CA": "Canada Day",
+    "AU": "Australia Day",
+    "FJ": "Fiji Day",
+    "LV": "Proclamation Day of the Republic of Latvia",
+    "LT": "Day of Restoration of the State of Lithuania",
+    "PK": "Pakistan Day, National Day of Pakistan",
+}
+
+# Monarch-based national days: the CSV's since_year is the monarch's birth or accession year,
+# so the ordinal is a birthday or a reign anniversary and the titles say so.
+MONARCH_TITLES = {
+    "JP": ("Sinh nhật lần thứ {n} của Nhà vua Nhật Bản (Quốc khánh Nhật Bản)",
+           "The Emperor's Birthday, National Day of Japan (His Majesty's {ordinal} birthday)"),
+    "NL": ("Ngày Nhà vua, Quốc khánh Hà Lan (sinh nhật lần thứ {n} của Nhà vua Willem-Alexander)",
+           "King's Day, National Day of the Netherlands (King Willem-Alexander's {ordinal} birthday)"),
+    "MA": ("Kỷ niệm {n} năm Ngày lên ngôi của Nhà vua Mohammed VI (Lễ Ngai vàng, Quốc khánh Ma-rốc)",
+           "Throne Day, National Day of Morocco ({ordinal} anniversary of King Mohammed VI's accession)"),
+}
+MONARCH_NOTES = {
+    "JP": "Emperor's Birthday: 23 Feb is Emperor Naruhito's birthday (b. 1960), so the ordinal is "
+          "his age; the date changes with the reigning Emperor (it was 23 Dec under Akihito). "
+          "Vietnamese leaders send greetings on this day; Japan's National Foundation Day is 11 Feb.",
+    "NL": "King's Day: 27 Apr is King Willem-Alexander's birthday (b. 1967), so the ordinal is his "
+          "age; the date changes with the reigning monarch.",
+    "MA": "Throne Day: 30 Jul is the accession of King Mohammed VI (1999), so the ordinal counts "
+          "his reign; the date changes with the reigning monarch. Independence Day is 18 Nov.",
+}
+
+# Days set by a non-Gregorian calendar. Policy: bundle the CSV's Gregorian date so the office is
+# reminded, and say in `note` that the date moves and must be confirmed each year.
+MOVING_NOTES = {
+    "IR": "Date moves: set by the Solar Hijri calendar (22 Bahman), which falls on 10 or 11 Feb. "
+          "The date here is the one in the sources read (11 Feb); confirm it each year with the "
+          "Embassy of Iran and add a `once:` event if it differs.",
+    "IL": "Date moves widely: Independence Day follows the Hebrew calendar (5 Iyar, shifted by a "
+          "day or two around the Sabbath) and falls between mid-April and mid-May; Vietnam sent "
+          "greetings on 14 Apr 2021 and 12 May 2016. 14 May is only the 1948 Gregorian "
+          "anniversary. Confirm the date each year with the Embassy of Israel and add a `once:` "
+          "event for it.",
+    "NP": "Date moves: set by the Bikram Sambat calendar (Asoj 3), which falls on 19 or 20 Sep. "
+          "Confirm it each year with the Embassy of Nepal and add a `once:` event if it differs.",
+}
+
+# Jamaica: the CSV gives 6 Aug (1962) plus the rule; the holiday is the first Monday of August.
+RULE_EVENTS = {
+    "JM": ({"month": 8, "weekday": "monday", "nth": 1},
+           "Observed on the first Monday of August; commemorates independence on 6 Aug 1962."),
+}
+
+# Left out on purpose, with the reason written into national-days.yaml.
+OMITTED_NATIONAL_DAYS = {"GB"}
+
+# CSV notes longer than a line, shortened by hand (meaning kept, sources kept).
+RELATION_NOTE_SHORT = {
+    "CN": "The PRC was the first state to recognise the DRV. Relations were normalised again in "
+          "1991, but the 1950 date is the one commemorated (VNA).",
+    "SK": "Vietnam counts from relations with Czechoslovakia, 2 Feb 1950 (VNA, HUFO; 75th "
+          "anniversary marked in 2025). The en.wiki table lists 1 Jan 1993 (Slovak independence).",
+    "PL": "4 Feb confirmed by VNA 70th-anniversary items. The nvsk.vnanet.vn 1950 list gives 5 Feb "
+          "(recognition); a VN embassy page says 2 Apr 1950 (likely a day/month swap).",
+    "AL": "UNSURE DAY: both wiki pages give 11 Feb 1950 (citing lamdong.gov.vn); the "
+          "nvsk.vnanet.vn 1950 recognition list gives 18 Feb. Only the year is confirmed independently.",
+    "MN": "17 Nov 1954 is used by the VN embassy and VNA (70th anniversary in 2024); the "
+          "nvsk.vnanet.vn 1950 list mentions a recognition on 17 Nov 1950.",
+    "DE": "FRG relations of 23 Sep 1975, counted for unified Germany (50th anniversary 2025). The "
+          "GDR recognised the DRV on 2 Feb 1950; baoquocte.vn gives 16 Dec 1954 for GDR relations.",
+    "BN": "Origin on 29 Feb (leap day): in common years the anniversary falls on 28 Feb.",
+}
+NATIONAL_NOTE_SHORT = {
+    "JM": "",  # the CSV's note only explains its month/day column; the rule note says it all
+    "KZ": "CHECK: Republic Day, 25 Oct (1990 declaration of state sovereignty), is also a public "
+          "holiday and the Kazakh embassy in Hanoi marked it in 2025; partners may now treat "
+          "25 Oct as the main national day.",
+    "MN": "Vietnam greets Mongolia on 11 Jul (Naadam runs 11-15 Jul). The en.wiki list gives "
+          "26 Nov (Republic Day 1924) and 29 Dec (Independence Day 1911) instead.",
+    "SK": "HUFO/VNA events mark 1 Sep as Slovakia's National Day. The en.wiki list gives 1 Jan "
+          "(establishment of the Slovak Republic, 1993).",
+    "TO": "UNSURE: the French list and idialy.com give 4 Jun (Emancipation Day); python-holidays "
+          "has Constitution Day on 4 Nov. No Vietnamese greeting found.",
+}
+
+# --------------------------------------------------------------------------------------------
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def q(s):
+    """A YAML double-quoted scalar. JSON string escapes are valid YAML double-quoted escapes."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+def en_country(code, name):
+    return ("the " + name) if code in EN_THE else name
+
+
+def short_source(src):
+    """Shorten a CSV source list without dropping any source."""
+    s = src
+    s = s.replace("en.wikipedia National day list (via GitHub Ordboka/Daily-country-background)",
+                  "en.wiki National day list")
+    s = s.replace("French list (GitHub I-Azy-I/Trinquons)", "French list (Trinquons)")
+    s = re.sub(r'python-holidays 0\.109 \("[^"]*"\)', "python-holidays 0.109", s)
+    # "en.wiki Foreign relations of Vietnam; en.wiki Foreign relations of Japan" -> one item
+    parts = [p.strip() for p in s.split(";")]
+    wiki = [p[len("en.wiki Foreign relations of "):] for p in parts
+            if p.startswith("en.wiki Foreign relations of ")]
+    if len(wiki) > 1:
+        merged = "en.wiki Foreign relations of " + " / ".join(wiki)
+        out, done = [], False
+        for p in parts:
+            if p.startswith("en.wiki Foreign relations of "):
+                if not done:
+                    out.append(merged)
+                    done = True
+            else:
+                out.append(p)
+        parts = out
+    return "; ".join(parts)
+
+
+def clean_note(note):
+    """A CSV note as a sentence: typo fixed, capitalised, full stop at the end."""
+    note = note.replace("(Trinquons)s read", "(Trinquons) lists read").strip()
+    if not note:
+        return note
+    note = note[0].upper() + note[1:]
+    return note if note.endswith((".", ")", "\"")) else note + "."
+
+
+def country_names(rel_rows):
+    names = {}
+    for r in rel_rows:
+        code = r["iso2"]
+        vi = VI_NAME_OVERRIDES.get(code, (r["country_vi"],))[0]
+        names[code] = {"vi": vi, "en": r["country_en"]}
+    return names
+
+
+def header(title, lines):
+    out = ["# " + title]
+    out += ["# " + l if l else "#" for l in lines]
+    return "\n".join(out) + "\n"
+
+
+GEN_NOTE = [
+    "",
+    "GENERATED by scripts/gen-calendars.py - do not edit by hand; change the script or the CSVs.",
+    "Regenerate:  python3 scripts/gen-calendars.py [DATA_DIR]    (DATA_DIR default ../shared/data)",
+    "Verify:      python3 scripts/gen-calendars.py [DATA_DIR] --check",
+]
+
+
+def gen_countries(rel_rows):
+    names = country_names(rel_rows)
+    lines = [header("Countries: ISO 3166-1 alpha-2 code and names in Vietnamese and English.", [
+        "Sources: vietnam-diplomatic-relations.csv (shared/data; see its SOURCES.md): country_en,",
+        "and country_vi = CLDR 'vi' short names via Babel 2.18, except the overrides below.",
+        "Vietnamese-name overrides (each from the cited official Vietnamese usage):",
+    ] + ["  %s %s: %s" % (c, VI_NAME_OVERRIDES[c][0], VI_NAME_OVERRIDES[c][1])
+         for c in sorted(VI_NAME_OVERRIDES)] + GEN_NOTE)]
+    lines.append("countries:")
+    lines.append("  - {code: %s, name: {vi: %s, en: %s}}" % (HOME["code"], q(HOME["vi"]), q(HOME["en"])))
+    for code in sorted(names):
+        n = names[code]
+        lines.append("  - {code: %s, name: {vi: %s, en: %s}}" % (code, q(n["vi"]), q(n["en"])))
+    return "\n".join(lines) + "\n"
+
+
+def gen_relations(rel_rows):
+    names = country_names(rel_rows)
+    lines = [header("Anniversaries of the establishment of diplomatic relations with Vietnam.", [
+        "One event per row of vietnam-diplomatic-relations.csv (shared/data; see its SOURCES.md),",
+        "origin date exactly as in the CSV. Successor states keep the CSV's choice: Russia counts",
+        "from the USSR (1950), the Czech Republic and Slovakia from Czechoslovakia (1950), Serbia",
+        "from Yugoslavia (1957), Germany from the FRG (1975). Brunei's origin is 29 Feb 1992: the",
+        "engine moves it to 28 Feb in common years.",
+    ] + GEN_NOTE)]
+    lines.append("events:")
+    for r in sorted(rel_rows, key=lambda r: (r["established"], r["iso2"])):
+        code = r["iso2"]
+        vi, en = names[code]["vi"], names[code]["en"]
+        lines.append("  - id: %s-relations" % code.lower())
+        lines.append("    kind: diplomatic-relations")
+        lines.append("    country: %s" % code)
+        lines.append("    title:")
+        lines.append("      vi: " + q("Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – %s "
+                                     "({origin} – {date})" % vi))
+        lines.append("      en: " + q("{ordinal} anniversary of Vietnam–%s diplomatic relations "
+                                     "({origin} – {date})" % en))
+        lines.append("    date: %s" % r["established"])
+        lines.append("    source: " + q(short_source(r["source"])))
+        note = RELATION_NOTE_SHORT.get(code, clean_note(r["notes"]))
+        if note:
+            lines.append("    note: " + q(note))
+    return "\n".join(lines) + "\n"
+
+
+def vi_day_name(name_en):
+    if name_en in VI_DAY_NAMES:
+        return VI_DAY_NAMES[name_en]
+    return VI_DAY_DEFAULT
+
+
+def en_phrase(code, name_en, country):
+    if code in EN_PHRASE:
+        return EN_PHRASE[code]
+    m = re.match(r"^(.*?) \((.*)\)$", name_en)
+    if m and m.group(2) == "National Day":
+        return "National Day of %s (%s)" % (country, m.group(1))
+    if m:
+        return "%s of %s (%s)" % (m.group(1), country, m.group(2))
+    return "%s of %s" % (name_en, country)
+
+
+def national_day_titles(r, names):
+    code = r["iso2"]
+    if code in MONARCH_TITLES:
+        return MONARCH_TITLES[code]
+    vi_country = names[code]["vi"]
+    en_c = en_country(code, names[code]["en"])
+    vi = VI_PHRASE.get(code, "%s %s" % (vi_day_name(r["name_en"]), vi_country))
+    en = en_phrase(code, r["name_en"], en_c)
+    if r["since_year"]:
+        if en.endswith(")"):  # "National Day of Algeria (Revolution Day; {ordinal} anniversary)"
+            en = en[:-1] + "; {ordinal} anniversary)"
+        else:
+            en += " ({ordinal} anniversary)"
+        return ("Kỷ niệm {n} năm " + vi, en)
+    return (vi, en)
+
+
+def gen_national_days(nd_rows, rel_rows):
+    names = country_names(rel_rows)
+    lines = [header("Partner countries' national days.", [
+        "One event per row of national-days.csv (shared/data; see its SOURCES.md): month/day as in",
+        "the CSV, `since` = since_year where the CSV has one (an ordinal is customary), none where",
+        "it is blank (AD, ES, HU, IE, LI, LU, MC, PT, SM). Where a country has several candidate",
+        "days, the CSV chose the one on which Vietnamese leaders send greetings; the others are in",
+        "`note`. Special rows (the CSV's `rule` column):",
+        "  JM  first Monday of August -> `rule:`.",
+        "  JP, NL, MA  monarch-based: the current fixed date, with a note that it changes with the",
+        "      monarch; the ordinal is the monarch's age (JP, NL) or reign (MA).",
+        "  IR, IL, NP  set by the Solar Hijri, Hebrew and Bikram Sambat calendars, so the Gregorian",
+        "      date moves. Policy: the CSV's date is bundled so the office is reminded, and `note`",
+        "      says the date moves and must be confirmed each year (IL can be weeks off).",
+        "  GB  no fixed national day: left out (see the comment at the end of this file).",
+    ] + GEN_NOTE)]
+    lines.append("events:")
+    for r in sorted(nd_rows, key=lambda r: r["iso2"]):
+        code = r["iso2"]
+        if code in OMITTED_NATIONAL_DAYS:
+            continue
+        vi, en = national_day_titles(r, names)
+        lines.append("  - id: %s-national-day" % code.lower())
+        lines.append("    kind: national-day")
+        lines.append("    country: %s" % code)
+        lines.append("    title:")
+        lines.append("      vi: " + q(vi))
+        lines.append("      en: " + q(en))
+        if code in RULE_EVENTS:
+            rule = RULE_EVENTS[code][0]
+            lines.append("    rule: {month: %d, weekday: %s, nth: %d}" % (rule["month"], rule["weekday"], rule["nth"]))
+        else:
+            lines.append("    date: {month: %d, day: %d}" % (int(r["month"]), int(r["day"])))
+        if r["since_year"]:
+            lines.append("    since: %d" % int(r["since_year"]))
+        lines.append("    source: " + q(short_source(r["source"])))
+        notes = []
+        if code in RULE_EVENTS:
+            notes.append(RULE_EVENTS[code][1])
+        if code in MONARCH_NOTES:
+            notes.append(MONARCH_NOTES[code])
+        if code in MOVING_NOTES:
+            notes.append(MOVING_NOTES[code])
+        csv_note = NATIONAL_NOTE_SHORT.get(code, clean_note(r["notes"]))
+        if csv_note and code not in MONARCH_NOTES:
+            notes.append(csv_note)
+        if notes:
+            lines.append("    note: " + q(" ".join(notes)))
+    lines.append("")
+    lines.append("# United Kingdom (GB): left out on purpose. The UK has no statutory national day; British")
+    lines.append("# missions hold their reception for the sovereign's official birthday in June, on a date")
+    lines.append("# that changes every year (national-days.csv: no day, 'date varies by year'). An office that")
+    lines.append("# marks it adds the date the British Embassy or Consulate announces, in its own calendar:")
+    lines.append("#   - id: gb-kings-birthday-2027")
+    lines.append("#     kind: national-day")
+    lines.append("#     country: GB")
+    lines.append("#     title: {vi: \"Mừng sinh nhật chính thức của Nhà vua Anh\", en: \"The King's Official Birthday\"}")
+    lines.append("#     once: 2027-06-12        # the date the mission announces for that year")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# --check
+
+
+def strict_loader():
+    """PyYAML SafeLoader without YAML 1.1 yes/no/on/off booleans, so `country: NO` stays "NO"
+    as it does in the engine's typed decoding. Only true/false are booleans."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"),
+                                 list("tf"))
+    return Loader
+
+
+ID_RE = re.compile(r"^[a-z0-9-]+$")
+OFFSET_RE = re.compile(r"^[+-]?\d+d$")
+ORIGIN_PLACEHOLDERS = ("{n}", "{ordinal}", "{origin}")
+
+
+def titles_of(t):
+    return list(t.values()) if isinstance(t, dict) else [t]
+
+
+def check(data_dir, generated):
+    import yaml
+
+    problems = []
+    plain = yaml.safe_load  # the quirky loader, used only to confirm the structure parses
+    Loader = strict_loader()
+
+    # 1. the files on disk are exactly what the CSVs give
+    for name, text in generated.items():
+        path = os.path.join(OUT_DIR, name)
+        if not os.path.exists(path):
+            problems.append("%s: missing (run the script to generate it)" % name)
+            continue
+        with open(path, encoding="utf-8") as f:
+            if f.read() != text:
+                problems.append("%s: differs from what the CSVs give (regenerate it)" % name)
+
+    # 2. every file of calendars/vietnam parses (also with PyYAML's default loader)
+    docs = {}
+    for name in sorted(os.listdir(OUT_DIR)):
+        if not name.endswith((".yaml", ".yml")):
+            continue
+        with open(os.path.join(OUT_DIR, name), encoding="utf-8") as f:
+            text = f.read()
+        try:
+            plain(text)
+            docs[name] = yaml.load(text, Loader=Loader)
+        except yaml.YAMLError as e:
+            problems.append("%s: does not parse: %s" % (name, e))
+        if not text.startswith("#"):
+            problems.append("%s: no header comment" % name)
+
+    # 3. dates against the CSVs
+    rel_rows = read_csv(os.path.join(data_dir, RELATIONS_CSV))
+    nd_rows = read_csv(os.path.join(data_dir, NATIONAL_DAYS_CSV))
+    rel = {e["id"]: e for e in docs.get("relations.yaml", {}).get("events", [])}
+    for r in rel_rows:
+        e = rel.pop("%s-relations" % r["iso2"].lower(), None)
+        if e is None:
+            problems.append("relations.yaml: no event for %s" % r["iso2"])
+            continue
+        if str(e.get("date")) != r["established"] or e.get("country") != r["iso2"]:
+            problems.append("relations.yaml: %s has %s, CSV %s" % (e["id"], e.get("date"), r["established"]))
+    if rel:
+        problems.append("relations.yaml: events not in the CSV: %s" % sorted(rel))
+    nd = {e["id"]: e for e in docs.get("national-days.yaml", {}).get("events", [])}
+    for r in nd_rows:
+        e = nd.pop("%s-national-day" % r["iso2"].lower(), None)
+        if r["iso2"] in OMITTED_NATIONAL_DAYS:
+            if e is not None:
+                problems.append("national-days.yaml: %s should be left out" % r["iso2"])
+            continue
+        if e is None:
+            problems.append("national-days.yaml: no event for %s" % r["iso2"])
+            continue
+        if r["iso2"] in RULE_EVENTS:
+            if e.get("rule") != RULE_EVENTS[r["iso2"]][0]:
+                problems.append("national-days.yaml: %s rule differs" % e["id"])
+        elif e.get("date") != {"month": int(r["month"]), "day": int(r["day"])}:
+            problems.append("national-days.yaml: %s has %s, CSV %s/%s" % (e["id"], e.get("date"), r["day"], r["month"]))
+        want_since = int(r["since_year"]) if r["since_year"] else None
+        if e.get("since") != want_since:
+            problems.append("national-days.yaml: %s since %s, CSV %s" % (e["id"], e.get("since"), want_since))
+        if e.get("country") != r["iso2"]:
+            problems.append("national-days.yaml: %s country %r" % (e["id"], e.get("country")))
+    if nd:
+        problems.append("national-days.yaml: events not in the CSV: %s" % sorted(nd))
+
+    # 4. consistency across all files
+    countries = set()
+    for name, d in docs.items():
+        for c in (d or {}).get("countries", []) or []:
+            if c["code"] in countries:
+                problems.append("%s: country %s defined twice" % (name, c["code"]))
+            countries.add(c["code"])
+    csv_codes = {r["iso2"] for r in rel_rows}
+    if csv_codes | {HOME["code"]} != countries:
+        problems.append("countries.yaml: codes differ from the CSV + VN")
+    seen = {}
+    for name, d in docs.items():
+        for e in (d or {}).get("events", []) or []:
+            eid = e.get("id", "?")
+            where = "%s: %s" % (name, eid)
+            if not ID_RE.match(str(eid)):
+                problems.append("%s: id not [a-z0-9-]" % where)
+            if eid in seen:
+                problems.append("%s: id also in %s" % (where, seen[eid]))
+            seen[eid] = name
+            if e.get("country") is not None and e["country"] not in countries:
+                problems.append("%s: unknown country %r" % (where, e["country"]))
+            whens = [k for k in ("date", "lunar", "rule", "once") if k in e]
+            if len(whens) != 1:
+                problems.append("%s: needs exactly one of date/lunar/rule/once, has %s" % (where, whens))
+            has_origin = isinstance(e.get("date"), datetime.date) or "since" in e
+            for t in titles_of(e.get("title", "")):
+                if not has_origin and any(p in t for p in ORIGIN_PLACEHOLDERS):
+                    problems.append("%s: {n}/{ordinal}/{origin} without an origin year" % where)
+            if e.get("kind") not in ("diplomatic-relations", "national-day", "holiday",
+                                     "commemoration", "custom"):
+                problems.append("%s: bad kind %r" % (where, e.get("kind")))
+        for cl in (d or {}).get("checklists", []) or []:
+            ids = set()
+            for t in cl.get("tasks", []):
+                if not ID_RE.match(t["id"]) or t["id"] in ids:
+                    problems.append("%s: checklist task id %r bad or repeated" % (name, t["id"]))
+                ids.add(t["id"])
+                if not OFFSET_RE.match(str(t["at"])):
+                    problems.append("%s: task %s: bad offset %r" % (name, t["id"], t["at"]))
+                if not (isinstance(t.get("title"), dict) and t["title"].get("vi") and t["title"].get("en")):
+                    problems.append("%s: task %s: needs vi and en titles" % (name, t["id"]))
+
+    counts = {n: len((d or {}).get("events", []) or []) for n, d in docs.items()}
+    return problems, counts, len(countries)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("data_dir", nargs="?", default=os.path.join(REPO, "..", "shared", "data"),
+                    help="folder with the CSVs (default: ../shared/data from the repository root)")
+    ap.add_argument("--check", action="store_true", help="verify instead of writing")
+    args = ap.parse_args()
+    data_dir = os.path.normpath(args.data_dir)
+    for f in (RELATIONS_CSV, NATIONAL_DAYS_CSV):
+        if not os.path.exists(os.path.join(data_dir, f)):
+            sys.exit("gen-calendars: %s not found in %s (pass the data folder as an argument)" % (f, data_dir))
+
+    rel_rows = read_csv(os.path.join(data_dir, RELATIONS_CSV))
+    nd_rows = read_csv(os.path.join(data_dir, NATIONAL_DAYS_CSV))
+    generated = {
+        "countries.yaml": gen_countries(rel_rows),
+        "relations.yaml": gen_relations(rel_rows),
+        "national-days.yaml": gen_national_days(nd_rows, rel_rows),
+    }
+
+    if args.check:
+        problems, counts, n_countries = check(data_dir, generated)
+        for p in problems:
+            print("problem: " + p)
+        print("countries: %d; events: %s" % (n_countries, ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
+        sys.exit(1 if problems else 0)
+
+    os.makedirs(OUT_DIR, exist_ok=True)
+    for name, text in generated.items():
+        with open(os.path.join(OUT_DIR, name), "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        print("wrote calendars/vietnam/" + name)
+
+
+if __name__ == "__main__":
+    main()
