@@ -3,5 +3,3913 @@
 /// The bundled calendars, compiled in: (path under calendars/, file text), in path order.
 public enum BundledCalendars {
     public static let files: [(path: String, text: String)] = [
+        ("vietnam/checklists.yaml", #"""
+# Checklist templates for a provincial Department of Foreign Affairs (Sở Ngoại vụ) or a
+# provincial Union of Friendship Organizations (Liên hiệp các tổ chức hữu nghị tỉnh).
+# A template applies to every event of its kind (and tier, if `tiers` is given); `at` is the
+# offset in days from the occurrence. Tiers come from the milestones in the configuration
+# (default: every 10th anniversary major, every 5th notable, the rest routine).
+#
+# HAND-WRITTEN - not generated; scripts/gen-calendars.py does not touch this file
+# (its --check verifies that it parses, task ids are [a-z0-9-] and unique, offsets look like -30d).
+# Written from the way the offices describe their work (tham mưu UBND tỉnh, phối hợp với các sở,
+# ngành, điện/thư mừng, bản tin đối ngoại); adjust the offsets to your own lead times.
+checklists:
+  # Round anniversaries of diplomatic relations (10th, 20th, ... 50th): a full programme.
+  - for: {kind: diplomatic-relations, tiers: [major]}
+    tasks:
+      - {id: propose-programme, at: -120d, title: {vi: "Tham mưu UBND tỉnh kế hoạch tổ chức các hoạt động kỷ niệm năm tròn quan hệ ngoại giao với {country}", en: "Propose the anniversary programme with {country} to the provincial People's Committee"}}
+      - {id: contact-mission, at: -100d, title: {vi: "Liên hệ Đại sứ quán/Tổng Lãnh sự quán {country} trao đổi nội dung, hình thức phối hợp tổ chức", en: "Contact the Embassy/Consulate General of {country} to agree on the joint programme"}}
+      - {id: coordinate-agencies, at: -90d, title: {vi: "Phối hợp với các sở, ngành, Liên hiệp các tổ chức hữu nghị tỉnh và Hội hữu nghị song phương phân công nhiệm vụ", en: "Coordinate with provincial departments, the friendship union and the bilateral friendship association; assign tasks"}}
+      - {id: budget-approval, at: -75d, title: {vi: "Trình phê duyệt kinh phí và kế hoạch chi tiết", en: "Submit the detailed plan and budget for approval"}}
+      - {id: invite-guests, at: -45d, title: {vi: "Gửi giấy mời đại biểu, cơ quan đại diện ngoại giao, doanh nghiệp và kiều bào", en: "Send invitations to officials, the diplomatic mission, businesses and overseas Vietnamese"}}
+      - {id: photo-exhibition, at: -30d, title: {vi: "Chuẩn bị triển lãm ảnh tư liệu về quan hệ hữu nghị Việt Nam – {country}", en: "Prepare the photo exhibition on Vietnam–{country} friendship"}}
+      - {id: newsletter-article, at: -21d, title: {vi: "Viết bài cho bản tin đối ngoại và cổng thông tin điện tử của tỉnh", en: "Write the article for the external-affairs newsletter and the provincial portal"}}
+      - {id: draft-letter, at: -14d, title: {vi: "Dự thảo thư/điện mừng của lãnh đạo tỉnh, trình ký", en: "Draft the provincial leaders' congratulatory letter and submit it for signature"}}
+      - {id: send-letter, at: -3d, title: {vi: "Gửi thư/điện mừng tới đối tác và cơ quan đại diện của {country}", en: "Send the congratulatory letter to the partners and the mission of {country}"}}
+      - {id: rehearse, at: -2d, title: {vi: "Kiểm tra công tác hậu cần, lễ tân, phiên dịch; tổng duyệt chương trình", en: "Check logistics, protocol and interpreting; rehearse the programme"}}
+      - {id: hold-event, at: 0d, title: {vi: "Tổ chức lễ kỷ niệm, gặp mặt hữu nghị", en: "Hold the anniversary ceremony and friendship gathering"}}
+      - {id: post-news, at: +1d, title: {vi: "Đăng tin, ảnh hoạt động kỷ niệm trên cổng thông tin điện tử", en: "Post news and photos of the celebration on the portal"}}
+      - {id: report, at: +7d, title: {vi: "Báo cáo kết quả tổ chức lên UBND tỉnh và Bộ Ngoại giao", en: "Report the results to the provincial People's Committee and the Ministry of Foreign Affairs"}}
+
+  # 5th, 15th, 25th ... anniversaries: a lighter programme.
+  - for: {kind: diplomatic-relations, tiers: [notable]}
+    tasks:
+      - {id: propose-activities, at: -60d, title: {vi: "Tham mưu UBND tỉnh các hoạt động kỷ niệm quan hệ ngoại giao với {country}", en: "Propose anniversary activities with {country} to the provincial People's Committee"}}
+      - {id: contact-mission, at: -45d, title: {vi: "Trao đổi với Đại sứ quán/Tổng Lãnh sự quán {country} về hình thức kỷ niệm", en: "Agree on the form of the celebration with the Embassy/Consulate General of {country}"}}
+      - {id: newsletter-article, at: -14d, title: {vi: "Viết bài cho bản tin đối ngoại và cổng thông tin điện tử của tỉnh", en: "Write the article for the external-affairs newsletter and the provincial portal"}}
+      - {id: draft-letter, at: -10d, title: {vi: "Dự thảo thư/điện mừng của lãnh đạo tỉnh, trình ký", en: "Draft the provincial leaders' congratulatory letter and submit it for signature"}}
+      - {id: send-letter, at: -2d, title: {vi: "Gửi thư/điện mừng tới đối tác và cơ quan đại diện của {country}", en: "Send the congratulatory letter to the partners and the mission of {country}"}}
+      - {id: hold-event, at: 0d, title: {vi: "Tổ chức gặp mặt hữu nghị hoặc tham dự lễ kỷ niệm", en: "Hold a friendship meeting or attend the anniversary reception"}}
+      - {id: report, at: +7d, title: {vi: "Báo cáo kết quả lên UBND tỉnh", en: "Report the results to the provincial People's Committee"}}
+
+  # Other years of diplomatic relations: a message is enough.
+  - for: {kind: diplomatic-relations, tiers: [routine]}
+    tasks:
+      - {id: draft-letter, at: -7d, title: {vi: "Dự thảo thư chúc mừng tới đối tác {country}, trình ký", en: "Draft the congratulatory letter to the partners in {country} and submit it for signature"}}
+      - {id: send-letter, at: -1d, title: {vi: "Gửi thư chúc mừng", en: "Send the congratulatory letter"}}
+
+  # Partner national days, every year.
+  - for: {kind: national-day, tiers: [routine]}
+    tasks:
+      - {id: draft-greeting, at: -7d, title: {vi: "Dự thảo điện mừng/thư chúc mừng Quốc khánh {country}, trình lãnh đạo ký", en: "Draft the National Day greeting to {country} and submit it for signature"}}
+      - {id: send-greeting, at: -1d, title: {vi: "Gửi điện mừng/thư chúc mừng tới cơ quan đại diện và đối tác của {country}", en: "Send the greeting to the mission and partners of {country}"}}
+      - {id: post-news, at: 0d, title: {vi: "Đăng tin chúc mừng trên cổng thông tin điện tử", en: "Post the congratulatory news on the portal"}}
+
+  # Round (and half-round) national days: a greeting plus a visit or reception.
+  - for: {kind: national-day, tiers: [major, notable]}
+    tasks:
+      - {id: propose-visit, at: -30d, title: {vi: "Tham mưu lãnh đạo tỉnh thăm, chúc mừng hoặc dự chiêu đãi tại Đại sứ quán/Tổng Lãnh sự quán {country}", en: "Propose a congratulatory visit by provincial leaders, or attendance at the reception of the {country} Embassy/Consulate General"}}
+      - {id: confirm-reception, at: -14d, title: {vi: "Xác nhận thời gian, thành phần đoàn; chuẩn bị lẵng hoa, quà tặng", en: "Confirm the date and the delegation; prepare flowers and gifts"}}
+      - {id: draft-greeting, at: -10d, title: {vi: "Dự thảo điện mừng/thư chúc mừng Quốc khánh {country}, trình lãnh đạo ký", en: "Draft the National Day greeting to {country} and submit it for signature"}}
+      - {id: newsletter-article, at: -7d, title: {vi: "Chuẩn bị bài viết giới thiệu về {country} cho bản tin đối ngoại", en: "Prepare a feature on {country} for the external-affairs newsletter"}}
+      - {id: send-greeting, at: -1d, title: {vi: "Gửi điện mừng/thư chúc mừng tới cơ quan đại diện và đối tác của {country}", en: "Send the greeting to the mission and partners of {country}"}}
+      - {id: visit, at: 0d, title: {vi: "Thăm, chúc mừng hoặc dự chiêu đãi Quốc khánh {country}", en: "Pay the congratulatory visit or attend the National Day reception"}}
+      - {id: post-news, at: +1d, title: {vi: "Đăng tin hoạt động trên cổng thông tin điện tử", en: "Post the news on the portal"}}
+
+  # Round anniversaries of home holidays with an origin year (2/9, 30/4 in holidays.yaml):
+  # foreign partners send congratulations and consulates call on the province.
+  - for: {kind: holiday, tiers: [major, notable]}
+    tasks:
+      - {id: plan-foreign-guests, at: -45d, title: {vi: "Tham mưu UBND tỉnh kế hoạch mời cơ quan đại diện nước ngoài, tổ chức quốc tế dự các hoạt động kỷ niệm", en: "Propose to the provincial People's Committee which foreign missions and international organisations to invite to the celebrations"}}
+      - {id: invite-foreign-guests, at: -21d, title: {vi: "Gửi giấy mời khách quốc tế; chuẩn bị lễ tân, phiên dịch", en: "Send invitations to foreign guests; arrange protocol and interpreting"}}
+      - {id: receive-greetings, at: 0d, title: {vi: "Tiếp nhận, tổng hợp điện, thư chúc mừng của đối tác nước ngoài", en: "Receive and log the congratulatory messages from foreign partners"}}
+      - {id: thank-partners, at: +7d, title: {vi: "Gửi thư cảm ơn đối tác đã chúc mừng; báo cáo kết quả", en: "Send thank-you letters to the partners who sent congratulations; report the results"}}
+
+  # Round anniversaries of the commemorations (diplomatic service, VUFO, UN, ASEAN).
+  - for: {kind: commemoration, tiers: [major]}
+    tasks:
+      - {id: propose-activities, at: -60d, title: {vi: "Tham mưu các hoạt động hưởng ứng kỷ niệm tại địa phương", en: "Propose local activities to mark the anniversary"}}
+      - {id: newsletter-article, at: -14d, title: {vi: "Viết bài tuyên truyền cho bản tin đối ngoại và cổng thông tin điện tử", en: "Write an article for the external-affairs newsletter and the portal"}}
+      - {id: hold-event, at: 0d, title: {vi: "Tổ chức hoặc tham dự lễ kỷ niệm", en: "Hold or attend the commemoration"}}
+
+# Tết programme (họp mặt kiều bào dịp Tết, thiệp/thư chúc Tết gửi đối tác nước ngoài), for the
+# Tết event only (`for: {events: [...]}`), not for every holiday.
+  - for: {events: [vn-tet]}
+    tasks:
+      - {id: propose-gathering, at: -60d, title: {vi: "Tham mưu UBND tỉnh tổ chức họp mặt kiều bào về quê đón Tết", en: "Propose the Tết gathering for overseas Vietnamese to the provincial People's Committee"}}
+      - {id: greeting-list, at: -45d, title: {vi: "Rà soát danh sách đối tác nước ngoài, cơ quan đại diện, tổ chức phi chính phủ nhận thiệp chúc Tết", en: "Update the list of foreign partners, missions and NGOs to receive Tết greetings"}}
+      - {id: invite-overseas, at: -30d, title: {vi: "Phối hợp Ban Liên lạc người tỉnh ở nước ngoài gửi giấy mời kiều bào", en: "Send invitations to overseas Vietnamese through the provincial liaison board"}}
+      - {id: send-greetings, at: -14d, title: {vi: "Gửi thiệp, thư chúc mừng năm mới tới đối tác nước ngoài", en: "Send New Year greetings to foreign partners"}}
+      - {id: hold-gathering, at: -7d, title: {vi: "Tổ chức họp mặt kiều bào đón Tết", en: "Hold the Tết gathering for overseas Vietnamese"}}
+      - {id: report, at: +10d, title: {vi: "Báo cáo kết quả công tác đối ngoại dịp Tết", en: "Report on the Tết external-affairs activities"}}
+
+"""#),
+        ("vietnam/commemorations.yaml", #"""
+# External-affairs commemorations that a provincial foreign-affairs office or friendship union
+# marks. Each event names its source; every origin date below is stated in that source.
+#
+# HAND-WRITTEN - not generated; scripts/gen-calendars.py does not touch this file
+# (its --check still verifies that it parses and that ids and countries are consistent).
+#
+# Vietnam's own National Day (2/9/1945) and Reunification Day (30/4/1975) are in holidays.yaml,
+# where they carry their origin year: they are not repeated here.
+events:
+  - id: vn-diplomatic-service-day
+    kind: commemoration
+    country: VN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày truyền thống ngành Ngoại giao Việt Nam ({origin} – {date})"
+      en: "{ordinal} anniversary of the founding of Vietnam's diplomatic service ({origin} – {date})"
+    date: 1945-08-28
+    source: "baoquocte.vn 30/9/2022, 'Ngoại giao Việt Nam trưởng thành qua những bài học lịch sử' (28/8/1945 – 28/8/2022)"
+    note: "28/8/1945: President Ho Chi Minh signed the decree forming the Provisional Government of the DRV, the birth of modern Vietnamese diplomacy (baoquocte.vn)."
+
+  - id: vn-vufo-day
+    kind: commemoration
+    country: VN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày truyền thống Liên hiệp các tổ chức hữu nghị Việt Nam – Ngày truyền thống Đối ngoại nhân dân ({origin} – {date})"
+      en: "{ordinal} anniversary of the Traditional Day of the Vietnam Union of Friendship Organizations (VUFO) and of people-to-people diplomacy ({origin} – {date})"
+    date: 1950-11-17
+    source: "daidoanket.vn 2015, 'Mít tinh kỷ niệm 65 năm Ngày truyền thống (17/11/1950 – 17/11/2015)'; vufo.org.vn; vovworld.vn 2015 (65th anniversary, 17 November)"
+    note: "17/11/1950: President Ho Chi Minh's letter to the congress founding the Vietnam Peace Committee; the Party Secretariat (10th term) made it VUFO's Traditional Day."
+
+  - id: vn-un-membership
+    kind: commemoration
+    country: VN
+    title:
+      vi: "Kỷ niệm {n} năm Việt Nam gia nhập Liên hợp quốc ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam's admission to the United Nations ({origin} – {date})"
+    date: 1977-09-20
+    source: "qpvn.vn 2022, 'Tròn 45 năm Việt Nam gia nhập Liên Hợp Quốc' (20/9/1977, 149th member); einpresswire/VNS 2022"
+
+  - id: vn-asean-membership
+    kind: commemoration
+    country: VN
+    title:
+      vi: "Kỷ niệm {n} năm Việt Nam gia nhập ASEAN ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam's admission to ASEAN ({origin} – {date})"
+    date: 1995-07-28
+    source: "baobaclieu.vn 2023 (TTXVN), 'Những dấu ấn nổi bật của Việt Nam trong 28 năm gia nhập ASEAN' (28/7/1995, 7th member); en.qdnd.vn (VOV)"
+
+"""#),
+        ("vietnam/countries.yaml", #"""
+# Countries: ISO 3166-1 alpha-2 code and names in Vietnamese and English.
+# Sources: vietnam-diplomatic-relations.csv (shared/data; see its SOURCES.md): country_en,
+# and country_vi = CLDR 'vi' short names via Babel 2.18, except the overrides below.
+# Vietnamese-name overrides (each from the cited official Vietnamese usage):
+#   CD Cộng hòa Dân chủ Công-gô: was 'Cộng hòa Dân chủ Congo'; spelt like CG for consistency. mofa.gov.vn, 'Thông tin cơ bản về nước Cộng hòa Công-gô' names the neighbour 'Cộng hòa Dân chủ Công-gô'
+#   CG Cộng hòa Công-gô: was 'Congo - Brazzaville' (CLDR disambiguator). mofa.gov.vn, 'Tài liệu cơ bản về Cộng hòa Công-gô (Công-gô-B) và quan hệ với Việt Nam' (Bộ Ngoại giao)
+#   CV Cáp-ve: was 'Cape Verde' (English). mofa.gov.vn, 'Thông tin cơ bản về Cộng hòa Cáp-ve và quan hệ với Việt Nam' (Bộ Ngoại giao)
+#   KN Saint Kitts và Nevis: was 'St. Kitts và Nevis'; only the English abbreviation 'St.' is spelt out, as in the UN short name 'Saint Kitts and Nevis'. No cited Vietnamese transliteration was found, so the name itself is unchanged
+#   LC Xanh Lu-xi-a: was 'St. Lucia' (English abbreviation). tulieuvankien.dangcongsan.vn, country profile 'Xanh Vin-xen và Grê-na-din', which names the neighbouring island state 'Xanh Lu-xi-a'
+#   VC Xanh Vin-xen và Grê-na-din: was 'St. Vincent và Grenadines'. tulieuvankien.dangcongsan.vn, country profile 'Xanh Vin-xen và Grê-na-din (Saint Vincent and Grenadines)'
+#
+# GENERATED by scripts/gen-calendars.py - do not edit by hand; change the script or the CSVs.
+# Regenerate:  python3 scripts/gen-calendars.py [DATA_DIR]    (DATA_DIR default ../shared/data)
+# Verify:      python3 scripts/gen-calendars.py [DATA_DIR] --check
+
+countries:
+  - {code: VN, name: {vi: "Việt Nam", en: "Vietnam"}}
+  - {code: AD, name: {vi: "Andorra", en: "Andorra"}}
+  - {code: AE, name: {vi: "Các Tiểu Vương quốc Ả Rập Thống nhất", en: "United Arab Emirates"}}
+  - {code: AF, name: {vi: "Afghanistan", en: "Afghanistan"}}
+  - {code: AG, name: {vi: "Antigua và Barbuda", en: "Antigua and Barbuda"}}
+  - {code: AL, name: {vi: "Albania", en: "Albania"}}
+  - {code: AM, name: {vi: "Armenia", en: "Armenia"}}
+  - {code: AO, name: {vi: "Angola", en: "Angola"}}
+  - {code: AR, name: {vi: "Argentina", en: "Argentina"}}
+  - {code: AT, name: {vi: "Áo", en: "Austria"}}
+  - {code: AU, name: {vi: "Australia", en: "Australia"}}
+  - {code: AZ, name: {vi: "Azerbaijan", en: "Azerbaijan"}}
+  - {code: BA, name: {vi: "Bosnia và Herzegovina", en: "Bosnia and Herzegovina"}}
+  - {code: BB, name: {vi: "Barbados", en: "Barbados"}}
+  - {code: BD, name: {vi: "Bangladesh", en: "Bangladesh"}}
+  - {code: BE, name: {vi: "Bỉ", en: "Belgium"}}
+  - {code: BF, name: {vi: "Burkina Faso", en: "Burkina Faso"}}
+  - {code: BG, name: {vi: "Bulgaria", en: "Bulgaria"}}
+  - {code: BH, name: {vi: "Bahrain", en: "Bahrain"}}
+  - {code: BI, name: {vi: "Burundi", en: "Burundi"}}
+  - {code: BJ, name: {vi: "Benin", en: "Benin"}}
+  - {code: BN, name: {vi: "Brunei", en: "Brunei"}}
+  - {code: BO, name: {vi: "Bolivia", en: "Bolivia"}}
+  - {code: BR, name: {vi: "Brazil", en: "Brazil"}}
+  - {code: BS, name: {vi: "Bahamas", en: "Bahamas"}}
+  - {code: BT, name: {vi: "Bhutan", en: "Bhutan"}}
+  - {code: BW, name: {vi: "Botswana", en: "Botswana"}}
+  - {code: BY, name: {vi: "Belarus", en: "Belarus"}}
+  - {code: BZ, name: {vi: "Belize", en: "Belize"}}
+  - {code: CA, name: {vi: "Canada", en: "Canada"}}
+  - {code: CD, name: {vi: "Cộng hòa Dân chủ Công-gô", en: "Democratic Republic of the Congo"}}
+  - {code: CF, name: {vi: "Cộng hòa Trung Phi", en: "Central African Republic"}}
+  - {code: CG, name: {vi: "Cộng hòa Công-gô", en: "Republic of the Congo"}}
+  - {code: CH, name: {vi: "Thụy Sĩ", en: "Switzerland"}}
+  - {code: CI, name: {vi: "Côte d’Ivoire", en: "Ivory Coast"}}
+  - {code: CK, name: {vi: "Quần đảo Cook", en: "Cook Islands"}}
+  - {code: CL, name: {vi: "Chile", en: "Chile"}}
+  - {code: CM, name: {vi: "Cameroon", en: "Cameroon"}}
+  - {code: CN, name: {vi: "Trung Quốc", en: "China"}}
+  - {code: CO, name: {vi: "Colombia", en: "Colombia"}}
+  - {code: CR, name: {vi: "Costa Rica", en: "Costa Rica"}}
+  - {code: CU, name: {vi: "Cuba", en: "Cuba"}}
+  - {code: CV, name: {vi: "Cáp-ve", en: "Cape Verde"}}
+  - {code: CY, name: {vi: "Síp", en: "Cyprus"}}
+  - {code: CZ, name: {vi: "Séc", en: "Czech Republic"}}
+  - {code: DE, name: {vi: "Đức", en: "Germany"}}
+  - {code: DJ, name: {vi: "Djibouti", en: "Djibouti"}}
+  - {code: DK, name: {vi: "Đan Mạch", en: "Denmark"}}
+  - {code: DM, name: {vi: "Dominica", en: "Dominica"}}
+  - {code: DO, name: {vi: "Cộng hòa Dominica", en: "Dominican Republic"}}
+  - {code: DZ, name: {vi: "Algeria", en: "Algeria"}}
+  - {code: EC, name: {vi: "Ecuador", en: "Ecuador"}}
+  - {code: EE, name: {vi: "Estonia", en: "Estonia"}}
+  - {code: EG, name: {vi: "Ai Cập", en: "Egypt"}}
+  - {code: EH, name: {vi: "Tây Sahara", en: "Sahrawi Arab Democratic Republic"}}
+  - {code: ER, name: {vi: "Eritrea", en: "Eritrea"}}
+  - {code: ES, name: {vi: "Tây Ban Nha", en: "Spain"}}
+  - {code: ET, name: {vi: "Ethiopia", en: "Ethiopia"}}
+  - {code: FI, name: {vi: "Phần Lan", en: "Finland"}}
+  - {code: FJ, name: {vi: "Fiji", en: "Fiji"}}
+  - {code: FM, name: {vi: "Micronesia", en: "Federated States of Micronesia"}}
+  - {code: FR, name: {vi: "Pháp", en: "France"}}
+  - {code: GA, name: {vi: "Gabon", en: "Gabon"}}
+  - {code: GB, name: {vi: "Vương quốc Anh", en: "United Kingdom"}}
+  - {code: GD, name: {vi: "Grenada", en: "Grenada"}}
+  - {code: GE, name: {vi: "Georgia", en: "Georgia"}}
+  - {code: GH, name: {vi: "Ghana", en: "Ghana"}}
+  - {code: GM, name: {vi: "Gambia", en: "Gambia"}}
+  - {code: GN, name: {vi: "Guinea", en: "Guinea"}}
+  - {code: GQ, name: {vi: "Guinea Xích Đạo", en: "Equatorial Guinea"}}
+  - {code: GR, name: {vi: "Hy Lạp", en: "Greece"}}
+  - {code: GT, name: {vi: "Guatemala", en: "Guatemala"}}
+  - {code: GW, name: {vi: "Guinea-Bissau", en: "Guinea-Bissau"}}
+  - {code: GY, name: {vi: "Guyana", en: "Guyana"}}
+  - {code: HN, name: {vi: "Honduras", en: "Honduras"}}
+  - {code: HR, name: {vi: "Croatia", en: "Croatia"}}
+  - {code: HT, name: {vi: "Haiti", en: "Haiti"}}
+  - {code: HU, name: {vi: "Hungary", en: "Hungary"}}
+  - {code: ID, name: {vi: "Indonesia", en: "Indonesia"}}
+  - {code: IE, name: {vi: "Ireland", en: "Ireland"}}
+  - {code: IL, name: {vi: "Israel", en: "Israel"}}
+  - {code: IN, name: {vi: "Ấn Độ", en: "India"}}
+  - {code: IQ, name: {vi: "Iraq", en: "Iraq"}}
+  - {code: IR, name: {vi: "Iran", en: "Iran"}}
+  - {code: IS, name: {vi: "Iceland", en: "Iceland"}}
+  - {code: IT, name: {vi: "Italy", en: "Italy"}}
+  - {code: JM, name: {vi: "Jamaica", en: "Jamaica"}}
+  - {code: JO, name: {vi: "Jordan", en: "Jordan"}}
+  - {code: JP, name: {vi: "Nhật Bản", en: "Japan"}}
+  - {code: KE, name: {vi: "Kenya", en: "Kenya"}}
+  - {code: KG, name: {vi: "Kyrgyzstan", en: "Kyrgyzstan"}}
+  - {code: KH, name: {vi: "Campuchia", en: "Cambodia"}}
+  - {code: KI, name: {vi: "Kiribati", en: "Kiribati"}}
+  - {code: KM, name: {vi: "Comoros", en: "Comoros"}}
+  - {code: KN, name: {vi: "Saint Kitts và Nevis", en: "Saint Kitts and Nevis"}}
+  - {code: KP, name: {vi: "Triều Tiên", en: "North Korea"}}
+  - {code: KR, name: {vi: "Hàn Quốc", en: "South Korea"}}
+  - {code: KW, name: {vi: "Kuwait", en: "Kuwait"}}
+  - {code: KZ, name: {vi: "Kazakhstan", en: "Kazakhstan"}}
+  - {code: LA, name: {vi: "Lào", en: "Laos"}}
+  - {code: LB, name: {vi: "Li-băng", en: "Lebanon"}}
+  - {code: LC, name: {vi: "Xanh Lu-xi-a", en: "Saint Lucia"}}
+  - {code: LI, name: {vi: "Liechtenstein", en: "Liechtenstein"}}
+  - {code: LK, name: {vi: "Sri Lanka", en: "Sri Lanka"}}
+  - {code: LR, name: {vi: "Liberia", en: "Liberia"}}
+  - {code: LS, name: {vi: "Lesotho", en: "Lesotho"}}
+  - {code: LT, name: {vi: "Litva", en: "Lithuania"}}
+  - {code: LU, name: {vi: "Luxembourg", en: "Luxembourg"}}
+  - {code: LV, name: {vi: "Latvia", en: "Latvia"}}
+  - {code: LY, name: {vi: "Libya", en: "Libya"}}
+  - {code: MA, name: {vi: "Ma-rốc", en: "Morocco"}}
+  - {code: MC, name: {vi: "Monaco", en: "Monaco"}}
+  - {code: MD, name: {vi: "Moldova", en: "Moldova"}}
+  - {code: ME, name: {vi: "Montenegro", en: "Montenegro"}}
+  - {code: MG, name: {vi: "Madagascar", en: "Madagascar"}}
+  - {code: MH, name: {vi: "Quần đảo Marshall", en: "Marshall Islands"}}
+  - {code: MK, name: {vi: "Bắc Macedonia", en: "North Macedonia"}}
+  - {code: ML, name: {vi: "Mali", en: "Mali"}}
+  - {code: MM, name: {vi: "Myanmar", en: "Myanmar"}}
+  - {code: MN, name: {vi: "Mông Cổ", en: "Mongolia"}}
+  - {code: MR, name: {vi: "Mauritania", en: "Mauritania"}}
+  - {code: MT, name: {vi: "Malta", en: "Malta"}}
+  - {code: MU, name: {vi: "Mauritius", en: "Mauritius"}}
+  - {code: MV, name: {vi: "Maldives", en: "Maldives"}}
+  - {code: MW, name: {vi: "Malawi", en: "Malawi"}}
+  - {code: MX, name: {vi: "Mexico", en: "Mexico"}}
+  - {code: MY, name: {vi: "Malaysia", en: "Malaysia"}}
+  - {code: MZ, name: {vi: "Mozambique", en: "Mozambique"}}
+  - {code: NA, name: {vi: "Namibia", en: "Namibia"}}
+  - {code: NE, name: {vi: "Niger", en: "Niger"}}
+  - {code: NG, name: {vi: "Nigeria", en: "Nigeria"}}
+  - {code: NI, name: {vi: "Nicaragua", en: "Nicaragua"}}
+  - {code: NL, name: {vi: "Hà Lan", en: "Netherlands"}}
+  - {code: NO, name: {vi: "Na Uy", en: "Norway"}}
+  - {code: NP, name: {vi: "Nepal", en: "Nepal"}}
+  - {code: NR, name: {vi: "Nauru", en: "Nauru"}}
+  - {code: NZ, name: {vi: "New Zealand", en: "New Zealand"}}
+  - {code: OM, name: {vi: "Oman", en: "Oman"}}
+  - {code: PA, name: {vi: "Panama", en: "Panama"}}
+  - {code: PE, name: {vi: "Peru", en: "Peru"}}
+  - {code: PG, name: {vi: "Papua New Guinea", en: "Papua New Guinea"}}
+  - {code: PH, name: {vi: "Philippines", en: "Philippines"}}
+  - {code: PK, name: {vi: "Pakistan", en: "Pakistan"}}
+  - {code: PL, name: {vi: "Ba Lan", en: "Poland"}}
+  - {code: PS, name: {vi: "Palestine", en: "State of Palestine"}}
+  - {code: PT, name: {vi: "Bồ Đào Nha", en: "Portugal"}}
+  - {code: PW, name: {vi: "Palau", en: "Palau"}}
+  - {code: PY, name: {vi: "Paraguay", en: "Paraguay"}}
+  - {code: QA, name: {vi: "Qatar", en: "Qatar"}}
+  - {code: RO, name: {vi: "Romania", en: "Romania"}}
+  - {code: RS, name: {vi: "Serbia", en: "Serbia"}}
+  - {code: RU, name: {vi: "Nga", en: "Russia"}}
+  - {code: RW, name: {vi: "Rwanda", en: "Rwanda"}}
+  - {code: SA, name: {vi: "Ả Rập Xê-út", en: "Saudi Arabia"}}
+  - {code: SB, name: {vi: "Quần đảo Solomon", en: "Solomon Islands"}}
+  - {code: SC, name: {vi: "Seychelles", en: "Seychelles"}}
+  - {code: SD, name: {vi: "Sudan", en: "Sudan"}}
+  - {code: SE, name: {vi: "Thụy Điển", en: "Sweden"}}
+  - {code: SG, name: {vi: "Singapore", en: "Singapore"}}
+  - {code: SI, name: {vi: "Slovenia", en: "Slovenia"}}
+  - {code: SK, name: {vi: "Slovakia", en: "Slovakia"}}
+  - {code: SL, name: {vi: "Sierra Leone", en: "Sierra Leone"}}
+  - {code: SM, name: {vi: "San Marino", en: "San Marino"}}
+  - {code: SN, name: {vi: "Senegal", en: "Senegal"}}
+  - {code: SO, name: {vi: "Somalia", en: "Somalia"}}
+  - {code: SR, name: {vi: "Suriname", en: "Suriname"}}
+  - {code: SS, name: {vi: "Nam Sudan", en: "South Sudan"}}
+  - {code: ST, name: {vi: "São Tomé và Príncipe", en: "São Tomé and Príncipe"}}
+  - {code: SV, name: {vi: "El Salvador", en: "El Salvador"}}
+  - {code: SY, name: {vi: "Syria", en: "Syria"}}
+  - {code: SZ, name: {vi: "Eswatini", en: "Eswatini"}}
+  - {code: TD, name: {vi: "Chad", en: "Chad"}}
+  - {code: TG, name: {vi: "Togo", en: "Togo"}}
+  - {code: TH, name: {vi: "Thái Lan", en: "Thailand"}}
+  - {code: TJ, name: {vi: "Tajikistan", en: "Tajikistan"}}
+  - {code: TL, name: {vi: "Timor-Leste", en: "Timor-Leste"}}
+  - {code: TM, name: {vi: "Turkmenistan", en: "Turkmenistan"}}
+  - {code: TN, name: {vi: "Tunisia", en: "Tunisia"}}
+  - {code: TO, name: {vi: "Tonga", en: "Tonga"}}
+  - {code: TR, name: {vi: "Thổ Nhĩ Kỳ", en: "Turkey"}}
+  - {code: TT, name: {vi: "Trinidad và Tobago", en: "Trinidad and Tobago"}}
+  - {code: TV, name: {vi: "Tuvalu", en: "Tuvalu"}}
+  - {code: TZ, name: {vi: "Tanzania", en: "Tanzania"}}
+  - {code: UA, name: {vi: "Ukraina", en: "Ukraine"}}
+  - {code: UG, name: {vi: "Uganda", en: "Uganda"}}
+  - {code: US, name: {vi: "Hoa Kỳ", en: "United States"}}
+  - {code: UY, name: {vi: "Uruguay", en: "Uruguay"}}
+  - {code: UZ, name: {vi: "Uzbekistan", en: "Uzbekistan"}}
+  - {code: VC, name: {vi: "Xanh Vin-xen và Grê-na-din", en: "Saint Vincent and the Grenadines"}}
+  - {code: VE, name: {vi: "Venezuela", en: "Venezuela"}}
+  - {code: VU, name: {vi: "Vanuatu", en: "Vanuatu"}}
+  - {code: WS, name: {vi: "Samoa", en: "Samoa"}}
+  - {code: YE, name: {vi: "Yemen", en: "Yemen"}}
+  - {code: ZA, name: {vi: "Nam Phi", en: "South Africa"}}
+  - {code: ZM, name: {vi: "Zambia", en: "Zambia"}}
+  - {code: ZW, name: {vi: "Zimbabwe", en: "Zimbabwe"}}
+
+"""#),
+        ("vietnam/holidays.yaml", #"""
+# Vietnam's public holidays (ngày lễ, Tết) and a few home observances.
+#
+# HAND-WRITTEN - not generated; scripts/gen-calendars.py does not touch this file
+# (its --check still verifies that it parses and that ids and countries are consistent).
+#
+# Source for the days off: Bộ luật Lao động 2019 (Labour Code, Law No. 45/2019/QH14), Điều 112
+# khoản 1: Tết Dương lịch 1 day (1/1); Tết Âm lịch 5 days; Ngày Chiến thắng 1 day (30/4);
+# Ngày Quốc tế lao động 1 day (1/5); Quốc khánh 2 days (2/9 and 1 adjacent day before or after);
+# Giỗ Tổ Hùng Vương 1 day (10/3 lunar). Điều 112 khoản 3: the Prime Minister decides the exact
+# days of the Tết break and of the second National Day holiday each year.
+#
+# What is bundled with day_off: true is only what the law fixes, plus the five Tết days below:
+#   - Tết: the law gives 5 days and the Prime Minister picks them each year. The five bundled
+#     here (the last day of the 12th lunar month - giao thừa - and lunar 1/1 to 1/4) are the core
+#     of the break; the rest of the decreed break, and any Saturday worked in exchange, go in
+#     the configuration's per-year `working_days: {YEAR: {off: [...], on: [...]}}`.
+#   - Quốc khánh: only 2/9 is bundled. The adjacent day (1/9 or 3/9) is chosen each year by the
+#     Government, so add it to that year's `working_days.off` list.
+# 2/9 and 30/4 carry their origin year (1945, 1975) so that round anniversaries get an ordinal
+# and a tier; there is no second event for them elsewhere (no duplicate day_off).
+events:
+  - id: vn-new-year
+    kind: holiday
+    country: VN
+    title: {vi: "Tết Dương lịch", en: "New Year's Day"}
+    date: {month: 1, day: 1}
+    day_off: true
+    source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm a"
+
+  - id: vn-tet-eve
+    kind: holiday
+    country: VN
+    title: {vi: "Tất niên – ngày cuối năm Âm lịch (đêm Giao thừa)", en: "Lunar New Year's Eve (Tết)"}
+    lunar: {month: 12, day: last}
+    day_off: true
+    source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm b (Tết Âm lịch: 05 ngày)"
+    note: "One of the five Tết days; the Prime Minister fixes the exact break each year (Điều 112 khoản 3)."
+
+  - id: vn-tet
+    kind: holiday
+    country: VN
+    title: {vi: "Tết Nguyên đán – Mùng 1", en: "Lunar New Year (Tết), day 1"}
+    lunar: {month: 1, day: 1}
+    day_off: true
+    source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm b"
+
+  - id: vn-tet-2
+    kind: holiday
+    country: VN
+    title: {vi: "Tết Nguyên đán – Mùng 2", en: "Lunar New Year (Tết), day 2"}
+    lunar: {month: 1, day: 2}
+    day_off: true
+    source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm b"
+
+  - id: vn-tet-3
+    kind: holiday
+    country: VN
+    title: {vi: "Tết Nguyên đán – Mùng 3", en: "Lunar New Year (Tết), day 3"}
+    lunar: {month: 1, day: 3}
+    day_off: true
+    source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm b"
+
+  - id: vn-tet-4
+    kind: holiday
+    country: VN
+    title: {vi: "Tết Nguyên đán – Mùng 4", en: "Lunar New Year (Tết), day 4"}
+    lunar: {month: 1, day: 4}
+    day_off: true
+    source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm b"
+    note: "One of the five Tết days; the Prime Minister fixes the exact break each year (Điều 112 khoản 3)."
+
+  - id: vn-hung-kings
+    kind: holiday
+    country: VN
+    title: {vi: "Giỗ Tổ Hùng Vương (10/3 Âm lịch)", en: "Hung Kings' Commemoration Day (10th day of the 3rd lunar month)"}
+    lunar: {month: 3, day: 10}
+    day_off: true
+    source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm e"
+
+  - id: vn-reunification-day
+    kind: holiday
+    country: VN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Giải phóng miền Nam, thống nhất đất nước ({origin} – {date})"
+      en: "{ordinal} anniversary of the Liberation of the South and National Reunification ({origin} – {date})"
+    date: 1975-04-30
+    day_off: true
+    source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm c (Ngày Chiến thắng, 30/4); vietnamplus.vn 30/4/2025 (Lễ kỷ niệm 50 năm, 30/4/1975 – 30/4/2025)"
+
+  - id: vn-labour-day
+    kind: holiday
+    country: VN
+    title: {vi: "Ngày Quốc tế Lao động", en: "International Labour Day"}
+    date: {month: 5, day: 1}
+    day_off: true
+    source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm d"
+
+  - id: vn-national-day
+    kind: holiday
+    country: VN
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh nước Cộng hòa xã hội chủ nghĩa Việt Nam ({origin} – {date})"
+      en: "{ordinal} anniversary of the National Day of the Socialist Republic of Vietnam ({origin} – {date})"
+    date: 1945-09-02
+    day_off: true
+    source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm đ; vietnam.vnanet.vn 2022 (77e Fête nationale, 2 septembre 1945 - 2022)"
+    note: "The law gives 2/9 plus one adjacent day (1/9 or 3/9) chosen each year: add that day to the year's working_days.off."
+
+  # Home observances without a day off: customary dates of the lunar calendar.
+  - id: vn-lantern-festival
+    kind: holiday
+    country: VN
+    title: {vi: "Rằm tháng Giêng (Tết Nguyên tiêu)", en: "First Full Moon of the Lunar Year (Lantern Festival)"}
+    lunar: {month: 1, day: 15}
+    note: "Not a day off."
+
+  - id: vn-mid-autumn
+    kind: holiday
+    country: VN
+    title: {vi: "Tết Trung thu", en: "Mid-Autumn Festival"}
+    lunar: {month: 8, day: 15}
+    note: "Not a day off. A common occasion for friendship events with children and foreign partners."
+
+"""#),
+        ("vietnam/national-days.yaml", #"""
+# Partner countries' national days.
+# One event per row of national-days.csv (shared/data; see its SOURCES.md): month/day as in
+# the CSV, `since` = since_year where the CSV has one (an ordinal is customary), none where
+# it is blank (AD, ES, HU, IE, LI, LU, MC, PT, SM). Where a country has several candidate
+# days, the CSV chose the one on which Vietnamese leaders send greetings; the others are in
+# `note`. Special rows (the CSV's `rule` column):
+#   JM  first Monday of August -> `rule:`.
+#   JP, NL, MA  monarch-based: the current fixed date, with a note that it changes with the
+#       monarch; the ordinal is the monarch's age (JP, NL) or reign (MA).
+#   IR, IL, NP  set by the Solar Hijri, Hebrew and Bikram Sambat calendars, so the Gregorian
+#       date moves. Policy: the CSV's date is bundled so the office is reminded, and `note`
+#       says the date moves and must be confirmed each year (IL can be weeks off).
+#   GB  no fixed national day: left out (see the comment at the end of this file).
+#
+# GENERATED by scripts/gen-calendars.py - do not edit by hand; change the script or the CSVs.
+# Regenerate:  python3 scripts/gen-calendars.py [DATA_DIR]    (DATA_DIR default ../shared/data)
+# Verify:      python3 scripts/gen-calendars.py [DATA_DIR] --check
+
+events:
+  - id: ad-national-day
+    kind: national-day
+    country: AD
+    title:
+      vi: "Quốc khánh Andorra"
+      en: "Our Lady of Meritxell Day, National Day of Andorra"
+    date: {month: 9, day: 8}
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Ordinal not customary."
+  - id: ae-national-day
+    kind: national-day
+    country: AE
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Các Tiểu Vương quốc Ả Rập Thống nhất"
+      en: "National Day of the United Arab Emirates ({ordinal} anniversary)"
+    date: {month: 12, day: 2}
+    since: 1971
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: af-national-day
+    kind: national-day
+    country: AF
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Afghanistan"
+      en: "Independence Day of Afghanistan ({ordinal} anniversary)"
+    date: {month: 8, day: 19}
+    since: 1919
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ag-national-day
+    kind: national-day
+    country: AG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Antigua và Barbuda"
+      en: "Independence Day of Antigua and Barbuda ({ordinal} anniversary)"
+    date: {month: 11, day: 1}
+    since: 1981
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: al-national-day
+    kind: national-day
+    country: AL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Albania"
+      en: "Independence Day of Albania ({ordinal} anniversary)"
+    date: {month: 11, day: 28}
+    since: 1912
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: am-national-day
+    kind: national-day
+    country: AM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Armenia"
+      en: "Independence Day of Armenia ({ordinal} anniversary)"
+    date: {month: 9, day: 21}
+    since: 1991
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "En.wiki also gives 28 May (Republic Day 1918)"
+  - id: ao-national-day
+    kind: national-day
+    country: AO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Angola"
+      en: "Independence Day of Angola ({ordinal} anniversary)"
+    date: {month: 11, day: 11}
+    since: 1975
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ar-national-day
+    kind: national-day
+    country: AR
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Argentina"
+      en: "May Revolution Day of Argentina (Día de la Patria; {ordinal} anniversary)"
+    date: {month: 5, day: 25}
+    since: 1810
+    source: "vietnamnews.vn 2014 (Argentine ambassador marks 25 May); en.wiki list; python-holidays 0.109"
+    note: "Independence Day 9 Jul (1816) per French list (Trinquons) and en.wiki list."
+  - id: at-national-day
+    kind: national-day
+    country: AT
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Áo"
+      en: "National Day of Austria ({ordinal} anniversary)"
+    date: {month: 10, day: 26}
+    since: 1955
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: au-national-day
+    kind: national-day
+    country: AU
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Australia"
+      en: "Australia Day ({ordinal} anniversary)"
+    date: {month: 1, day: 26}
+    since: 1788
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: az-national-day
+    kind: national-day
+    country: AZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Azerbaijan"
+      en: "Independence Day of Azerbaijan ({ordinal} anniversary)"
+    date: {month: 5, day: 28}
+    since: 1918
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ba-national-day
+    kind: national-day
+    country: BA
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Bosnia và Herzegovina"
+      en: "Statehood Day of Bosnia and Herzegovina ({ordinal} anniversary)"
+    date: {month: 11, day: 25}
+    since: 1943
+    source: "en.wiki list"
+    note: "UNSURE: French list (Trinquons) gives 21 Nov; Federation entity marks 1 Mar (Independence 1992); no Vietnamese greeting found."
+  - id: bb-national-day
+    kind: national-day
+    country: BB
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Barbados"
+      en: "Independence Day of Barbados ({ordinal} anniversary)"
+    date: {month: 11, day: 30}
+    since: 1966
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: bd-national-day
+    kind: national-day
+    country: BD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Bangladesh"
+      en: "Independence Day of Bangladesh ({ordinal} anniversary)"
+    date: {month: 3, day: 26}
+    since: 1971
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: be-national-day
+    kind: national-day
+    country: BE
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Bỉ"
+      en: "National Day of Belgium ({ordinal} anniversary)"
+    date: {month: 7, day: 21}
+    since: 1831
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: bf-national-day
+    kind: national-day
+    country: BF
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Burkina Faso"
+      en: "Independence Day of Burkina Faso ({ordinal} anniversary)"
+    date: {month: 12, day: 11}
+    since: 1958
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: bg-national-day
+    kind: national-day
+    country: BG
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Bulgaria"
+      en: "National Day of Bulgaria (Liberation Day; {ordinal} anniversary)"
+    date: {month: 3, day: 3}
+    since: 1878
+    source: "vietnamplus.vn 2020/2023 (VNA greetings on 3 Mar); en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "En.wiki list also gives 6 Sep (Unification 1885) and 22 Sep (Independence 1908)"
+  - id: bh-national-day
+    kind: national-day
+    country: BH
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Bahrain"
+      en: "National Day of Bahrain ({ordinal} anniversary)"
+    date: {month: 12, day: 16}
+    since: 1961
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+    note: "Ordinal basis uncertain (en.wiki text: coronation of Isa bin Salman 1961)"
+  - id: bi-national-day
+    kind: national-day
+    country: BI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Burundi"
+      en: "Independence Day of Burundi ({ordinal} anniversary)"
+    date: {month: 7, day: 1}
+    since: 1962
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: bj-national-day
+    kind: national-day
+    country: BJ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Benin"
+      en: "Independence Day of Benin ({ordinal} anniversary)"
+    date: {month: 8, day: 1}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: bn-national-day
+    kind: national-day
+    country: BN
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Brunei"
+      en: "National Day of Brunei ({ordinal} anniversary)"
+    date: {month: 2, day: 23}
+    since: 1984
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: bo-national-day
+    kind: national-day
+    country: BO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Bolivia"
+      en: "Independence Day of Bolivia ({ordinal} anniversary)"
+    date: {month: 8, day: 6}
+    since: 1825
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: br-national-day
+    kind: national-day
+    country: BR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Brazil"
+      en: "Independence Day of Brazil ({ordinal} anniversary)"
+    date: {month: 9, day: 7}
+    since: 1822
+    source: "en.wiki National day list; French list (Trinquons); baomoi.net.vn (September national days: 7/9/1822); python-holidays 0.109"
+  - id: bs-national-day
+    kind: national-day
+    country: BS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Bahamas"
+      en: "Independence Day of the Bahamas ({ordinal} anniversary)"
+    date: {month: 7, day: 10}
+    since: 1973
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: bt-national-day
+    kind: national-day
+    country: BT
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Bhutan"
+      en: "National Day of Bhutan ({ordinal} anniversary)"
+    date: {month: 12, day: 17}
+    since: 1907
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: bw-national-day
+    kind: national-day
+    country: BW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Botswana"
+      en: "Independence Day of Botswana ({ordinal} anniversary)"
+    date: {month: 9, day: 30}
+    since: 1966
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: by-national-day
+    kind: national-day
+    country: BY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Belarus"
+      en: "Independence Day of Belarus ({ordinal} anniversary)"
+    date: {month: 7, day: 3}
+    since: 1944
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: bz-national-day
+    kind: national-day
+    country: BZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Belize"
+      en: "Independence Day of Belize ({ordinal} anniversary)"
+    date: {month: 9, day: 21}
+    since: 1981
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ca-national-day
+    kind: national-day
+    country: CA
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Canada"
+      en: "Canada Day ({ordinal} anniversary)"
+    date: {month: 7, day: 1}
+    since: 1867
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: cd-national-day
+    kind: national-day
+    country: CD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Cộng hòa Dân chủ Công-gô"
+      en: "Independence Day of the Democratic Republic of the Congo ({ordinal} anniversary)"
+    date: {month: 6, day: 30}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (June national days: 30 Jun); python-holidays 0.109"
+  - id: cf-national-day
+    kind: national-day
+    country: CF
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Cộng hòa Trung Phi"
+      en: "National Day of the Central African Republic (Republic Day; {ordinal} anniversary)"
+    date: {month: 12, day: 1}
+    since: 1958
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+    note: "En.wiki text: autonomy within the French Community 1958."
+  - id: cg-national-day
+    kind: national-day
+    country: CG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Cộng hòa Công-gô"
+      en: "Independence Day of the Republic of the Congo ({ordinal} anniversary)"
+    date: {month: 8, day: 15}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ch-national-day
+    kind: national-day
+    country: CH
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Thụy Sĩ"
+      en: "Swiss National Day ({ordinal} anniversary)"
+    date: {month: 8, day: 1}
+    since: 1291
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+  - id: ci-national-day
+    kind: national-day
+    country: CI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Côte d’Ivoire"
+      en: "Independence Day of Ivory Coast ({ordinal} anniversary)"
+    date: {month: 8, day: 7}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ck-national-day
+    kind: national-day
+    country: CK
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Hiến pháp Quần đảo Cook"
+      en: "Constitution Day of the Cook Islands (self-government; {ordinal} anniversary)"
+    date: {month: 8, day: 4}
+    since: 1965
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Not a UN member; associated state of New Zealand."
+  - id: cl-national-day
+    kind: national-day
+    country: CL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Chile"
+      en: "Independence Day of Chile (First Government Junta, Fiestas Patrias; {ordinal} anniversary)"
+    date: {month: 9, day: 18}
+    since: 1810
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: cm-national-day
+    kind: national-day
+    country: CM
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Cameroon"
+      en: "National Day of Cameroon ({ordinal} anniversary)"
+    date: {month: 5, day: 20}
+    since: 1972
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: cn-national-day
+    kind: national-day
+    country: CN
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Trung Quốc"
+      en: "National Day of China ({ordinal} anniversary)"
+    date: {month: 10, day: 1}
+    since: 1949
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: co-national-day
+    kind: national-day
+    country: CO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Colombia"
+      en: "Independence Day of Colombia ({ordinal} anniversary)"
+    date: {month: 7, day: 20}
+    since: 1810
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: cr-national-day
+    kind: national-day
+    country: CR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Costa Rica"
+      en: "Independence Day of Costa Rica ({ordinal} anniversary)"
+    date: {month: 9, day: 15}
+    since: 1821
+    source: "en.wiki National day list; French list (Trinquons); baomoi.net.vn (September national days: 15/9/1821); python-holidays 0.109"
+  - id: cu-national-day
+    kind: national-day
+    country: CU
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Cuba"
+      en: "National Day of Cuba (Liberation Day / Triumph of the Revolution; {ordinal} anniversary)"
+    date: {month: 1, day: 1}
+    since: 1959
+    source: "vietnamplus.vn, vnanet.vn, vietnamnews.vn (VNA greetings on Cuba's National Day, 1 Jan 1959); en.wiki list; python-holidays 0.109"
+    note: "En.wiki list also 10 Oct (1868); French list (Trinquons) gives 10 Dec (not used)"
+  - id: cv-national-day
+    kind: national-day
+    country: CV
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Cáp-ve"
+      en: "Independence Day of Cape Verde ({ordinal} anniversary)"
+    date: {month: 7, day: 5}
+    since: 1975
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: cy-national-day
+    kind: national-day
+    country: CY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Síp"
+      en: "Independence Day of Cyprus ({ordinal} anniversary)"
+    date: {month: 10, day: 1}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: cz-national-day
+    kind: national-day
+    country: CZ
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Séc"
+      en: "National Day of the Czech Republic (Independent Czechoslovak State Day; {ordinal} anniversary)"
+    date: {month: 10, day: 28}
+    since: 1918
+    source: "en.wiki National day list; French list (Trinquons); nhandan.vn 2022 (Vietnamese President greets Czech Republic on 104th National Day, 28 Oct); python-holidays 0.109"
+  - id: de-national-day
+    kind: national-day
+    country: DE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Thống nhất Đức"
+      en: "German Unity Day ({ordinal} anniversary)"
+    date: {month: 10, day: 3}
+    since: 1990
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: dj-national-day
+    kind: national-day
+    country: DJ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Djibouti"
+      en: "Independence Day of Djibouti ({ordinal} anniversary)"
+    date: {month: 6, day: 27}
+    since: 1977
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (June national days: 27 Jun); python-holidays 0.109"
+  - id: dk-national-day
+    kind: national-day
+    country: DK
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Hiến pháp Đan Mạch"
+      en: "Constitution Day of Denmark ({ordinal} anniversary)"
+    date: {month: 6, day: 5}
+    since: 1849
+    source: "vietnamplus.vn 2020 (VNA greetings on Constitution Day 5 Jun); en.wiki list"
+    note: "French list (Trinquons) gives 16 Apr (birthday of the former Queen); Denmark has no official national day."
+  - id: dm-national-day
+    kind: national-day
+    country: DM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Dominica"
+      en: "Independence Day of Dominica ({ordinal} anniversary)"
+    date: {month: 11, day: 3}
+    since: 1978
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: do-national-day
+    kind: national-day
+    country: DO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Cộng hòa Dominica"
+      en: "Independence Day of the Dominican Republic ({ordinal} anniversary)"
+    date: {month: 2, day: 27}
+    since: 1844
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: dz-national-day
+    kind: national-day
+    country: DZ
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Algeria"
+      en: "National Day of Algeria (Revolution Day; {ordinal} anniversary)"
+    date: {month: 11, day: 1}
+    since: 1954
+    source: "vietnamplus.vn 2023 & vietnamtimes.org.vn 2018 (VNA greetings on National Day 1 Nov 1954); French list (Trinquons); python-holidays 0.109"
+    note: "Independence Day 5 Jul (1962) in en.wiki list."
+  - id: ec-national-day
+    kind: national-day
+    country: EC
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Ecuador"
+      en: "Independence Day of Ecuador ({ordinal} anniversary)"
+    date: {month: 8, day: 10}
+    since: 1809
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ee-national-day
+    kind: national-day
+    country: EE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Estonia"
+      en: "Independence Day of Estonia ({ordinal} anniversary)"
+    date: {month: 2, day: 24}
+    since: 1918
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: eg-national-day
+    kind: national-day
+    country: EG
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Ai Cập"
+      en: "National Day of Egypt (Revolution Day; {ordinal} anniversary)"
+    date: {month: 7, day: 23}
+    since: 1952
+    source: "en.wiki National day list; French list (Trinquons)"
+  - id: eh-national-day
+    kind: national-day
+    country: EH
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Tây Sahara"
+      en: "Proclamation Day of the Sahrawi Arab Democratic Republic ({ordinal} anniversary)"
+    date: {month: 2, day: 27}
+    since: 1976
+    source: "spsrasd.info 2017/2021; sahararepublic.com; python-holidays 0.109"
+    note: "Not in en.wiki/French list (Trinquons) lists read."
+  - id: er-national-day
+    kind: national-day
+    country: ER
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Eritrea"
+      en: "Independence Day of Eritrea ({ordinal} anniversary)"
+    date: {month: 5, day: 24}
+    since: 1991
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "1991 = EPLF enters Asmara; formal independence 1993 (en.wiki text)"
+  - id: es-national-day
+    kind: national-day
+    country: ES
+    title:
+      vi: "Quốc khánh Tây Ban Nha"
+      en: "National Day of Spain (Fiesta Nacional de España)"
+    date: {month: 10, day: 12}
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Commemorates 1492; ordinal not customary."
+  - id: et-national-day
+    kind: national-day
+    country: ET
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Ethiopia"
+      en: "National Day of Ethiopia (Downfall of the Derg Day; {ordinal} anniversary)"
+    date: {month: 5, day: 28}
+    since: 1991
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: fi-national-day
+    kind: national-day
+    country: FI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Phần Lan"
+      en: "Independence Day of Finland ({ordinal} anniversary)"
+    date: {month: 12, day: 6}
+    since: 1917
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: fj-national-day
+    kind: national-day
+    country: FJ
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Fiji"
+      en: "Fiji Day ({ordinal} anniversary)"
+    date: {month: 10, day: 10}
+    since: 1970
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: fm-national-day
+    kind: national-day
+    country: FM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Micronesia"
+      en: "Independence Day of the Federated States of Micronesia ({ordinal} anniversary)"
+    date: {month: 11, day: 3}
+    since: 1979
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: fr-national-day
+    kind: national-day
+    country: FR
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Pháp"
+      en: "National Day of France (Bastille Day; {ordinal} anniversary)"
+    date: {month: 7, day: 14}
+    since: 1789
+    source: "en.wiki National day list; French list (Trinquons); fr.vietnamplus.vn 2025 (Vietnam congratulates France on 236th Fête nationale, 14 Jul 1789); python-holidays 0.109"
+  - id: ga-national-day
+    kind: national-day
+    country: GA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Gabon"
+      en: "Independence Day of Gabon ({ordinal} anniversary)"
+    date: {month: 8, day: 17}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: gd-national-day
+    kind: national-day
+    country: GD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Grenada"
+      en: "Independence Day of Grenada ({ordinal} anniversary)"
+    date: {month: 2, day: 7}
+    since: 1974
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ge-national-day
+    kind: national-day
+    country: GE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Georgia"
+      en: "Independence Day of Georgia (Day of First Republic; {ordinal} anniversary)"
+    date: {month: 5, day: 26}
+    since: 1918
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: gh-national-day
+    kind: national-day
+    country: GH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Ghana"
+      en: "Independence Day of Ghana ({ordinal} anniversary)"
+    date: {month: 3, day: 6}
+    since: 1957
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: gm-national-day
+    kind: national-day
+    country: GM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Gambia"
+      en: "Independence Day of the Gambia ({ordinal} anniversary)"
+    date: {month: 2, day: 18}
+    since: 1965
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: gn-national-day
+    kind: national-day
+    country: GN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Guinea"
+      en: "Independence Day of Guinea ({ordinal} anniversary)"
+    date: {month: 10, day: 2}
+    since: 1958
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: gq-national-day
+    kind: national-day
+    country: GQ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Guinea Xích Đạo"
+      en: "Independence Day of Equatorial Guinea ({ordinal} anniversary)"
+    date: {month: 10, day: 12}
+    since: 1968
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: gr-national-day
+    kind: national-day
+    country: GR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Hy Lạp"
+      en: "Greek Independence Day ({ordinal} anniversary)"
+    date: {month: 3, day: 25}
+    since: 1821
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: gt-national-day
+    kind: national-day
+    country: GT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Guatemala"
+      en: "Independence Day of Guatemala ({ordinal} anniversary)"
+    date: {month: 9, day: 15}
+    since: 1821
+    source: "en.wiki National day list; French list (Trinquons); baomoi.net.vn (September national days: 15/9/1821); python-holidays 0.109"
+  - id: gw-national-day
+    kind: national-day
+    country: GW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Guinea-Bissau"
+      en: "Independence Day of Guinea-Bissau ({ordinal} anniversary)"
+    date: {month: 9, day: 24}
+    since: 1973
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: gy-national-day
+    kind: national-day
+    country: GY
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Guyana"
+      en: "Republic Day of Guyana (Mashramani; {ordinal} anniversary)"
+    date: {month: 2, day: 23}
+    since: 1970
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: hn-national-day
+    kind: national-day
+    country: HN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Honduras"
+      en: "Independence Day of Honduras ({ordinal} anniversary)"
+    date: {month: 9, day: 15}
+    since: 1821
+    source: "en.wiki National day list; French list (Trinquons); baomoi.net.vn (September national days: 15/9/1821); python-holidays 0.109"
+  - id: hr-national-day
+    kind: national-day
+    country: HR
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Croatia"
+      en: "Statehood Day of Croatia ({ordinal} anniversary)"
+    date: {month: 5, day: 30}
+    since: 1990
+    source: "en.wiki list; mvep.gov.hr (Croatian MFA: Statehood Day 30 May 1990); python-holidays 0.109"
+    note: "French list (Trinquons) and idialy.com 2016 give 25 Jun (the date used before 2020)"
+  - id: ht-national-day
+    kind: national-day
+    country: HT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Haiti"
+      en: "Independence Day of Haiti ({ordinal} anniversary)"
+    date: {month: 1, day: 1}
+    since: 1804
+    source: "baomoi.com 2016 (Vietnamese President greets Haiti on National Day 1-1-1804); en.wiki list; python-holidays 0.109"
+    note: "French list (Trinquons) gives 18 May (Flag Day)"
+  - id: hu-national-day
+    kind: national-day
+    country: HU
+    title:
+      vi: "Quốc khánh Hungary"
+      en: "National Day of Hungary (St Stephen's Day / State Foundation Day)"
+    date: {month: 8, day: 20}
+    source: "vietnamplus.vn 2022 (VNA: congratulations on National Day of Hungary, August 20); en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Hungary has three national holidays: 15 Mar (1848 Revolution), 20 Aug, 23 Oct (1956 Revolution); Vietnamese leaders send greetings on 20 Aug."
+  - id: id-national-day
+    kind: national-day
+    country: ID
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Indonesia"
+      en: "Independence Day of Indonesia ({ordinal} anniversary)"
+    date: {month: 8, day: 17}
+    since: 1945
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ie-national-day
+    kind: national-day
+    country: IE
+    title:
+      vi: "Ngày Thánh Patrick – Quốc khánh Ireland"
+      en: "Saint Patrick's Day, National Day of Ireland"
+    date: {month: 3, day: 17}
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Ordinal not customary."
+  - id: il-national-day
+    kind: national-day
+    country: IL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Israel"
+      en: "Independence Day of Israel (Yom Ha'atzmaut; {ordinal} anniversary)"
+    date: {month: 5, day: 14}
+    since: 1948
+    source: "vietnamplus.vn 2021 (VNA greetings on 73rd Independence Day, 14 Apr 2021); vietnamnews.vn 2016 (12 May); sggp.org.vn 2024 (May 14, 1948); python-holidays 0.109"
+    note: "Date moves widely: Independence Day follows the Hebrew calendar (5 Iyar, shifted by a day or two around the Sabbath) and falls between mid-April and mid-May; Vietnam sent greetings on 14 Apr 2021 and 12 May 2016. 14 May is only the 1948 Gregorian anniversary. Confirm the date each year with the Embassy of Israel and add a `once:` event for it. Not in en.wiki/French list (Trinquons) lists read."
+  - id: in-national-day
+    kind: national-day
+    country: IN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Ấn Độ"
+      en: "Independence Day of India ({ordinal} anniversary)"
+    date: {month: 8, day: 15}
+    since: 1947
+    source: "en.nhandan.vn 2017 (Vietnamese President greets India on Independence Day 15 Aug 1947); en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Republic Day 26 Jan (1950) is also marked (HUFO events); choose per practice."
+  - id: iq-national-day
+    kind: national-day
+    country: IQ
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Iraq"
+      en: "National Day of Iraq (independence, end of British mandate; {ordinal} anniversary)"
+    date: {month: 10, day: 3}
+    since: 1932
+    source: "gds.gov.iq 2020 (Cabinet designated 3 Oct as National Day); en.964media.com 2024; en.wiki list"
+    note: "Designated by the Cabinet in Sept 2020."
+  - id: ir-national-day
+    kind: national-day
+    country: IR
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Iran"
+      en: "National Day of Iran (Victory of the Islamic Revolution; {ordinal} anniversary)"
+    date: {month: 2, day: 11}
+    since: 1979
+    source: "vietnamplus.vn 2022 & vovworld.vn (VN NA Chairman greets Iran on National Day 11 Feb 1979); en.irna.ir; en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Date moves: set by the Solar Hijri calendar (22 Bahman), which falls on 10 or 11 Feb. The date here is the one in the sources read (11 Feb); confirm it each year with the Embassy of Iran and add a `once:` event if it differs. En.wiki list also 1 Apr (Islamic Republic Day)"
+  - id: is-national-day
+    kind: national-day
+    country: IS
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Iceland"
+      en: "National Day of Iceland ({ordinal} anniversary)"
+    date: {month: 6, day: 17}
+    since: 1944
+    source: "en.wiki National day list; French list (Trinquons); vietnamnews.vn 2025 (Vietnamese leaders greet Iceland on National Day 17 Jun); idialy.com 2016 (17 Jun); python-holidays 0.109"
+  - id: it-national-day
+    kind: national-day
+    country: IT
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Italy"
+      en: "Republic Day of Italy (Festa della Repubblica; {ordinal} anniversary)"
+    date: {month: 6, day: 2}
+    since: 1946
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (Vietnamese list of June national days: 02/06/1946); python-holidays 0.109"
+  - id: jm-national-day
+    kind: national-day
+    country: JM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Jamaica"
+      en: "Independence Day of Jamaica ({ordinal} anniversary)"
+    rule: {month: 8, weekday: monday, nth: 1}
+    since: 1962
+    source: "en.wiki list (6 Aug 1962); ar.wikipedia National day page (celebrated on the first Monday of August); python-holidays 0.109"
+    note: "Observed on the first Monday of August; commemorates independence on 6 Aug 1962."
+  - id: jo-national-day
+    kind: national-day
+    country: JO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Jordan"
+      en: "Independence Day of Jordan ({ordinal} anniversary)"
+    date: {month: 5, day: 25}
+    since: 1946
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: jp-national-day
+    kind: national-day
+    country: JP
+    title:
+      vi: "Sinh nhật lần thứ {n} của Nhà vua Nhật Bản (Quốc khánh Nhật Bản)"
+      en: "The Emperor's Birthday, National Day of Japan (His Majesty's {ordinal} birthday)"
+    date: {month: 2, day: 23}
+    since: 1960
+    source: "vietnamplus.vn 2020/2022/2023/2024 & vietnamnews.vn 2026 (Vietnamese leaders greet Japan on Emperor's Birthday 23 Feb); French list (Trinquons); python-holidays 0.109"
+    note: "Emperor's Birthday: 23 Feb is Emperor Naruhito's birthday (b. 1960), so the ordinal is his age; the date changes with the reigning Emperor (it was 23 Dec under Akihito). Vietnamese leaders send greetings on this day; Japan's National Foundation Day is 11 Feb."
+  - id: ke-national-day
+    kind: national-day
+    country: KE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Kenya"
+      en: "Jamhuri Day of Kenya (Independence Day; {ordinal} anniversary)"
+    date: {month: 12, day: 12}
+    since: 1963
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: kg-national-day
+    kind: national-day
+    country: KG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Kyrgyzstan"
+      en: "Independence Day of Kyrgyzstan ({ordinal} anniversary)"
+    date: {month: 8, day: 31}
+    since: 1991
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: kh-national-day
+    kind: national-day
+    country: KH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Campuchia"
+      en: "Independence Day of Cambodia ({ordinal} anniversary)"
+    date: {month: 11, day: 9}
+    since: 1953
+    source: "en.wiki National day list; French list (Trinquons); news.chinhphu.vn 2017 (64th National Day of Cambodia, 9 Nov 1953); python-holidays 0.109"
+  - id: ki-national-day
+    kind: national-day
+    country: KI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Kiribati"
+      en: "Independence Day of Kiribati ({ordinal} anniversary)"
+    date: {month: 7, day: 12}
+    since: 1979
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: km-national-day
+    kind: national-day
+    country: KM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Comoros"
+      en: "Independence Day of the Comoros ({ordinal} anniversary)"
+    date: {month: 7, day: 6}
+    since: 1975
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: kn-national-day
+    kind: national-day
+    country: KN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Saint Kitts và Nevis"
+      en: "Independence Day of Saint Kitts and Nevis ({ordinal} anniversary)"
+    date: {month: 9, day: 19}
+    since: 1983
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: kp-national-day
+    kind: national-day
+    country: KP
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Triều Tiên"
+      en: "National Day of North Korea (Day of the Foundation of the DPRK; {ordinal} anniversary)"
+    date: {month: 9, day: 9}
+    since: 1948
+    source: "vietnamnews.vn 2025 & vietnamplus.vn 2021 (VNA: Vietnamese leaders greet DPRK on National Day 9 Sep); en.wiki list; python-holidays 0.109"
+    note: "En.wiki list also gives 15 Aug (Liberation 1945) and 10 Oct (Party Foundation); French list (Trinquons): 9 Sep."
+  - id: kr-national-day
+    kind: national-day
+    country: KR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Giải phóng Hàn Quốc"
+      en: "National Liberation Day of South Korea (Gwangbokjeol; {ordinal} anniversary)"
+    date: {month: 8, day: 15}
+    since: 1945
+    source: "vietnamplus.vn 2021 (VNA: Vietnamese leaders greet RoK on National Liberation Day 15 Aug 1945); French list (Trinquons); en.wiki list; python-holidays 0.109"
+    note: "RoK embassy in Hanoi holds its reception for National Foundation Day 3 Oct (vietnamplus 2023); en.wiki also 1 Mar."
+  - id: kw-national-day
+    kind: national-day
+    country: KW
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Kuwait"
+      en: "National Day of Kuwait ({ordinal} anniversary)"
+    date: {month: 2, day: 25}
+    since: 1961
+    source: "en.wiki list; gulfnews.com; gornalalhuria.com (25 Feb national day = independence 1961 merged with accession date of 1950); python-holidays 0.109"
+    note: "Since_year 1961 matches ordinals in sources (58th in 2019, 63rd in 2024); Liberation Day 26 Feb."
+  - id: kz-national-day
+    kind: national-day
+    country: KZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Kazakhstan"
+      en: "Independence Day of Kazakhstan ({ordinal} anniversary)"
+    date: {month: 12, day: 16}
+    since: 1991
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+    note: "CHECK: Republic Day, 25 Oct (1990 declaration of state sovereignty), is also a public holiday and the Kazakh embassy in Hanoi marked it in 2025; partners may now treat 25 Oct as the main national day."
+  - id: la-national-day
+    kind: national-day
+    country: LA
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Lào"
+      en: "National Day of Laos ({ordinal} anniversary)"
+    date: {month: 12, day: 2}
+    since: 1975
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: lb-national-day
+    kind: national-day
+    country: LB
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Li-băng"
+      en: "Independence Day of Lebanon ({ordinal} anniversary)"
+    date: {month: 11, day: 22}
+    since: 1943
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: lc-national-day
+    kind: national-day
+    country: LC
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Xanh Lu-xi-a"
+      en: "Independence Day of Saint Lucia ({ordinal} anniversary)"
+    date: {month: 2, day: 22}
+    since: 1979
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: li-national-day
+    kind: national-day
+    country: LI
+    title:
+      vi: "Quốc khánh Liechtenstein"
+      en: "National Day of Liechtenstein (Staatsfeiertag)"
+    date: {month: 8, day: 15}
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Feast of the Assumption; ordinal not customary."
+  - id: lk-national-day
+    kind: national-day
+    country: LK
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Sri Lanka"
+      en: "Independence Day of Sri Lanka ({ordinal} anniversary)"
+    date: {month: 2, day: 4}
+    since: 1948
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: lr-national-day
+    kind: national-day
+    country: LR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Liberia"
+      en: "Independence Day of Liberia ({ordinal} anniversary)"
+    date: {month: 7, day: 26}
+    since: 1847
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ls-national-day
+    kind: national-day
+    country: LS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Lesotho"
+      en: "Independence Day of Lesotho ({ordinal} anniversary)"
+    date: {month: 10, day: 4}
+    since: 1966
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: lt-national-day
+    kind: national-day
+    country: LT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Khôi phục Nhà nước Litva"
+      en: "Day of Restoration of the State of Lithuania ({ordinal} anniversary)"
+    date: {month: 2, day: 16}
+    since: 1918
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: lu-national-day
+    kind: national-day
+    country: LU
+    title:
+      vi: "Quốc khánh Luxembourg"
+      en: "National Day of Luxembourg (Grand Duke's Official Birthday)"
+    date: {month: 6, day: 23}
+    source: "en.wiki list; French list (Trinquons); idialy.com 2016 (June national days: 23 Jun); python-holidays 0.109"
+    note: "Fixed at 23 Jun regardless of the monarch."
+  - id: lv-national-day
+    kind: national-day
+    country: LV
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Latvia"
+      en: "Proclamation Day of the Republic of Latvia ({ordinal} anniversary)"
+    date: {month: 11, day: 18}
+    since: 1918
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ly-national-day
+    kind: national-day
+    country: LY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Libya"
+      en: "Independence Day of Libya ({ordinal} anniversary)"
+    date: {month: 12, day: 24}
+    since: 1951
+    source: "en.wiki list; python-holidays 0.109"
+    note: "UNSURE: French list (Trinquons) gives 17 Feb (2011 revolution); no Vietnamese greeting found."
+  - id: ma-national-day
+    kind: national-day
+    country: MA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày lên ngôi của Nhà vua Mohammed VI (Lễ Ngai vàng, Quốc khánh Ma-rốc)"
+      en: "Throne Day, National Day of Morocco ({ordinal} anniversary of King Mohammed VI's accession)"
+    date: {month: 7, day: 30}
+    since: 1999
+    source: "fr.allafrica.com 2023 & maghress.com (Vietnamese President congratulates King on accession anniversary); mapexpress.ma 2019 (Throne Day reception in Hanoi); French list (Trinquons); python-holidays 0.109"
+    note: "Throne Day: 30 Jul is the accession of King Mohammed VI (1999), so the ordinal counts his reign; the date changes with the reigning monarch. Independence Day is 18 Nov."
+  - id: mc-national-day
+    kind: national-day
+    country: MC
+    title:
+      vi: "Quốc khánh Monaco"
+      en: "National Day of Monaco (Sovereign's Day)"
+    date: {month: 11, day: 19}
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "En.wiki text links it to Albert II's accession (2005); ordinal not customary."
+  - id: md-national-day
+    kind: national-day
+    country: MD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Moldova"
+      en: "Independence Day of Moldova ({ordinal} anniversary)"
+    date: {month: 8, day: 27}
+    since: 1991
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: me-national-day
+    kind: national-day
+    country: ME
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Montenegro"
+      en: "Statehood Day of Montenegro ({ordinal} anniversary)"
+    date: {month: 7, day: 13}
+    since: 1878
+    source: "skupstina.me (Parliament of Montenegro: Statehood Day 13 July); en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Independence Day 21 May (2006) also a holiday."
+  - id: mg-national-day
+    kind: national-day
+    country: MG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Madagascar"
+      en: "Independence Day of Madagascar ({ordinal} anniversary)"
+    date: {month: 6, day: 26}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (June national days: 26 Jun); python-holidays 0.109"
+  - id: mh-national-day
+    kind: national-day
+    country: MH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Hiến pháp Quần đảo Marshall"
+      en: "Constitution Day of the Marshall Islands ({ordinal} anniversary)"
+    date: {month: 5, day: 1}
+    since: 1979
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: mk-national-day
+    kind: national-day
+    country: MK
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Bắc Macedonia"
+      en: "Independence Day of North Macedonia ({ordinal} anniversary)"
+    date: {month: 9, day: 8}
+    since: 1991
+    source: "baomoi.net.vn (September national days: North Macedonia 8/9/1991); en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "2 Aug (Republic Day / Ilinden) also listed."
+  - id: ml-national-day
+    kind: national-day
+    country: ML
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Mali"
+      en: "Independence Day of Mali ({ordinal} anniversary)"
+    date: {month: 9, day: 22}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: mm-national-day
+    kind: national-day
+    country: MM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Myanmar"
+      en: "Independence Day of Myanmar ({ordinal} anniversary)"
+    date: {month: 1, day: 4}
+    since: 1948
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: mn-national-day
+    kind: national-day
+    country: MN
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Mông Cổ"
+      en: "National Day of Mongolia (Naadam, People's Revolution Day; {ordinal} anniversary)"
+    date: {month: 7, day: 11}
+    since: 1921
+    source: "montsame.mn 2024 (Vietnamese President's Naadam greetings: 103rd anniversary of the People's Revolution); dangcongsan.vn \"Điện mừng Quốc khánh Mông Cổ\"; French list (Trinquons); python-holidays 0.109"
+    note: "Vietnam greets Mongolia on 11 Jul (Naadam runs 11-15 Jul). The en.wiki list gives 26 Nov (Republic Day 1924) and 29 Dec (Independence Day 1911) instead."
+  - id: mr-national-day
+    kind: national-day
+    country: MR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Mauritania"
+      en: "Independence Day of Mauritania ({ordinal} anniversary)"
+    date: {month: 11, day: 28}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: mt-national-day
+    kind: national-day
+    country: MT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Malta"
+      en: "Independence Day of Malta ({ordinal} anniversary)"
+    date: {month: 9, day: 21}
+    since: 1964
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Malta has five national days (31 Mar, 7 Jun, 8 Sep, 21 Sep, 13 Dec); 21 Sep chosen as in French list (Trinquons)"
+  - id: mu-national-day
+    kind: national-day
+    country: MU
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Mauritius"
+      en: "Independence Day of Mauritius ({ordinal} anniversary)"
+    date: {month: 3, day: 12}
+    since: 1968
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: mv-national-day
+    kind: national-day
+    country: MV
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Maldives"
+      en: "Independence Day of the Maldives ({ordinal} anniversary)"
+    date: {month: 7, day: 26}
+    since: 1965
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: mw-national-day
+    kind: national-day
+    country: MW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Malawi"
+      en: "Independence Day of Malawi ({ordinal} anniversary)"
+    date: {month: 7, day: 6}
+    since: 1964
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: mx-national-day
+    kind: national-day
+    country: MX
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Mexico"
+      en: "Independence Day of Mexico (Grito de Dolores; {ordinal} anniversary)"
+    date: {month: 9, day: 16}
+    since: 1810
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: my-national-day
+    kind: national-day
+    country: MY
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Malaysia"
+      en: "National Day of Malaysia (Hari Merdeka; {ordinal} anniversary)"
+    date: {month: 8, day: 31}
+    since: 1957
+    source: "vietnamplus.vn 2019 & vietnam.vn 2024 (VNA greetings on Malaysia National Day 31 Aug 1957); en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Malaysia Day 16 Sep (1963) also a holiday."
+  - id: mz-national-day
+    kind: national-day
+    country: MZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Mozambique"
+      en: "Independence Day of Mozambique ({ordinal} anniversary)"
+    date: {month: 6, day: 25}
+    since: 1975
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (June national days: 25 Jun); python-holidays 0.109"
+  - id: na-national-day
+    kind: national-day
+    country: NA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Namibia"
+      en: "Independence Day of Namibia ({ordinal} anniversary)"
+    date: {month: 3, day: 21}
+    since: 1990
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ne-national-day
+    kind: national-day
+    country: NE
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Niger"
+      en: "National Day of Niger (Republic Day; {ordinal} anniversary)"
+    date: {month: 12, day: 18}
+    since: 1958
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ng-national-day
+    kind: national-day
+    country: NG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Nigeria"
+      en: "Independence Day of Nigeria ({ordinal} anniversary)"
+    date: {month: 10, day: 1}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ni-national-day
+    kind: national-day
+    country: NI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Nicaragua"
+      en: "Independence Day of Nicaragua ({ordinal} anniversary)"
+    date: {month: 9, day: 15}
+    since: 1821
+    source: "en.wiki National day list; French list (Trinquons); baomoi.net.vn (September national days: 15/9/1821); python-holidays 0.109"
+  - id: nl-national-day
+    kind: national-day
+    country: NL
+    title:
+      vi: "Ngày Nhà vua, Quốc khánh Hà Lan (sinh nhật lần thứ {n} của Nhà vua Willem-Alexander)"
+      en: "King's Day, National Day of the Netherlands (King Willem-Alexander's {ordinal} birthday)"
+    date: {month: 4, day: 27}
+    since: 1967
+    source: "sggp.org.vn 2023/2024 & netherlandsandyou.nl (King's Day 27 Apr); en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "King's Day: 27 Apr is King Willem-Alexander's birthday (b. 1967), so the ordinal is his age; the date changes with the reigning monarch."
+  - id: no-national-day
+    kind: national-day
+    country: NO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Hiến pháp Na Uy"
+      en: "Constitution Day of Norway ({ordinal} anniversary)"
+    date: {month: 5, day: 17}
+    since: 1814
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: np-national-day
+    kind: national-day
+    country: NP
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Nepal"
+      en: "National Day of Nepal (Constitution Day; {ordinal} anniversary)"
+    date: {month: 9, day: 19}
+    since: 2015
+    source: "en.wiki list; einpresswire/US State Dept 2022 (\"Constitution Day on September 19\"); exbulletin 2021 (\"Constitution Day, also celebrated as the National Day\"); python-holidays 0.109"
+    note: "Date moves: set by the Bikram Sambat calendar (Asoj 3), which falls on 19 or 20 Sep. Confirm it each year with the Embassy of Nepal and add a `once:` event if it differs. Constitution promulgated 20 Sep 2015; French list (Trinquons) gives 7 Jul (outdated/unclear)"
+  - id: nr-national-day
+    kind: national-day
+    country: NR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Nauru"
+      en: "Independence Day of Nauru ({ordinal} anniversary)"
+    date: {month: 1, day: 31}
+    since: 1968
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: nz-national-day
+    kind: national-day
+    country: NZ
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh New Zealand"
+      en: "Waitangi Day, National Day of New Zealand ({ordinal} anniversary)"
+    date: {month: 2, day: 6}
+    since: 1840
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: om-national-day
+    kind: national-day
+    country: OM
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Oman"
+      en: "National Day of Oman ({ordinal} anniversary)"
+    date: {month: 11, day: 20}
+    since: 1744
+    source: "thearabiannews.com & eastcoastdaily.in 2024 & mcnews.ca 2025 (Royal decree: National Day 20-21 Nov, marking the Al Busaidi state founded 1744); python-holidays 0.109"
+    note: "Until 2023 it was 18 Nov (en.wiki and French lists, y-oman.com 2020)"
+  - id: pa-national-day
+    kind: national-day
+    country: PA
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Panama"
+      en: "Independence Day of Panama (independence from Spain; {ordinal} anniversary)"
+    date: {month: 11, day: 28}
+    since: 1821
+    source: "baomoi.com 2021 (Panama embassy in Hanoi: 200th anniversary of \"Quốc khánh Panama\" 28/11/1821); French list (Trinquons); python-holidays 0.109"
+    note: "En.wiki list gives 3 Nov (Separation from Colombia 1903)"
+  - id: pe-national-day
+    kind: national-day
+    country: PE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Peru"
+      en: "Independence Day of Peru ({ordinal} anniversary)"
+    date: {month: 7, day: 28}
+    since: 1821
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: pg-national-day
+    kind: national-day
+    country: PG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Papua New Guinea"
+      en: "Independence Day of Papua New Guinea ({ordinal} anniversary)"
+    date: {month: 9, day: 16}
+    since: 1975
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ph-national-day
+    kind: national-day
+    country: PH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Philippines"
+      en: "Independence Day of the Philippines (Araw ng Kalayaan; {ordinal} anniversary)"
+    date: {month: 6, day: 12}
+    since: 1898
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (June national days: 12/06/1898); python-holidays 0.109"
+  - id: pk-national-day
+    kind: national-day
+    country: PK
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Pakistan"
+      en: "Pakistan Day, National Day of Pakistan ({ordinal} anniversary)"
+    date: {month: 3, day: 23}
+    since: 1940
+    source: "en.wiki list; French list (Trinquons); dailytimes.com.pk 2025 (Pakistan Day \"national holiday\"); python-holidays 0.109"
+    note: "Independence Day 14 Aug (1947) is the other national day."
+  - id: pl-national-day
+    kind: national-day
+    country: PL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Hiến pháp Ba Lan"
+      en: "Constitution Day of Poland (3 May; {ordinal} anniversary)"
+    date: {month: 5, day: 3}
+    since: 1791
+    source: "vietnamnews.vn 2017 (Polish ambassador: National Day of Poland on May 3); en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Independence Day 11 Nov (1918) is the other national holiday."
+  - id: ps-national-day
+    kind: national-day
+    country: PS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Cách mạng Palestine"
+      en: "Palestinian Revolution Day (launch of Fatah; {ordinal} anniversary)"
+    date: {month: 1, day: 1}
+    since: 1965
+    source: "baomoi.com 2016 (Vietnamese President greets Palestine on 1-1-1965 Revolution Day)"
+    note: "French list (Trinquons) gives 15 Nov (Declaration of Independence 1988); Vietnam's greeting found for 1 Jan."
+  - id: pt-national-day
+    kind: national-day
+    country: PT
+    title:
+      vi: "Quốc khánh Bồ Đào Nha"
+      en: "Day of Portugal, Camões and the Portuguese Communities"
+    date: {month: 6, day: 10}
+    source: "en.wiki list; French list (Trinquons); idialy.com 2016 (June national days: 10 Jun); python-holidays 0.109"
+    note: "Commemorates the death of Camões (1580); ordinal not customary."
+  - id: pw-national-day
+    kind: national-day
+    country: PW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Hiến pháp Palau"
+      en: "Constitution Day of Palau ({ordinal} anniversary)"
+    date: {month: 7, day: 9}
+    since: 1980
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: py-national-day
+    kind: national-day
+    country: PY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Paraguay"
+      en: "Independence Day of Paraguay ({ordinal} anniversary)"
+    date: {month: 5, day: 15}
+    since: 1811
+    source: "French list (Trinquons); cubasi.cu 2024 (greetings on 15 May); python-holidays 0.109"
+    note: "Independence events of 14-15 May 1811; en.wiki list gives 14 May."
+  - id: qa-national-day
+    kind: national-day
+    country: QA
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Qatar"
+      en: "Qatar National Day ({ordinal} anniversary)"
+    date: {month: 12, day: 18}
+    since: 1878
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ro-national-day
+    kind: national-day
+    country: RO
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Romania"
+      en: "National Day of Romania (Great Union Day; {ordinal} anniversary)"
+    date: {month: 12, day: 1}
+    since: 1918
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: rs-national-day
+    kind: national-day
+    country: RS
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Serbia"
+      en: "Statehood Day of Serbia ({ordinal} anniversary)"
+    date: {month: 2, day: 15}
+    since: 1804
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ru-national-day
+    kind: national-day
+    country: RU
+    title:
+      vi: "Kỷ niệm {n} năm Ngày nước Nga"
+      en: "Russia Day ({ordinal} anniversary)"
+    date: {month: 6, day: 12}
+    since: 1990
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (June national days: 12/06/1990); python-holidays 0.109"
+  - id: rw-national-day
+    kind: national-day
+    country: RW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Rwanda"
+      en: "Independence Day of Rwanda ({ordinal} anniversary)"
+    date: {month: 7, day: 1}
+    since: 1962
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: sa-national-day
+    kind: national-day
+    country: SA
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Ả Rập Xê-út"
+      en: "Saudi National Day ({ordinal} anniversary)"
+    date: {month: 9, day: 23}
+    since: 1932
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: sb-national-day
+    kind: national-day
+    country: SB
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Quần đảo Solomon"
+      en: "Independence Day of the Solomon Islands ({ordinal} anniversary)"
+    date: {month: 7, day: 7}
+    since: 1978
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: sc-national-day
+    kind: national-day
+    country: SC
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Seychelles"
+      en: "National Day of Seychelles ({ordinal} anniversary)"
+    date: {month: 6, day: 18}
+    since: 1993
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (June national days: 18 Jun); python-holidays 0.109"
+  - id: sd-national-day
+    kind: national-day
+    country: SD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Sudan"
+      en: "Independence Day of Sudan ({ordinal} anniversary)"
+    date: {month: 1, day: 1}
+    since: 1956
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: se-national-day
+    kind: national-day
+    country: SE
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Thụy Điển"
+      en: "National Day of Sweden ({ordinal} anniversary)"
+    date: {month: 6, day: 6}
+    since: 1523
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (June national days: 06/06); python-holidays 0.109"
+  - id: sg-national-day
+    kind: national-day
+    country: SG
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Singapore"
+      en: "National Day of Singapore ({ordinal} anniversary)"
+    date: {month: 8, day: 9}
+    since: 1965
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: si-national-day
+    kind: national-day
+    country: SI
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Slovenia"
+      en: "Statehood Day of Slovenia ({ordinal} anniversary)"
+    date: {month: 6, day: 25}
+    since: 1991
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (June national days: 25 Jun); python-holidays 0.109"
+  - id: sk-national-day
+    kind: national-day
+    country: SK
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Slovakia"
+      en: "National Day of Slovakia (Constitution Day; {ordinal} anniversary)"
+    date: {month: 9, day: 1}
+    since: 1992
+    source: "sggp.org.vn 2023 & vietnamplus.vn 2022/2023 (HUFO: Slovakia's National Day 1 Sep 1992); French list (Trinquons)"
+    note: "HUFO/VNA events mark 1 Sep as Slovakia's National Day. The en.wiki list gives 1 Jan (establishment of the Slovak Republic, 1993)."
+  - id: sl-national-day
+    kind: national-day
+    country: SL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Sierra Leone"
+      en: "Independence Day of Sierra Leone (Republic Day; {ordinal} anniversary)"
+    date: {month: 4, day: 27}
+    since: 1961
+    source: "en.wiki National day list; French list (Trinquons); plo.vn 2019 (Vietnamese President's National Day greetings, 27 Apr; 58th); python-holidays 0.109"
+  - id: sm-national-day
+    kind: national-day
+    country: SM
+    title:
+      vi: "Quốc khánh San Marino"
+      en: "Foundation Day of San Marino (St Marinus' Day)"
+    date: {month: 9, day: 3}
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "Traditional foundation year 301; ordinal not customary."
+  - id: sn-national-day
+    kind: national-day
+    country: SN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Senegal"
+      en: "Independence Day of Senegal ({ordinal} anniversary)"
+    date: {month: 4, day: 4}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: so-national-day
+    kind: national-day
+    country: SO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Somalia"
+      en: "Independence Day of Somalia ({ordinal} anniversary)"
+    date: {month: 7, day: 1}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: sr-national-day
+    kind: national-day
+    country: SR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Suriname"
+      en: "Independence Day of Suriname ({ordinal} anniversary)"
+    date: {month: 11, day: 25}
+    since: 1975
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ss-national-day
+    kind: national-day
+    country: SS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Nam Sudan"
+      en: "Independence Day of South Sudan ({ordinal} anniversary)"
+    date: {month: 7, day: 9}
+    since: 2011
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: st-national-day
+    kind: national-day
+    country: ST
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập São Tomé và Príncipe"
+      en: "Independence Day of São Tomé and Príncipe ({ordinal} anniversary)"
+    date: {month: 7, day: 12}
+    since: 1975
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: sv-national-day
+    kind: national-day
+    country: SV
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập El Salvador"
+      en: "Independence Day of El Salvador ({ordinal} anniversary)"
+    date: {month: 9, day: 15}
+    since: 1821
+    source: "en.wiki National day list; French list (Trinquons); baomoi.net.vn (September national days: 15/9/1821); python-holidays 0.109"
+  - id: sy-national-day
+    kind: national-day
+    country: SY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Syria"
+      en: "Evacuation Day of Syria (Independence Day; {ordinal} anniversary)"
+    date: {month: 4, day: 17}
+    since: 1946
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: sz-national-day
+    kind: national-day
+    country: SZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Eswatini"
+      en: "Independence Day of Eswatini ({ordinal} anniversary)"
+    date: {month: 9, day: 6}
+    since: 1968
+    source: "en.wiki National day list; French list (Trinquons); baomoi.net.vn (September national days: 6/9/1968); python-holidays 0.109"
+  - id: td-national-day
+    kind: national-day
+    country: TD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Chad"
+      en: "Independence Day of Chad ({ordinal} anniversary)"
+    date: {month: 8, day: 11}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: tg-national-day
+    kind: national-day
+    country: TG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Togo"
+      en: "Independence Day of Togo ({ordinal} anniversary)"
+    date: {month: 4, day: 27}
+    since: 1960
+    source: "en.wiki National day list; French list (Trinquons); plo.vn 2019 (Vietnamese President's National Day greetings, 27 Apr; 59th); python-holidays 0.109"
+  - id: th-national-day
+    kind: national-day
+    country: TH
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Thái Lan"
+      en: "National Day of Thailand (birthday of the late King Bhumibol; {ordinal} anniversary)"
+    date: {month: 12, day: 5}
+    since: 1927
+    source: "vietnamplus.vn 2019/2020 & en.nhandan.vn (VNA greetings on Thailand National Day 5 Dec; \"92nd\" in 2019); en.wiki list; python-holidays 0.109"
+    note: "French list (Trinquons) gives 28 Jul (birthday of King Vajiralongkorn)"
+  - id: tj-national-day
+    kind: national-day
+    country: TJ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Tajikistan"
+      en: "Independence Day of Tajikistan ({ordinal} anniversary)"
+    date: {month: 9, day: 9}
+    since: 1991
+    source: "en.wiki National day list; French list (Trinquons); baomoi.net.vn (September national days: 9/9/1991); python-holidays 0.109"
+  - id: tl-national-day
+    kind: national-day
+    country: TL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Timor-Leste"
+      en: "Independence Day of Timor-Leste ({ordinal} anniversary)"
+    date: {month: 5, day: 20}
+    since: 2002
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+    note: "Proclamation of Independence Day 28 Nov (1975) is also a public holiday (python-holidays)"
+  - id: tm-national-day
+    kind: national-day
+    country: TM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Turkmenistan"
+      en: "Independence Day of Turkmenistan ({ordinal} anniversary)"
+    date: {month: 9, day: 27}
+    since: 1991
+    source: "aa.com.tr 2024; officeholidays.com; en.wikipedia Independence Day (Turkmenistan); python-holidays 0.109"
+    note: "Moved from 27 Oct to 27 Sep from 2018 (en.wiki National day list gives 27 Sep; French list (Trinquons) still 27 Oct)"
+  - id: tn-national-day
+    kind: national-day
+    country: TN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Tunisia"
+      en: "Independence Day of Tunisia ({ordinal} anniversary)"
+    date: {month: 3, day: 20}
+    since: 1956
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: to-national-day
+    kind: national-day
+    country: TO
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Tonga"
+      en: "National Day of Tonga (formerly Constitution Day; {ordinal} anniversary)"
+    date: {month: 11, day: 4}
+    since: 1875
+    source: "en.wiki list; python-holidays 0.109"
+    note: "UNSURE: the French list and idialy.com give 4 Jun (Emancipation Day); python-holidays has Constitution Day on 4 Nov. No Vietnamese greeting found."
+  - id: tr-national-day
+    kind: national-day
+    country: TR
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Thổ Nhĩ Kỳ"
+      en: "Republic Day of Turkey ({ordinal} anniversary)"
+    date: {month: 10, day: 29}
+    since: 1923
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: tt-national-day
+    kind: national-day
+    country: TT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Trinidad và Tobago"
+      en: "Independence Day of Trinidad and Tobago ({ordinal} anniversary)"
+    date: {month: 8, day: 31}
+    since: 1962
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: tv-national-day
+    kind: national-day
+    country: TV
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Tuvalu"
+      en: "Independence Day of Tuvalu ({ordinal} anniversary)"
+    date: {month: 10, day: 1}
+    since: 1978
+    source: "en.wiki list; French list (Trinquons); python-holidays 0.109"
+    note: "En.wiki text: separation from the Gilbert Islands 1975, independence from UK 1978."
+  - id: tz-national-day
+    kind: national-day
+    country: TZ
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Tanzania"
+      en: "National Day of Tanzania (Union Day; {ordinal} anniversary)"
+    date: {month: 4, day: 26}
+    since: 1964
+    source: "vietnamplus.vn 2020 (VNA greetings on Union Day 26 Apr 1964); plo.vn 2019 (\"Quốc khánh\" Tanzania 26-4); French list (Trinquons); python-holidays 0.109"
+    note: "En.wiki list gives 9 Dec (independence of Tanganyika 1961)"
+  - id: ua-national-day
+    kind: national-day
+    country: UA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Ukraina"
+      en: "Independence Day of Ukraine ({ordinal} anniversary)"
+    date: {month: 8, day: 24}
+    since: 1991
+    source: "en.wiki National day list; French list (Trinquons)"
+    note: "Python-holidays 0.109 returns no holiday on 24 Aug for 2023-25."
+  - id: ug-national-day
+    kind: national-day
+    country: UG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Uganda"
+      en: "Independence Day of Uganda ({ordinal} anniversary)"
+    date: {month: 10, day: 9}
+    since: 1962
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: us-national-day
+    kind: national-day
+    country: US
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Hoa Kỳ"
+      en: "Independence Day of the United States ({ordinal} anniversary)"
+    date: {month: 7, day: 4}
+    since: 1776
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: uy-national-day
+    kind: national-day
+    country: UY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Uruguay"
+      en: "Independence Day of Uruguay ({ordinal} anniversary)"
+    date: {month: 8, day: 25}
+    since: 1825
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: uz-national-day
+    kind: national-day
+    country: UZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Uzbekistan"
+      en: "Independence Day of Uzbekistan ({ordinal} anniversary)"
+    date: {month: 9, day: 1}
+    since: 1991
+    source: "en.wiki National day list; French list (Trinquons); baomoi.net.vn (Vietnamese list of September national days: 1/9/1991); python-holidays 0.109"
+  - id: vc-national-day
+    kind: national-day
+    country: VC
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Xanh Vin-xen và Grê-na-din"
+      en: "Independence Day of Saint Vincent and the Grenadines ({ordinal} anniversary)"
+    date: {month: 10, day: 27}
+    since: 1979
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ve-national-day
+    kind: national-day
+    country: VE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Venezuela"
+      en: "Independence Day of Venezuela ({ordinal} anniversary)"
+    date: {month: 7, day: 5}
+    since: 1811
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: vu-national-day
+    kind: national-day
+    country: VU
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Vanuatu"
+      en: "Independence Day of Vanuatu ({ordinal} anniversary)"
+    date: {month: 7, day: 30}
+    since: 1980
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: ws-national-day
+    kind: national-day
+    country: WS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Samoa"
+      en: "Independence Day of Samoa ({ordinal} anniversary)"
+    date: {month: 6, day: 1}
+    since: 1962
+    source: "en.wiki National day list; French list (Trinquons); idialy.com 2016 (June national days: 1 Jun); python-holidays 0.109"
+  - id: ye-national-day
+    kind: national-day
+    country: YE
+    title:
+      vi: "Kỷ niệm {n} năm Quốc khánh Yemen"
+      en: "National Day of Yemen (Unity Day; {ordinal} anniversary)"
+    date: {month: 5, day: 22}
+    since: 1990
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: za-national-day
+    kind: national-day
+    country: ZA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Tự do Nam Phi"
+      en: "Freedom Day of South Africa ({ordinal} anniversary)"
+    date: {month: 4, day: 27}
+    since: 1994
+    source: "en.wiki National day list; French list (Trinquons); plo.vn 2019 (Vietnamese President's National Day greetings, 27 Apr; 25th); python-holidays 0.109"
+  - id: zm-national-day
+    kind: national-day
+    country: ZM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Zambia"
+      en: "Independence Day of Zambia ({ordinal} anniversary)"
+    date: {month: 10, day: 24}
+    since: 1964
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+  - id: zw-national-day
+    kind: national-day
+    country: ZW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày Độc lập Zimbabwe"
+      en: "Independence Day of Zimbabwe ({ordinal} anniversary)"
+    date: {month: 4, day: 18}
+    since: 1980
+    source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
+
+# United Kingdom (GB): left out on purpose. The UK has no statutory national day; British
+# missions hold their reception for the sovereign's official birthday in June, on a date
+# that changes every year (national-days.csv: no day, 'date varies by year'). An office that
+# marks it adds the date the British Embassy or Consulate announces, in its own calendar:
+#   - id: gb-kings-birthday-2027
+#     kind: national-day
+#     country: GB
+#     title: {vi: "Mừng sinh nhật chính thức của Nhà vua Anh", en: "The King's Official Birthday"}
+#     once: 2027-06-12        # the date the mission announces for that year
+
+"""#),
+        ("vietnam/relations.yaml", #"""
+# Anniversaries of the establishment of diplomatic relations with Vietnam.
+# One event per row of vietnam-diplomatic-relations.csv (shared/data; see its SOURCES.md),
+# origin date exactly as in the CSV. Successor states keep the CSV's choice: Russia counts
+# from the USSR (1950), the Czech Republic and Slovakia from Czechoslovakia (1950), Serbia
+# from Yugoslavia (1957), Germany from the FRG (1975). Brunei's origin is 29 Feb 1992: the
+# engine moves it to 28 Feb in common years.
+#
+# GENERATED by scripts/gen-calendars.py - do not edit by hand; change the script or the CSVs.
+# Regenerate:  python3 scripts/gen-calendars.py [DATA_DIR]    (DATA_DIR default ../shared/data)
+# Verify:      python3 scripts/gen-calendars.py [DATA_DIR] --check
+
+events:
+  - id: cn-relations
+    kind: diplomatic-relations
+    country: CN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Trung Quốc ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–China diplomatic relations ({origin} – {date})"
+    date: 1950-01-18
+    source: "en.wiki Foreign relations of Vietnam / China; vietnamplus.vn (VNA); nvsk.vnanet.vn"
+    note: "The PRC was the first state to recognise the DRV. Relations were normalised again in 1991, but the 1950 date is the one commemorated (VNA)."
+  - id: ru-relations
+    kind: diplomatic-relations
+    country: RU
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nga ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Russia diplomatic relations ({origin} – {date})"
+    date: 1950-01-30
+    source: "en.wiki Foreign relations of Vietnam / Russia; nvsk.vnanet.vn (USSR recognition 30/1/1950); soolun.net"
+    note: "Continues USSR relations (USSR recognised DRV 30 Jan 1950)"
+  - id: kp-relations
+    kind: diplomatic-relations
+    country: KP
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Triều Tiên ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–North Korea diplomatic relations ({origin} – {date})"
+    date: 1950-01-31
+    source: "en.wiki Foreign relations of Vietnam / North Korea; nvsk.vnanet.vn"
+  - id: cz-relations
+    kind: diplomatic-relations
+    country: CZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Séc ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Czech Republic diplomatic relations ({origin} – {date})"
+    date: 1950-02-02
+    source: "en.wiki Foreign relations of Vietnam / the Czech Republic; nvsk.vnanet.vn (Czechoslovakia 2/2/1950)"
+    note: "From Czechoslovakia (2 Feb 1950); Czech Republic continues it."
+  - id: sk-relations
+    kind: diplomatic-relations
+    country: SK
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Slovakia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Slovakia diplomatic relations ({origin} – {date})"
+    date: 1950-02-02
+    source: "vietnamplus.vn/sggp.org.vn/vnanet.vn (VNA, 2022-2025); nvsk.vnanet.vn (Czechoslovakia 2/2/1950)"
+    note: "Vietnam counts from relations with Czechoslovakia, 2 Feb 1950 (VNA, HUFO; 75th anniversary marked in 2025). The en.wiki table lists 1 Jan 1993 (Slovak independence)."
+  - id: hu-relations
+    kind: diplomatic-relations
+    country: HU
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Hungary ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Hungary diplomatic relations ({origin} – {date})"
+    date: 1950-02-03
+    source: "en.wiki Foreign relations of Vietnam / Hungary; es.vietnamplus.vn (VNA); vnembassy-budapest.mofa.gov.vn; fr.nhandan.vn (70th anniv. 3 Feb 2020)"
+    note: "Nvsk.vnanet.vn 1950 recognition list says 5 Feb (recognition); 3 Feb confirmed by VN embassy page and VNA."
+  - id: ro-relations
+    kind: diplomatic-relations
+    country: RO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Romania ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Romania diplomatic relations ({origin} – {date})"
+    date: 1950-02-03
+    source: "en.wiki Foreign relations of Vietnam / Romania; nvsk.vnanet.vn"
+  - id: pl-relations
+    kind: diplomatic-relations
+    country: PL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Ba Lan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Poland diplomatic relations ({origin} – {date})"
+    date: 1950-02-04
+    source: "en.wiki Foreign relations of Vietnam / Poland; baodanang.vn (VNA, 70th anniv.); es.nhandan.vn; en.qdnd.vn"
+    note: "4 Feb confirmed by VNA 70th-anniversary items. The nvsk.vnanet.vn 1950 list gives 5 Feb (recognition); a VN embassy page says 2 Apr 1950 (likely a day/month swap)."
+  - id: bg-relations
+    kind: diplomatic-relations
+    country: BG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Bulgaria ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Bulgaria diplomatic relations ({origin} – {date})"
+    date: 1950-02-08
+    source: "en.wiki Foreign relations of Vietnam / Bulgaria; baotintuc.vn; en.qdnd.vn (VNA)"
+    note: "One VNA item (2020) says 7 Mar 1950; 8 Feb 1950 in both wiki pages, baotintuc and qdnd."
+  - id: al-relations
+    kind: diplomatic-relations
+    country: AL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Albania ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Albania diplomatic relations ({origin} – {date})"
+    date: 1950-02-11
+    source: "en.wiki Foreign relations of Vietnam / Albania; vietnamnews.vn 2025 (\"75 years\" of relations) [year/month only]"
+    note: "UNSURE DAY: both wiki pages give 11 Feb 1950 (citing lamdong.gov.vn); the nvsk.vnanet.vn 1950 recognition list gives 18 Feb. Only the year is confirmed independently."
+  - id: mn-relations
+    kind: diplomatic-relations
+    country: MN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Mông Cổ ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Mongolia diplomatic relations ({origin} – {date})"
+    date: 1954-11-17
+    source: "en.wiki Foreign relations of Vietnam / Mongolia; en.qdnd.vn; vietnamplus.vn; vnembassy-ulaanbaatar.mofa.gov.vn"
+    note: "17 Nov 1954 is used by the VN embassy and VNA (70th anniversary in 2024); the nvsk.vnanet.vn 1950 list mentions a recognition on 17 Nov 1950."
+  - id: id-relations
+    kind: diplomatic-relations
+    country: ID
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Indonesia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Indonesia diplomatic relations ({origin} – {date})"
+    date: 1955-12-30
+    source: "en.wiki Foreign relations of Vietnam / Indonesia"
+  - id: rs-relations
+    kind: diplomatic-relations
+    country: RS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Serbia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Serbia diplomatic relations ({origin} – {date})"
+    date: 1957-03-10
+    source: "en.wiki Foreign relations of Vietnam / Serbia"
+    note: "From Yugoslavia (10 Mar 1957); Serbia continues it."
+  - id: gn-relations
+    kind: diplomatic-relations
+    country: GN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Guinea ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Guinea diplomatic relations ({origin} – {date})"
+    date: 1958-10-09
+    source: "en.wiki Foreign relations of Vietnam / Guinea"
+  - id: ml-relations
+    kind: diplomatic-relations
+    country: ML
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Mali ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Mali diplomatic relations ({origin} – {date})"
+    date: 1960-10-30
+    source: "en.wiki Foreign relations of Vietnam; zh.vietnamplus.vn (VNA)"
+    note: "Mali-side wiki page says 31 Oct 1960; lecourrier.vn says 10 Oct 1960; VNA (Chinese edition) confirms 30 Oct."
+  - id: cu-relations
+    kind: diplomatic-relations
+    country: CU
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Cuba ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Cuba diplomatic relations ({origin} – {date})"
+    date: 1960-12-02
+    source: "en.wiki Foreign relations of Vietnam / Cuba"
+  - id: ma-relations
+    kind: diplomatic-relations
+    country: MA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Ma-rốc ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Morocco diplomatic relations ({origin} – {date})"
+    date: 1961-03-27
+    source: "en.wiki Foreign relations of Vietnam / Morocco; mapexpress.ma (Moroccan ambassador in Hanoi)"
+  - id: cd-relations
+    kind: diplomatic-relations
+    country: CD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Cộng hòa Dân chủ Công-gô ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Democratic Republic of the Congo diplomatic relations ({origin} – {date})"
+    date: 1961-04-13
+    source: "en.wiki Foreign relations of Vietnam / the Democratic Republic of the Congo"
+  - id: la-relations
+    kind: diplomatic-relations
+    country: LA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Lào ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Laos diplomatic relations ({origin} – {date})"
+    date: 1962-09-05
+    source: "en.wiki Foreign relations of Vietnam / Laos; tuoitre.vn; vietnamplus.vn; baomoi.com (dangcongsan infographic)"
+  - id: dz-relations
+    kind: diplomatic-relations
+    country: DZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Algeria ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Algeria diplomatic relations ({origin} – {date})"
+    date: 1962-10-28
+    source: "en.wiki Foreign relations of Vietnam / Algeria; fr.vietnamplus.vn (50th anniv. on 28 Oct 2012)"
+  - id: eg-relations
+    kind: diplomatic-relations
+    country: EG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Ai Cập ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Egypt diplomatic relations ({origin} – {date})"
+    date: 1963-09-01
+    source: "en.wiki Foreign relations of Vietnam / Egypt"
+  - id: ye-relations
+    kind: diplomatic-relations
+    country: YE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Yemen ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Yemen diplomatic relations ({origin} – {date})"
+    date: 1963-10-16
+    source: "en.wiki Foreign relations of Vietnam / Yemen"
+    note: "Date predates the 1990 unification (relations with the then North Yemen)"
+  - id: cg-relations
+    kind: diplomatic-relations
+    country: CG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Cộng hòa Công-gô ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Republic of the Congo diplomatic relations ({origin} – {date})"
+    date: 1964-07-16
+    source: "en.wiki Foreign relations of Vietnam / the Republic of the Congo"
+  - id: tz-relations
+    kind: diplomatic-relations
+    country: TZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Tanzania ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Tanzania diplomatic relations ({origin} – {date})"
+    date: 1965-02-14
+    source: "en.wiki Foreign relations of Vietnam / Tanzania"
+  - id: mr-relations
+    kind: diplomatic-relations
+    country: MR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Mauritania ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Mauritania diplomatic relations ({origin} – {date})"
+    date: 1965-03-15
+    source: "en.wiki Foreign relations of Vietnam / Mauritania"
+  - id: gh-relations
+    kind: diplomatic-relations
+    country: GH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Ghana ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Ghana diplomatic relations ({origin} – {date})"
+    date: 1965-03-25
+    source: "en.wiki Foreign relations of Vietnam / Ghana"
+  - id: sy-relations
+    kind: diplomatic-relations
+    country: SY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Syria ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Syria diplomatic relations ({origin} – {date})"
+    date: 1966-07-21
+    source: "en.wiki Foreign relations of Vietnam / Syria"
+  - id: kh-relations
+    kind: diplomatic-relations
+    country: KH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Campuchia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Cambodia diplomatic relations ({origin} – {date})"
+    date: 1967-06-24
+    source: "en.wiki Foreign relations of Vietnam / Cambodia; vietnamplus.vn; dfa.gov.vn"
+  - id: iq-relations
+    kind: diplomatic-relations
+    country: IQ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Iraq ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Iraq diplomatic relations ({origin} – {date})"
+    date: 1968-07-10
+    source: "en.wiki Foreign relations of Vietnam / Iraq"
+  - id: se-relations
+    kind: diplomatic-relations
+    country: SE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Thụy Điển ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Sweden diplomatic relations ({origin} – {date})"
+    date: 1969-01-11
+    source: "en.wiki Foreign relations of Vietnam / Sweden"
+  - id: sd-relations
+    kind: diplomatic-relations
+    country: SD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Sudan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Sudan diplomatic relations ({origin} – {date})"
+    date: 1969-08-26
+    source: "en.wiki Foreign relations of Vietnam / Sudan"
+  - id: sn-relations
+    kind: diplomatic-relations
+    country: SN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Senegal ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Senegal diplomatic relations ({origin} – {date})"
+    date: 1969-12-29
+    source: "en.wiki Foreign relations of Vietnam / Senegal"
+  - id: so-relations
+    kind: diplomatic-relations
+    country: SO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Somalia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Somalia diplomatic relations ({origin} – {date})"
+    date: 1970-06-07
+    source: "en.wiki Foreign relations of Vietnam / Somalia"
+  - id: lk-relations
+    kind: diplomatic-relations
+    country: LK
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Sri Lanka ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Sri Lanka diplomatic relations ({origin} – {date})"
+    date: 1970-07-21
+    source: "en.wiki Foreign relations of Vietnam / Sri Lanka"
+  - id: cl-relations
+    kind: diplomatic-relations
+    country: CL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Chile ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Chile diplomatic relations ({origin} – {date})"
+    date: 1971-03-25
+    source: "en.wiki Foreign relations of Vietnam / Chile"
+  - id: ch-relations
+    kind: diplomatic-relations
+    country: CH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Thụy Sĩ ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Switzerland diplomatic relations ({origin} – {date})"
+    date: 1971-10-11
+    source: "en.wiki Foreign relations of Vietnam / Switzerland; GitHub page text \"50 năm ... Việt Nam - Thuỵ Sỹ (11/10/1971 - 11/10/2021)\""
+  - id: dk-relations
+    kind: diplomatic-relations
+    country: DK
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Đan Mạch ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Denmark diplomatic relations ({origin} – {date})"
+    date: 1971-11-25
+    source: "en.wiki Foreign relations of Vietnam / Denmark; vietnamplus.vn (VNA)"
+  - id: no-relations
+    kind: diplomatic-relations
+    country: NO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Na Uy ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Norway diplomatic relations ({origin} – {date})"
+    date: 1971-11-25
+    source: "en.wiki Foreign relations of Vietnam / Norway"
+  - id: in-relations
+    kind: diplomatic-relations
+    country: IN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Ấn Độ ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–India diplomatic relations ({origin} – {date})"
+    date: 1972-01-07
+    source: "en.wiki Foreign relations of Vietnam / India; philatelyhobby.blogspot.com (50th-anniversary stamps)"
+  - id: cm-relations
+    kind: diplomatic-relations
+    country: CM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Cameroon ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Cameroon diplomatic relations ({origin} – {date})"
+    date: 1972-08-30
+    source: "en.wiki Foreign relations of Vietnam / Cameroon"
+  - id: gq-relations
+    kind: diplomatic-relations
+    country: GQ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Guinea Xích Đạo ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Equatorial Guinea diplomatic relations ({origin} – {date})"
+    date: 1972-09-01
+    source: "en.wiki Foreign relations of Vietnam / Equatorial Guinea"
+  - id: zm-relations
+    kind: diplomatic-relations
+    country: ZM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Zambia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Zambia diplomatic relations ({origin} – {date})"
+    date: 1972-09-15
+    source: "en.wiki Foreign relations of Vietnam / Zambia"
+  - id: pk-relations
+    kind: diplomatic-relations
+    country: PK
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Pakistan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Pakistan diplomatic relations ({origin} – {date})"
+    date: 1972-11-08
+    source: "en.wiki Foreign relations of Vietnam / Pakistan; nation.com.pk; urdupoint.com"
+  - id: at-relations
+    kind: diplomatic-relations
+    country: AT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Áo ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Austria diplomatic relations ({origin} – {date})"
+    date: 1972-12-01
+    source: "en.wiki Foreign relations of Vietnam / Austria"
+  - id: tn-relations
+    kind: diplomatic-relations
+    country: TN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Tunisia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Tunisia diplomatic relations ({origin} – {date})"
+    date: 1972-12-15
+    source: "en.wiki Foreign relations of Vietnam / Tunisia"
+  - id: mg-relations
+    kind: diplomatic-relations
+    country: MG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Madagascar ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Madagascar diplomatic relations ({origin} – {date})"
+    date: 1972-12-19
+    source: "en.wiki Foreign relations of Vietnam / Madagascar"
+  - id: fi-relations
+    kind: diplomatic-relations
+    country: FI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Phần Lan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Finland diplomatic relations ({origin} – {date})"
+    date: 1973-01-25
+    source: "en.wiki Foreign relations of Vietnam / Finland"
+  - id: ug-relations
+    kind: diplomatic-relations
+    country: UG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Uganda ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Uganda diplomatic relations ({origin} – {date})"
+    date: 1973-02-09
+    source: "en.wiki Foreign relations of Vietnam / Uganda"
+  - id: bd-relations
+    kind: diplomatic-relations
+    country: BD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Bangladesh ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Bangladesh diplomatic relations ({origin} – {date})"
+    date: 1973-02-11
+    source: "en.wiki Foreign relations of Vietnam / Bangladesh"
+  - id: au-relations
+    kind: diplomatic-relations
+    country: AU
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Australia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Australia diplomatic relations ({origin} – {date})"
+    date: 1973-02-26
+    source: "en.wiki Foreign relations of Vietnam / Australia"
+  - id: bj-relations
+    kind: diplomatic-relations
+    country: BJ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Benin ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Benin diplomatic relations ({origin} – {date})"
+    date: 1973-03-14
+    source: "en.wiki Foreign relations of Vietnam / Benin"
+  - id: be-relations
+    kind: diplomatic-relations
+    country: BE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Bỉ ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Belgium diplomatic relations ({origin} – {date})"
+    date: 1973-03-22
+    source: "en.wiki Foreign relations of Vietnam / Belgium"
+  - id: it-relations
+    kind: diplomatic-relations
+    country: IT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Italy ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Italy diplomatic relations ({origin} – {date})"
+    date: 1973-03-23
+    source: "en.wiki Foreign relations of Vietnam / Italy"
+  - id: my-relations
+    kind: diplomatic-relations
+    country: MY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Malaysia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Malaysia diplomatic relations ({origin} – {date})"
+    date: 1973-03-30
+    source: "en.wiki Foreign relations of Vietnam / Malaysia; einpresswire/VNS (50th anniv. 30 Mar 1973-2023)"
+  - id: nl-relations
+    kind: diplomatic-relations
+    country: NL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Hà Lan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Netherlands diplomatic relations ({origin} – {date})"
+    date: 1973-04-09
+    source: "en.wiki Foreign relations of Vietnam / the Netherlands; sggp.org.vn (\"April 1973\") [year/month only]"
+  - id: fr-relations
+    kind: diplomatic-relations
+    country: FR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Pháp ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–France diplomatic relations ({origin} – {date})"
+    date: 1973-04-12
+    source: "en.wiki Foreign relations of Vietnam / France; special.nhandan.vn; vietnam.vnanet.vn; doingoaituyenquang.gov.vn"
+    note: "One outlier (vietnamnewsgazette/PANO) says 27 Jan 1973; 12 Apr 1973 in nhandan, VNA and both wiki pages."
+  - id: bi-relations
+    kind: diplomatic-relations
+    country: BI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Burundi ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Burundi diplomatic relations ({origin} – {date})"
+    date: 1973-04-16
+    source: "en.wiki Foreign relations of Vietnam / Burundi"
+  - id: sg-relations
+    kind: diplomatic-relations
+    country: SG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Singapore ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Singapore diplomatic relations ({origin} – {date})"
+    date: 1973-08-01
+    source: "en.wiki Foreign relations of Vietnam / Singapore"
+  - id: ir-relations
+    kind: diplomatic-relations
+    country: IR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Iran ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Iran diplomatic relations ({origin} – {date})"
+    date: 1973-08-04
+    source: "en.wiki Foreign relations of Vietnam / Iran"
+  - id: is-relations
+    kind: diplomatic-relations
+    country: IS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Iceland ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Iceland diplomatic relations ({origin} – {date})"
+    date: 1973-08-05
+    source: "en.wiki Foreign relations of Vietnam / Iceland"
+  - id: ca-relations
+    kind: diplomatic-relations
+    country: CA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Canada ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Canada diplomatic relations ({origin} – {date})"
+    date: 1973-08-21
+    source: "en.wiki Foreign relations of Vietnam / Canada; es.vietnamplus.vn (VNA)"
+  - id: gb-relations
+    kind: diplomatic-relations
+    country: GB
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Vương quốc Anh ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–United Kingdom diplomatic relations ({origin} – {date})"
+    date: 1973-09-11
+    source: "en.wiki Foreign relations of Vietnam; vietnamplus.vn; vietnam.vnanet.vn"
+  - id: jp-relations
+    kind: diplomatic-relations
+    country: JP
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Japan diplomatic relations ({origin} – {date})"
+    date: 1973-09-21
+    source: "en.wiki Foreign relations of Vietnam / Japan; vietnamplus.vn; vietnamnet.vn; vnexpress (via GitHub page copy)"
+  - id: gw-relations
+    kind: diplomatic-relations
+    country: GW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Guinea-Bissau ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Guinea-Bissau diplomatic relations ({origin} – {date})"
+    date: 1973-09-30
+    source: "en.wiki Foreign relations of Vietnam / Guinea-Bissau"
+  - id: ar-relations
+    kind: diplomatic-relations
+    country: AR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Argentina ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Argentina diplomatic relations ({origin} – {date})"
+    date: 1973-10-25
+    source: "en.wiki Foreign relations of Vietnam / Argentina"
+  - id: gm-relations
+    kind: diplomatic-relations
+    country: GM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Gambia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Gambia diplomatic relations ({origin} – {date})"
+    date: 1973-10-30
+    source: "en.wiki Foreign relations of Vietnam / the Gambia"
+  - id: lu-relations
+    kind: diplomatic-relations
+    country: LU
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Luxembourg ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Luxembourg diplomatic relations ({origin} – {date})"
+    date: 1973-11-15
+    source: "en.wiki Foreign relations of Vietnam / Luxembourg"
+  - id: bf-relations
+    kind: diplomatic-relations
+    country: BF
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Burkina Faso ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Burkina Faso diplomatic relations ({origin} – {date})"
+    date: 1973-11-16
+    source: "en.wiki Foreign relations of Vietnam / Burkina Faso"
+  - id: mt-relations
+    kind: diplomatic-relations
+    country: MT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Malta ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Malta diplomatic relations ({origin} – {date})"
+    date: 1974-01-14
+    source: "en.wiki Foreign relations of Vietnam / Malta"
+  - id: af-relations
+    kind: diplomatic-relations
+    country: AF
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Afghanistan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Afghanistan diplomatic relations ({origin} – {date})"
+    date: 1974-09-16
+    source: "en.wiki Foreign relations of Vietnam / Afghanistan"
+  - id: ga-relations
+    kind: diplomatic-relations
+    country: GA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Gabon ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Gabon diplomatic relations ({origin} – {date})"
+    date: 1975-01-09
+    source: "en.wiki Foreign relations of Vietnam / Gabon"
+  - id: tg-relations
+    kind: diplomatic-relations
+    country: TG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Togo ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Togo diplomatic relations ({origin} – {date})"
+    date: 1975-02-08
+    source: "en.wiki Foreign relations of Vietnam / Togo"
+  - id: ne-relations
+    kind: diplomatic-relations
+    country: NE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Niger ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Niger diplomatic relations ({origin} – {date})"
+    date: 1975-03-07
+    source: "en.wiki Foreign relations of Vietnam / Niger"
+  - id: ly-relations
+    kind: diplomatic-relations
+    country: LY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Libya ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Libya diplomatic relations ({origin} – {date})"
+    date: 1975-03-15
+    source: "en.wiki Foreign relations of Vietnam / Libya"
+  - id: gr-relations
+    kind: diplomatic-relations
+    country: GR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Hy Lạp ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Greece diplomatic relations ({origin} – {date})"
+    date: 1975-04-15
+    source: "en.wiki Foreign relations of Vietnam / Greece"
+  - id: gy-relations
+    kind: diplomatic-relations
+    country: GY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Guyana ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Guyana diplomatic relations ({origin} – {date})"
+    date: 1975-04-19
+    source: "en.wiki Foreign relations of Vietnam / Guyana"
+  - id: np-relations
+    kind: diplomatic-relations
+    country: NP
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nepal ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Nepal diplomatic relations ({origin} – {date})"
+    date: 1975-05-15
+    source: "en.wiki Foreign relations of Vietnam / Nepal"
+  - id: mx-relations
+    kind: diplomatic-relations
+    country: MX
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Mexico ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Mexico diplomatic relations ({origin} – {date})"
+    date: 1975-05-19
+    source: "en.wiki Foreign relations of Vietnam / Mexico"
+  - id: mm-relations
+    kind: diplomatic-relations
+    country: MM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Myanmar ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Myanmar diplomatic relations ({origin} – {date})"
+    date: 1975-05-28
+    source: "en.wiki Foreign relations of Vietnam / Myanmar"
+  - id: mv-relations
+    kind: diplomatic-relations
+    country: MV
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Maldives ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Maldives diplomatic relations ({origin} – {date})"
+    date: 1975-06-18
+    source: "en.wiki Foreign relations of Vietnam / the Maldives"
+  - id: nz-relations
+    kind: diplomatic-relations
+    country: NZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – New Zealand ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–New Zealand diplomatic relations ({origin} – {date})"
+    date: 1975-06-19
+    source: "en.wiki Foreign relations of Vietnam / New Zealand"
+  - id: mz-relations
+    kind: diplomatic-relations
+    country: MZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Mozambique ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Mozambique diplomatic relations ({origin} – {date})"
+    date: 1975-06-25
+    source: "en.wiki Foreign relations of Vietnam / Mozambique; es.nhandan.vn; vovworld.vn"
+  - id: pt-relations
+    kind: diplomatic-relations
+    country: PT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Bồ Đào Nha ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Portugal diplomatic relations ({origin} – {date})"
+    date: 1975-07-01
+    source: "en.wiki Foreign relations of Vietnam / Portugal"
+  - id: cv-relations
+    kind: diplomatic-relations
+    country: CV
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Cáp-ve ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Cape Verde diplomatic relations ({origin} – {date})"
+    date: 1975-07-08
+    source: "en.wiki Foreign relations of Vietnam / Cape Verde"
+  - id: pa-relations
+    kind: diplomatic-relations
+    country: PA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Panama ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Panama diplomatic relations ({origin} – {date})"
+    date: 1975-08-28
+    source: "en.wiki Foreign relations of Vietnam / Panama"
+  - id: de-relations
+    kind: diplomatic-relations
+    country: DE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Đức ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Germany diplomatic relations ({origin} – {date})"
+    date: 1975-09-23
+    source: "en.wiki Foreign relations of Vietnam / Germany; vietnamnews.vn; vietnamplus.vn; baoquocte.vn; hanoitimes.vn"
+    note: "FRG relations of 23 Sep 1975, counted for unified Germany (50th anniversary 2025). The GDR recognised the DRV on 2 Feb 1950; baoquocte.vn gives 16 Dec 1954 for GDR relations."
+  - id: rw-relations
+    kind: diplomatic-relations
+    country: RW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Rwanda ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Rwanda diplomatic relations ({origin} – {date})"
+    date: 1975-09-30
+    source: "en.wiki Foreign relations of Vietnam / Rwanda"
+  - id: ci-relations
+    kind: diplomatic-relations
+    country: CI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Côte d’Ivoire ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Ivory Coast diplomatic relations ({origin} – {date})"
+    date: 1975-10-06
+    source: "en.wiki Foreign relations of Vietnam / Ivory Coast"
+  - id: ao-relations
+    kind: diplomatic-relations
+    country: AO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Angola ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Angola diplomatic relations ({origin} – {date})"
+    date: 1975-11-12
+    source: "en.wiki Foreign relations of Vietnam / Angola; einpresswire (Angola: recognised one day after independence of 11 Nov 1975)"
+    note: "Angola recognised one day after its independence (11 Nov 1975)"
+  - id: cy-relations
+    kind: diplomatic-relations
+    country: CY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Síp ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Cyprus diplomatic relations ({origin} – {date})"
+    date: 1975-12-01
+    source: "en.wiki Foreign relations of Vietnam / Cyprus"
+  - id: jm-relations
+    kind: diplomatic-relations
+    country: JM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Jamaica ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Jamaica diplomatic relations ({origin} – {date})"
+    date: 1976-01-05
+    source: "en.wiki Foreign relations of Vietnam / Jamaica"
+  - id: kw-relations
+    kind: diplomatic-relations
+    country: KW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Kuwait ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Kuwait diplomatic relations ({origin} – {date})"
+    date: 1976-01-10
+    source: "en.wiki Foreign relations of Vietnam / Kuwait"
+  - id: et-relations
+    kind: diplomatic-relations
+    country: ET
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Ethiopia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Ethiopia diplomatic relations ({origin} – {date})"
+    date: 1976-02-23
+    source: "en.wiki Foreign relations of Vietnam / Ethiopia"
+  - id: cr-relations
+    kind: diplomatic-relations
+    country: CR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Costa Rica ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Costa Rica diplomatic relations ({origin} – {date})"
+    date: 1976-04-24
+    source: "en.wiki Foreign relations of Vietnam / Costa Rica"
+  - id: ng-relations
+    kind: diplomatic-relations
+    country: NG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nigeria ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Nigeria diplomatic relations ({origin} – {date})"
+    date: 1976-05-25
+    source: "en.wiki Foreign relations of Vietnam / Nigeria"
+  - id: ph-relations
+    kind: diplomatic-relations
+    country: PH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Philippines ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Philippines diplomatic relations ({origin} – {date})"
+    date: 1976-07-12
+    source: "en.wiki Foreign relations of Vietnam / the Philippines"
+  - id: th-relations
+    kind: diplomatic-relations
+    country: TH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Thái Lan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Thailand diplomatic relations ({origin} – {date})"
+    date: 1976-08-06
+    source: "en.wiki Foreign relations of Vietnam / Thailand; vietnamplus.vn (VNA)"
+  - id: st-relations
+    kind: diplomatic-relations
+    country: ST
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – São Tomé và Príncipe ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–São Tomé and Príncipe diplomatic relations ({origin} – {date})"
+    date: 1976-11-06
+    source: "en.wiki Foreign relations of Vietnam"
+  - id: es-relations
+    kind: diplomatic-relations
+    country: ES
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Tây Ban Nha ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Spain diplomatic relations ({origin} – {date})"
+    date: 1977-05-23
+    source: "en.wiki Foreign relations of Vietnam / Spain"
+  - id: tr-relations
+    kind: diplomatic-relations
+    country: TR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Thổ Nhĩ Kỳ ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Turkey diplomatic relations ({origin} – {date})"
+    date: 1978-06-07
+    source: "en.wiki Foreign relations of Vietnam / Turkey"
+  - id: sl-relations
+    kind: diplomatic-relations
+    country: SL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Sierra Leone ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Sierra Leone diplomatic relations ({origin} – {date})"
+    date: 1978-06-24
+    source: "en.wiki Foreign relations of Vietnam / Sierra Leone"
+  - id: co-relations
+    kind: diplomatic-relations
+    country: CO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Colombia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Colombia diplomatic relations ({origin} – {date})"
+    date: 1979-01-01
+    source: "en.wiki Foreign relations of Vietnam / Colombia"
+  - id: eh-relations
+    kind: diplomatic-relations
+    country: EH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Tây Sahara ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Sahrawi Arab Democratic Republic diplomatic relations ({origin} – {date})"
+    date: 1979-03-02
+    source: "en.wiki Foreign relations of Vietnam / the Sahrawi Arab Democratic Republic"
+    note: "Sahrawi Arab Democratic Republic; not a UN member (country_vi from CLDR is the territory name)"
+  - id: gd-relations
+    kind: diplomatic-relations
+    country: GD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Grenada ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Grenada diplomatic relations ({origin} – {date})"
+    date: 1979-07-15
+    source: "en.wiki Foreign relations of Vietnam; vietnamplus.vn (VNA)"
+    note: "Grenada-side wiki page says 11 Jul 1979; VNA says 15 Jul 1979."
+  - id: sc-relations
+    kind: diplomatic-relations
+    country: SC
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Seychelles ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Seychelles diplomatic relations ({origin} – {date})"
+    date: 1979-08-16
+    source: "en.wiki Foreign relations of Vietnam; vietnamplus.vn (VNA, en/fr)"
+    note: "Seychelles-side wiki page says 16 Aug 1976; VNA says 16 Aug 1979."
+  - id: ni-relations
+    kind: diplomatic-relations
+    country: NI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nicaragua ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Nicaragua diplomatic relations ({origin} – {date})"
+    date: 1979-09-03
+    source: "en.wiki Foreign relations of Vietnam / Nicaragua"
+  - id: ec-relations
+    kind: diplomatic-relations
+    country: EC
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Ecuador ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Ecuador diplomatic relations ({origin} – {date})"
+    date: 1980-01-01
+    source: "en.wiki Foreign relations of Vietnam / Ecuador"
+  - id: jo-relations
+    kind: diplomatic-relations
+    country: JO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Jordan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Jordan diplomatic relations ({origin} – {date})"
+    date: 1980-08-19
+    source: "en.wiki Foreign relations of Vietnam / Jordan"
+  - id: lb-relations
+    kind: diplomatic-relations
+    country: LB
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Li-băng ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Lebanon diplomatic relations ({origin} – {date})"
+    date: 1981-02-12
+    source: "en.wiki Foreign relations of Vietnam / Lebanon"
+  - id: zw-relations
+    kind: diplomatic-relations
+    country: ZW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Zimbabwe ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Zimbabwe diplomatic relations ({origin} – {date})"
+    date: 1981-07-24
+    source: "en.wiki Foreign relations of Vietnam / Zimbabwe"
+  - id: td-relations
+    kind: diplomatic-relations
+    country: TD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Chad ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Chad diplomatic relations ({origin} – {date})"
+    date: 1981-10-05
+    source: "en.wiki Foreign relations of Vietnam / Chad"
+  - id: vu-relations
+    kind: diplomatic-relations
+    country: VU
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Vanuatu ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Vanuatu diplomatic relations ({origin} – {date})"
+    date: 1982-03-03
+    source: "en.wiki Foreign relations of Vietnam / Vanuatu"
+  - id: bo-relations
+    kind: diplomatic-relations
+    country: BO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Bolivia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Bolivia diplomatic relations ({origin} – {date})"
+    date: 1987-02-10
+    source: "en.wiki Foreign relations of Vietnam / Bolivia"
+  - id: ps-relations
+    kind: diplomatic-relations
+    country: PS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Palestine ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–State of Palestine diplomatic relations ({origin} – {date})"
+    date: 1988-11-19
+    source: "en.wiki Foreign relations of Vietnam / Palestine"
+    note: "State of Palestine (UN observer state)"
+  - id: br-relations
+    kind: diplomatic-relations
+    country: BR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Brazil ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Brazil diplomatic relations ({origin} – {date})"
+    date: 1989-05-08
+    source: "en.wiki Foreign relations of Vietnam / Brazil"
+  - id: pg-relations
+    kind: diplomatic-relations
+    country: PG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Papua New Guinea ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Papua New Guinea diplomatic relations ({origin} – {date})"
+    date: 1989-11-03
+    source: "en.wiki Foreign relations of Vietnam / Papua New Guinea"
+  - id: ve-relations
+    kind: diplomatic-relations
+    country: VE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Venezuela ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Venezuela diplomatic relations ({origin} – {date})"
+    date: 1989-12-18
+    source: "en.wiki Foreign relations of Vietnam / Venezuela"
+  - id: na-relations
+    kind: diplomatic-relations
+    country: NA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Namibia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Namibia diplomatic relations ({origin} – {date})"
+    date: 1990-03-21
+    source: "en.wiki Foreign relations of Vietnam / Namibia"
+  - id: dj-relations
+    kind: diplomatic-relations
+    country: DJ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Djibouti ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Djibouti diplomatic relations ({origin} – {date})"
+    date: 1991-04-30
+    source: "en.wiki Foreign relations of Vietnam / Djibouti"
+  - id: uz-relations
+    kind: diplomatic-relations
+    country: UZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Uzbekistan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Uzbekistan diplomatic relations ({origin} – {date})"
+    date: 1992-01-17
+    source: "en.wiki Foreign relations of Vietnam / Uzbekistan"
+  - id: ua-relations
+    kind: diplomatic-relations
+    country: UA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Ukraina ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Ukraine diplomatic relations ({origin} – {date})"
+    date: 1992-01-23
+    source: "en.wiki Foreign relations of Vietnam / Ukraine"
+  - id: by-relations
+    kind: diplomatic-relations
+    country: BY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Belarus ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Belarus diplomatic relations ({origin} – {date})"
+    date: 1992-01-24
+    source: "en.wiki Foreign relations of Vietnam / Belarus"
+  - id: lv-relations
+    kind: diplomatic-relations
+    country: LV
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Latvia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Latvia diplomatic relations ({origin} – {date})"
+    date: 1992-02-12
+    source: "en.wiki Foreign relations of Vietnam / Latvia"
+  - id: ee-relations
+    kind: diplomatic-relations
+    country: EE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Estonia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Estonia diplomatic relations ({origin} – {date})"
+    date: 1992-02-20
+    source: "en.wiki Foreign relations of Vietnam / Estonia"
+  - id: bn-relations
+    kind: diplomatic-relations
+    country: BN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Brunei ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Brunei diplomatic relations ({origin} – {date})"
+    date: 1992-02-29
+    source: "en.wiki Foreign relations of Vietnam / Brunei"
+    note: "Origin on 29 Feb (leap day): in common years the anniversary falls on 28 Feb."
+  - id: lt-relations
+    kind: diplomatic-relations
+    country: LT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Litva ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Lithuania diplomatic relations ({origin} – {date})"
+    date: 1992-03-18
+    source: "en.wiki Foreign relations of Vietnam / Lithuania"
+  - id: kg-relations
+    kind: diplomatic-relations
+    country: KG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Kyrgyzstan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Kyrgyzstan diplomatic relations ({origin} – {date})"
+    date: 1992-06-04
+    source: "en.wiki Foreign relations of Vietnam / Kyrgyzstan"
+  - id: om-relations
+    kind: diplomatic-relations
+    country: OM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Oman ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Oman diplomatic relations ({origin} – {date})"
+    date: 1992-06-09
+    source: "en.wiki Foreign relations of Vietnam / Oman"
+  - id: md-relations
+    kind: diplomatic-relations
+    country: MD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Moldova ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Moldova diplomatic relations ({origin} – {date})"
+    date: 1992-06-11
+    source: "en.wiki Foreign relations of Vietnam / Moldova"
+  - id: kz-relations
+    kind: diplomatic-relations
+    country: KZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Kazakhstan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Kazakhstan diplomatic relations ({origin} – {date})"
+    date: 1992-06-29
+    source: "en.wiki Foreign relations of Vietnam / Kazakhstan"
+  - id: ge-relations
+    kind: diplomatic-relations
+    country: GE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Georgia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Georgia diplomatic relations ({origin} – {date})"
+    date: 1992-06-30
+    source: "en.wiki Foreign relations of Vietnam / Georgia _country_"
+  - id: mh-relations
+    kind: diplomatic-relations
+    country: MH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Quần đảo Marshall ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Marshall Islands diplomatic relations ({origin} – {date})"
+    date: 1992-07-01
+    source: "en.wiki Foreign relations of Vietnam"
+    note: "UNSURE: Marshall Islands-side list (wiki, citing RMI list) says 1 Jun 1992; Vietnam-side list says 1 Jul 1992; no third source found."
+  - id: am-relations
+    kind: diplomatic-relations
+    country: AM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Armenia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Armenia diplomatic relations ({origin} – {date})"
+    date: 1992-07-14
+    source: "en.wiki Foreign relations of Vietnam / Armenia"
+  - id: tj-relations
+    kind: diplomatic-relations
+    country: TJ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Tajikistan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Tajikistan diplomatic relations ({origin} – {date})"
+    date: 1992-07-14
+    source: "en.wiki Foreign relations of Vietnam / Tajikistan"
+  - id: tm-relations
+    kind: diplomatic-relations
+    country: TM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Turkmenistan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Turkmenistan diplomatic relations ({origin} – {date})"
+    date: 1992-07-29
+    source: "en.wiki Foreign relations of Vietnam / Turkmenistan"
+  - id: az-relations
+    kind: diplomatic-relations
+    country: AZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Azerbaijan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Azerbaijan diplomatic relations ({origin} – {date})"
+    date: 1992-09-23
+    source: "en.wiki Foreign relations of Vietnam / Azerbaijan"
+  - id: kr-relations
+    kind: diplomatic-relations
+    country: KR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Hàn Quốc ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–South Korea diplomatic relations ({origin} – {date})"
+    date: 1992-12-22
+    source: "en.wiki Foreign relations of Vietnam / South Korea; english.vov.vn; vietnam.vnanet.vn; lecourrier.vn"
+  - id: gt-relations
+    kind: diplomatic-relations
+    country: GT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Guatemala ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Guatemala diplomatic relations ({origin} – {date})"
+    date: 1993-01-07
+    source: "en.wiki Foreign relations of Vietnam / Guatemala"
+  - id: qa-relations
+    kind: diplomatic-relations
+    country: QA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Qatar ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Qatar diplomatic relations ({origin} – {date})"
+    date: 1993-02-08
+    source: "en.wiki Foreign relations of Vietnam / Qatar"
+  - id: fj-relations
+    kind: diplomatic-relations
+    country: FJ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Fiji ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Fiji diplomatic relations ({origin} – {date})"
+    date: 1993-05-14
+    source: "en.wiki Foreign relations of Vietnam / Fiji"
+  - id: il-relations
+    kind: diplomatic-relations
+    country: IL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Israel ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Israel diplomatic relations ({origin} – {date})"
+    date: 1993-07-12
+    source: "en.wiki Foreign relations of Vietnam / Israel; sggp.org.vn"
+  - id: er-relations
+    kind: diplomatic-relations
+    country: ER
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Eritrea ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Eritrea diplomatic relations ({origin} – {date})"
+    date: 1993-07-20
+    source: "en.wiki Foreign relations of Vietnam / Eritrea"
+  - id: ae-relations
+    kind: diplomatic-relations
+    country: AE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Các Tiểu Vương quốc Ả Rập Thống nhất ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–United Arab Emirates diplomatic relations ({origin} – {date})"
+    date: 1993-08-01
+    source: "en.wiki Foreign relations of Vietnam / the United Arab Emirates"
+  - id: uy-relations
+    kind: diplomatic-relations
+    country: UY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Uruguay ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Uruguay diplomatic relations ({origin} – {date})"
+    date: 1993-08-11
+    source: "en.wiki Foreign relations of Vietnam / Uruguay"
+  - id: za-relations
+    kind: diplomatic-relations
+    country: ZA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nam Phi ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–South Africa diplomatic relations ({origin} – {date})"
+    date: 1993-12-22
+    source: "en.wiki Foreign relations of Vietnam / South Africa"
+  - id: ws-relations
+    kind: diplomatic-relations
+    country: WS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Samoa ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Samoa diplomatic relations ({origin} – {date})"
+    date: 1994-03-09
+    source: "en.wiki Foreign relations of Vietnam / Samoa"
+  - id: mu-relations
+    kind: diplomatic-relations
+    country: MU
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Mauritius ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Mauritius diplomatic relations ({origin} – {date})"
+    date: 1994-05-04
+    source: "en.wiki Foreign relations of Vietnam / Mauritius"
+  - id: si-relations
+    kind: diplomatic-relations
+    country: SI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Slovenia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Slovenia diplomatic relations ({origin} – {date})"
+    date: 1994-06-07
+    source: "en.wiki Foreign relations of Vietnam / Slovenia"
+  - id: mk-relations
+    kind: diplomatic-relations
+    country: MK
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Bắc Macedonia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–North Macedonia diplomatic relations ({origin} – {date})"
+    date: 1994-06-10
+    source: "en.wiki Foreign relations of Vietnam / North Macedonia"
+  - id: hr-relations
+    kind: diplomatic-relations
+    country: HR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Croatia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Croatia diplomatic relations ({origin} – {date})"
+    date: 1994-07-01
+    source: "en.wiki Foreign relations of Vietnam / Croatia"
+  - id: pe-relations
+    kind: diplomatic-relations
+    country: PE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Peru ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Peru diplomatic relations ({origin} – {date})"
+    date: 1994-11-14
+    source: "en.wiki Foreign relations of Vietnam / Peru"
+  - id: bz-relations
+    kind: diplomatic-relations
+    country: BZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Belize ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Belize diplomatic relations ({origin} – {date})"
+    date: 1995-01-04
+    source: "en.wiki Foreign relations of Vietnam / Belize"
+  - id: bh-relations
+    kind: diplomatic-relations
+    country: BH
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Bahrain ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Bahrain diplomatic relations ({origin} – {date})"
+    date: 1995-03-31
+    source: "en.wiki Foreign relations of Vietnam / Bahrain"
+  - id: py-relations
+    kind: diplomatic-relations
+    country: PY
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Paraguay ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Paraguay diplomatic relations ({origin} – {date})"
+    date: 1995-05-30
+    source: "en.wiki Foreign relations of Vietnam / Paraguay; vietnamnews.vn (30th anniv. 30 May 1995-2025)"
+  - id: us-relations
+    kind: diplomatic-relations
+    country: US
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Hoa Kỳ ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–United States diplomatic relations ({origin} – {date})"
+    date: 1995-07-12
+    source: "en.wiki Foreign relations of Vietnam; vietnam.vnanet.vn (11 Jul US time / 12 Jul Vietnam time); baotangchungtichchientranh.vn"
+    note: "US announced 11 Jul 1995 (US time); Vietnam counts 12 Jul 1995 (Hanoi time)"
+  - id: bb-relations
+    kind: diplomatic-relations
+    country: BB
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Barbados ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Barbados diplomatic relations ({origin} – {date})"
+    date: 1995-08-25
+    source: "en.wiki Foreign relations of Vietnam / Barbados"
+  - id: fm-relations
+    kind: diplomatic-relations
+    country: FM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Micronesia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Federated States of Micronesia diplomatic relations ({origin} – {date})"
+    date: 1995-09-22
+    source: "en.wiki Foreign relations of Vietnam / the Federated States of Micronesia"
+  - id: vc-relations
+    kind: diplomatic-relations
+    country: VC
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Xanh Vin-xen và Grê-na-din ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Saint Vincent and the Grenadines diplomatic relations ({origin} – {date})"
+    date: 1995-12-18
+    source: "en.wiki Foreign relations of Vietnam / Saint Vincent and the Grenadines; vietnamplus.vn (VNA)"
+  - id: ke-relations
+    kind: diplomatic-relations
+    country: KE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Kenya ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Kenya diplomatic relations ({origin} – {date})"
+    date: 1995-12-21
+    source: "en.wiki Foreign relations of Vietnam / Kenya"
+  - id: ba-relations
+    kind: diplomatic-relations
+    country: BA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Bosnia và Herzegovina ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Bosnia and Herzegovina diplomatic relations ({origin} – {date})"
+    date: 1996-01-26
+    source: "en.wiki Foreign relations of Vietnam / Bosnia and Herzegovina"
+  - id: ie-relations
+    kind: diplomatic-relations
+    country: IE
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Ireland ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Ireland diplomatic relations ({origin} – {date})"
+    date: 1996-04-05
+    source: "en.wiki Foreign relations of Vietnam / Ireland"
+  - id: sb-relations
+    kind: diplomatic-relations
+    country: SB
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Quần đảo Solomon ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Solomon Islands diplomatic relations ({origin} – {date})"
+    date: 1996-10-30
+    source: "en.wiki Foreign relations of Vietnam / the Solomon Islands"
+  - id: ht-relations
+    kind: diplomatic-relations
+    country: HT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Haiti ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Haiti diplomatic relations ({origin} – {date})"
+    date: 1997-09-26
+    source: "en.wiki Foreign relations of Vietnam / Haiti"
+  - id: sr-relations
+    kind: diplomatic-relations
+    country: SR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Suriname ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Suriname diplomatic relations ({origin} – {date})"
+    date: 1997-12-19
+    source: "en.wiki Foreign relations of Vietnam / Suriname"
+  - id: ls-relations
+    kind: diplomatic-relations
+    country: LS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Lesotho ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Lesotho diplomatic relations ({origin} – {date})"
+    date: 1998-01-06
+    source: "en.wiki Foreign relations of Vietnam / Lesotho"
+  - id: sa-relations
+    kind: diplomatic-relations
+    country: SA
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Ả Rập Xê-út ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Saudi Arabia diplomatic relations ({origin} – {date})"
+    date: 1999-10-21
+    source: "en.wiki Foreign relations of Vietnam / Saudi Arabia"
+  - id: tl-relations
+    kind: diplomatic-relations
+    country: TL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Timor-Leste ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Timor-Leste diplomatic relations ({origin} – {date})"
+    date: 2002-07-28
+    source: "en.wiki Foreign relations of Vietnam / Timor-Leste"
+  - id: hn-relations
+    kind: diplomatic-relations
+    country: HN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Honduras ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Honduras diplomatic relations ({origin} – {date})"
+    date: 2005-05-17
+    source: "en.wiki Foreign relations of Vietnam / Honduras"
+  - id: do-relations
+    kind: diplomatic-relations
+    country: DO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Cộng hòa Dominica ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Dominican Republic diplomatic relations ({origin} – {date})"
+    date: 2005-07-07
+    source: "en.wiki Foreign relations of Vietnam / the Dominican Republic"
+  - id: nr-relations
+    kind: diplomatic-relations
+    country: NR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nauru ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Nauru diplomatic relations ({origin} – {date})"
+    date: 2006-06-21
+    source: "en.wiki Foreign relations of Vietnam / Nauru"
+  - id: me-relations
+    kind: diplomatic-relations
+    country: ME
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Montenegro ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Montenegro diplomatic relations ({origin} – {date})"
+    date: 2006-08-04
+    source: "en.wiki Foreign relations of Vietnam / Montenegro"
+  - id: ad-relations
+    kind: diplomatic-relations
+    country: AD
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Andorra ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Andorra diplomatic relations ({origin} – {date})"
+    date: 2007-06-12
+    source: "en.wiki Foreign relations of Vietnam / Andorra"
+  - id: sm-relations
+    kind: diplomatic-relations
+    country: SM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – San Marino ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–San Marino diplomatic relations ({origin} – {date})"
+    date: 2007-07-06
+    source: "en.wiki Foreign relations of Vietnam / San Marino"
+  - id: mc-relations
+    kind: diplomatic-relations
+    country: MC
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Monaco ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Monaco diplomatic relations ({origin} – {date})"
+    date: 2007-11-29
+    source: "en.wiki Foreign relations of Vietnam / Monaco"
+  - id: li-relations
+    kind: diplomatic-relations
+    country: LI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Liechtenstein ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Liechtenstein diplomatic relations ({origin} – {date})"
+    date: 2008-07-02
+    source: "en.wiki Foreign relations of Vietnam / Liechtenstein"
+  - id: pw-relations
+    kind: diplomatic-relations
+    country: PW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Palau ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Palau diplomatic relations ({origin} – {date})"
+    date: 2008-08-18
+    source: "en.wiki Foreign relations of Vietnam / Palau"
+  - id: cf-relations
+    kind: diplomatic-relations
+    country: CF
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Cộng hòa Trung Phi ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Central African Republic diplomatic relations ({origin} – {date})"
+    date: 2008-11-10
+    source: "en.wiki Foreign relations of Vietnam / the Central African Republic"
+  - id: bw-relations
+    kind: diplomatic-relations
+    country: BW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Botswana ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Botswana diplomatic relations ({origin} – {date})"
+    date: 2009-02-11
+    source: "en.wiki Foreign relations of Vietnam / Botswana"
+  - id: sv-relations
+    kind: diplomatic-relations
+    country: SV
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – El Salvador ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–El Salvador diplomatic relations ({origin} – {date})"
+    date: 2010-01-16
+    source: "en.wiki Foreign relations of Vietnam / El Salvador"
+  - id: bt-relations
+    kind: diplomatic-relations
+    country: BT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Bhutan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Bhutan diplomatic relations ({origin} – {date})"
+    date: 2012-01-19
+    source: "en.wiki Foreign relations of Vietnam / Bhutan"
+  - id: sz-relations
+    kind: diplomatic-relations
+    country: SZ
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Eswatini ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Eswatini diplomatic relations ({origin} – {date})"
+    date: 2013-05-21
+    source: "en.wiki Foreign relations of Vietnam; vietnamplus.vn (VNA)"
+    note: "Eswatini-side wiki page says 29 May 2013; VNA reports the joint communiqué signed 21 May 2013."
+  - id: dm-relations
+    kind: diplomatic-relations
+    country: DM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Dominica ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Dominica diplomatic relations ({origin} – {date})"
+    date: 2013-11-01
+    source: "en.wiki Foreign relations of Vietnam / Dominica"
+  - id: kn-relations
+    kind: diplomatic-relations
+    country: KN
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Saint Kitts và Nevis ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Saint Kitts and Nevis diplomatic relations ({origin} – {date})"
+    date: 2013-11-01
+    source: "en.wiki Foreign relations of Vietnam / Saint Kitts and Nevis"
+  - id: ag-relations
+    kind: diplomatic-relations
+    country: AG
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Antigua và Barbuda ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Antigua and Barbuda diplomatic relations ({origin} – {date})"
+    date: 2013-11-08
+    source: "en.wiki Foreign relations of Vietnam / Antigua and Barbuda"
+  - id: ki-relations
+    kind: diplomatic-relations
+    country: KI
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Kiribati ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Kiribati diplomatic relations ({origin} – {date})"
+    date: 2014-09-15
+    source: "en.wiki Foreign relations of Vietnam / Kiribati"
+  - id: km-relations
+    kind: diplomatic-relations
+    country: KM
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Comoros ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Comoros diplomatic relations ({origin} – {date})"
+    date: 2015-09-24
+    source: "en.wiki Foreign relations of Vietnam / the Comoros"
+  - id: lr-relations
+    kind: diplomatic-relations
+    country: LR
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Liberia ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Liberia diplomatic relations ({origin} – {date})"
+    date: 2016-06-28
+    source: "en.wiki Foreign relations of Vietnam / Liberia"
+  - id: lc-relations
+    kind: diplomatic-relations
+    country: LC
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Xanh Lu-xi-a ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Saint Lucia diplomatic relations ({origin} – {date})"
+    date: 2018-06-26
+    source: "en.wiki Foreign relations of Vietnam / Saint Lucia"
+  - id: ss-relations
+    kind: diplomatic-relations
+    country: SS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nam Sudan ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–South Sudan diplomatic relations ({origin} – {date})"
+    date: 2019-02-21
+    source: "en.wiki Foreign relations of Vietnam / South Sudan"
+  - id: ck-relations
+    kind: diplomatic-relations
+    country: CK
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Quần đảo Cook ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Cook Islands diplomatic relations ({origin} – {date})"
+    date: 2022-04-26
+    source: "en.wiki Foreign relations of Vietnam; vovworld.vn"
+    note: "Cook Islands: not a UN member (associated with New Zealand); signed in Wellington."
+  - id: bs-relations
+    kind: diplomatic-relations
+    country: BS
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Bahamas ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Bahamas diplomatic relations ({origin} – {date})"
+    date: 2023-01-06
+    source: "en.wiki Foreign relations of Vietnam / the Bahamas"
+  - id: tt-relations
+    kind: diplomatic-relations
+    country: TT
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Trinidad và Tobago ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Trinidad and Tobago diplomatic relations ({origin} – {date})"
+    date: 2023-02-01
+    source: "en.wiki Foreign relations of Vietnam / Trinidad and Tobago; newsday.co.tt"
+  - id: to-relations
+    kind: diplomatic-relations
+    country: TO
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Tonga ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Tonga diplomatic relations ({origin} – {date})"
+    date: 2023-09-21
+    source: "en.wiki Foreign relations of Vietnam / Tonga; english.vov.vn"
+    note: "Signed in New York 21 Sep 2023 local time."
+  - id: mw-relations
+    kind: diplomatic-relations
+    country: MW
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Malawi ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Malawi diplomatic relations ({origin} – {date})"
+    date: 2024-09-23
+    source: "en.wiki Foreign relations of Vietnam / Malawi"
+    note: "Vi.wiki notes 23 Sep 2024 is US time."
+  - id: tv-relations
+    kind: diplomatic-relations
+    country: TV
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Tuvalu ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Tuvalu diplomatic relations ({origin} – {date})"
+    date: 2025-09-24
+    source: "en.wiki Foreign relations of Vietnam / Tuvalu; en.nhandan.vn; vovworld.vn"
+    note: "Signed in New York 24 Sep 2025 local time (25 Sep Hanoi time); completes relations with all 193 UN members."
+
+"""#),
     ]
 }

@@ -220,9 +220,15 @@ extension ConfigurationReader {
 
     func readChecklist(_ node: YAMLNode) -> ChecklistTemplate? {
         guard let map = mapping(node, allowed: ["for", "tasks"]) else { return nil }
+        var events: Set<String>?
         var kinds: Set<EventKind>?
         var tiers: Set<Tier>?
-        if let forNode = map.optional("for"), let scope = mapping(forNode, allowed: ["kind", "kinds", "tier", "tiers"]) {
+        if let forNode = map.optional("for"),
+           let scope = mapping(forNode, allowed: ["event", "events", "kind", "kinds", "tier", "tiers"]) {
+            let eventNodes = [scope.optional("event"), scope.optional("events")].compactMap { $0 }
+            if !eventNodes.isEmpty {
+                events = Set(eventNodes.flatMap(list).compactMap { identifier($0, what: "an event id") })
+            }
             kinds = self.kinds(scope)
             let tierNodes = [scope.optional("tier"), scope.optional("tiers")].compactMap { $0 }
             if !tierNodes.isEmpty { tiers = Set(tierNodes.flatMap(list).compactMap(string).map(Tier.init)) }
@@ -240,7 +246,7 @@ extension ConfigurationReader {
             seen[task.0.id] = task.1.mark
             tasks.append(task.0)
         }
-        return ChecklistTemplate(kinds: kinds, tiers: tiers, tasks: tasks)
+        return ChecklistTemplate(events: events, kinds: kinds, tiers: tiers, tasks: tasks)
     }
 
     private func map<T>(_ node: YAMLNode, allowed: [String], build: (YAMLMapping) -> T?) -> T? {

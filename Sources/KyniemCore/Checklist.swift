@@ -11,26 +11,31 @@ public struct ChecklistTask: Sendable, Hashable {
     }
 }
 
-/// `checklists:` entry: tasks for occurrences of the given kinds and tiers (nil: any).
+/// `checklists:` entry: tasks for occurrences of the given events, kinds and tiers (nil: any).
 public struct ChecklistTemplate: Sendable, Hashable {
+    /// Event ids (`for: {events: [vn-tet]}`), for tasks that belong to one observance only.
+    public let events: Set<String>?
     public let kinds: Set<EventKind>?
     public let tiers: Set<Tier>?
     public let tasks: [ChecklistTask]
 
-    public init(kinds: Set<EventKind>?, tiers: Set<Tier>?, tasks: [ChecklistTask]) {
+    public init(events: Set<String>? = nil, kinds: Set<EventKind>?, tiers: Set<Tier>?, tasks: [ChecklistTask]) {
+        self.events = events
         self.kinds = kinds
         self.tiers = tiers
         self.tasks = tasks
     }
 
-    public func applies(to kind: EventKind, tier: Tier) -> Bool {
-        (kinds?.contains(kind) ?? true) && (tiers?.contains(tier) ?? true)
+    public func applies(to event: Event, tier: Tier) -> Bool {
+        (events?.contains(event.id) ?? true) && (kinds?.contains(event.kind) ?? true) && (tiers?.contains(tier) ?? true)
     }
 }
 
 /// A checklist task placed on the calendar for one occurrence.
 public struct ScheduledTask: Sendable, Hashable {
     public let task: ChecklistTask
+    /// The task's title with the occurrence's placeholders (`{country}`, `{n}`…) filled in.
+    public let title: LocalizedText
     /// The occurrence date plus the offset, before moving off non-working days.
     public let nominal: LocalDate
     /// The working day the task is due on.
@@ -44,10 +49,10 @@ public struct Checklists: Sendable, Hashable {
 
     public init(templates: [ChecklistTemplate]) { self.templates = templates }
 
-    public func tasks(for kind: EventKind, tier: Tier) -> [ChecklistTask] {
+    public func tasks(for event: Event, tier: Tier) -> [ChecklistTask] {
         var seen = Set<String>()
         var tasks: [ChecklistTask] = []
-        for template in templates where template.applies(to: kind, tier: tier) {
+        for template in templates where template.applies(to: event, tier: tier) {
             for task in template.tasks where seen.insert(task.id).inserted {
                 tasks.append(task)
             }
@@ -58,10 +63,10 @@ public struct Checklists: Sendable, Hashable {
     /// The occurrence's tasks with due dates moved off weekends and days off: tasks on or
     /// before the event move to the previous working day, tasks after it to the next.
     public func schedule(_ occurrence: Occurrence, workdays: WorkingCalendar) -> [ScheduledTask] {
-        tasks(for: occurrence.event.kind, tier: occurrence.tier).map { task in
+        tasks(for: occurrence.event, tier: occurrence.tier).map { task in
             let nominal = occurrence.date.adding(days: task.offsetDays)
             let due = workdays.nearestWorkingDay(nominal, forward: task.offsetDays > 0)
-            return ScheduledTask(task: task, nominal: nominal, due: due)
+            return ScheduledTask(task: task, title: task.title.filled(for: occurrence), nominal: nominal, due: due)
         }
     }
 

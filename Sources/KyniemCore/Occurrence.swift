@@ -39,6 +39,18 @@ public struct Occurrence: Sendable, Hashable {
     }
 }
 
+extension LocalizedText {
+    /// Every language's text with the occurrence's placeholders filled in.
+    public func filled(for occurrence: Occurrence) -> LocalizedText {
+        var values: [String: String] = [:]
+        for (code, text) in byLanguage {
+            values[code] = TitleTemplate.fill(text, occurrence: occurrence, language: Language(rawValue: code) ?? .en)
+        }
+        let primaryLanguage = byLanguage.first { $0.value == primary }.flatMap { Language(rawValue: $0.key) } ?? .en
+        return LocalizedText(byLanguage: values, primary: TitleTemplate.fill(primary, occurrence: occurrence, language: primaryLanguage))
+    }
+}
+
 public enum TitleTemplate {
     public static func fill(_ template: String, occurrence: Occurrence, language: Language) -> String {
         guard template.contains("{") else { return template }

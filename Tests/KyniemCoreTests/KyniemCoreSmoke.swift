@@ -1,6 +1,0 @@
-import Testing
-@testable import KyniemCore
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
