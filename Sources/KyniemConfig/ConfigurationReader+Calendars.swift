@@ -54,7 +54,7 @@ extension ConfigurationReader {
     }
 
     func problem(at node: YAMLNode?, _ message: String) {
-        if let node { record(node, message) } else { problems.append(ConfigurationProblem(nil, message)) }
+        if let node { record(node, message) } else { record(unlocated: message) }
     }
 
     func readCalendarFile(text: String, displayName: String, into sources: inout CalendarSources) {
@@ -231,14 +231,14 @@ extension ConfigurationReader {
             }
             kinds = self.kinds(scope)
             let tierNodes = [scope.optional("tier"), scope.optional("tiers")].compactMap { $0 }
-            if !tierNodes.isEmpty { tiers = Set(tierNodes.flatMap(list).compactMap(string).map(Tier.init)) }
+            if !tierNodes.isEmpty { tiers = Set(tierNodes.flatMap(list).compactMap(string).map { Tier($0) }) }
         }
         guard let tasksNode = attempt({ () throws(YAMLError) in try map.required("tasks") }),
               let items = sequence(tasksNode) else { return nil }
         var tasks: [ChecklistTask] = []
         var seen: [String: Mark] = [:]
         for item in items {
-            guard let task = map(item, allowed: ["id", "at", "title"], build: readTask) else { continue }
+            guard let task = mapping(item, allowed: ["id", "at", "title"]).flatMap(readTask) else { continue }
             if let first = seen[task.0.id] {
                 record(task.1, "duplicate task id \"\(task.0.id)\" in this checklist (first at \(first))")
                 continue
@@ -247,10 +247,6 @@ extension ConfigurationReader {
             tasks.append(task.0)
         }
         return ChecklistTemplate(events: events, kinds: kinds, tiers: tiers, tasks: tasks)
-    }
-
-    private func map<T>(_ node: YAMLNode, allowed: [String], build: (YAMLMapping) -> T?) -> T? {
-        mapping(node, allowed: allowed).flatMap(build)
     }
 
     func readTask(_ map: YAMLMapping) -> (ChecklistTask, YAMLNode)? {

@@ -82,10 +82,11 @@ extension ConfigurationReader {
                 options[name] = scalar.text
                 locations[name] = value.mark.location
             }
-            guard problems.count == before else { continue }
+            let settings = attempt { () throws(YAMLError) in try item.toJSONValue() }
+            guard problems.count == before, let settings else { continue }
             specs.append(NotifierSpec(
                 id: id, type: type, language: language, filter: filter, environment: environment,
-                options: options, optionLocations: locations, settingsJSON: item.toJSONValue().jsonText,
+                options: options, optionLocations: locations, settingsJSON: settings.jsonText,
                 location: item.mark.location))
         }
         return specs

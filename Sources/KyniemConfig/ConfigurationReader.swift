@@ -31,6 +31,10 @@ final class ConfigurationReader {
         problems.append(ConfigurationProblem(error.mark.location, error.message))
     }
 
+    func record(unlocated message: String) {
+        problems.append(ConfigurationProblem(nil, message))
+    }
+
     func record(_ node: YAMLNode, _ message: String) {
         problems.append(ConfigurationProblem(node.mark.location, message))
     }
@@ -212,7 +216,7 @@ final class ConfigurationReader {
         guard let text = string(node) else { return nil }
         if let date = LocalDate(iso: text) { return date }
         let parts = text.split(separator: "-")
-        if parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), text.count == 10 {
+        if parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), Int(parts[2]) != nil, text.count == 10 {
             if (1...12).contains(m) {
                 record(node, "\(text) is not a day on the calendar: \(monthName(m)) \(y) has \(LocalDate.daysIn(month: m, year: y)) days")
             } else {
@@ -302,7 +306,7 @@ final class ConfigurationReader {
 
     func tierSet(_ node: YAMLNode?) -> (Set<Tier>, YAMLNode)? {
         guard let node else { return nil }
-        return (Set(list(node).compactMap(string).map(Tier.init)), node)
+        return (Set(list(node).compactMap(string).map { Tier($0) }), node)
     }
 
     func validateTiers(_ tiers: Set<Tier>?, at node: YAMLNode, known: [Tier]) {

@@ -92,7 +92,7 @@ public struct YAMLMapping: Sendable {
 /// The allowed key closest to `key`, if it is close enough to be a likely typo:
 /// at most 2 edits, and at most a third of the key's length (at least 1), so that
 /// short keys like "id" are not "corrected" into unrelated ones like "to".
-func closestKey(to key: String, among allowed: [String]) -> String? {
+public func closestKey(to key: String, among allowed: [String]) -> String? {
     let a = Array(key.lowercased().unicodeScalars)
     var best: (key: String, distance: Int)?
     for candidate in allowed {
