@@ -1,6 +1,0 @@
-import Testing
-@testable import KyniemConfig
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
