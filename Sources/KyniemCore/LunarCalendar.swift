@@ -17,30 +17,138 @@ public struct LunarDate: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(day)/\(month)\(isLeapMonth ? " (leap)" : "")/\(year)" }
 }
 
-/// The Vietnamese lunar calendar (Hồ Ngọc Đức's method at the UTC+7 meridian).
-/// PLACEHOLDER API — the implementation lands in its own commit.
+/// One month of a lunar year.
+public struct LunarMonth: Hashable, Sendable {
+    /// The lunar year, named by the Gregorian year in which its first month begins.
+    public let year: Int
+    public let month: Int
+    /// True for the intercalary month that follows `month`.
+    public let isLeapMonth: Bool
+    public let firstDay: LocalDate
+    /// 29 or 30.
+    public let length: Int
+
+    public var lastDay: LocalDate { firstDay.adding(days: length - 1) }
+}
+
+/// The Vietnamese lunisolar calendar (âm lịch).
+///
+/// **Method.** Hồ Ngọc Đức's published algorithm ("Thuật toán tính âm lịch"), which is the rule of
+/// the official Vietnamese calendar:
+/// - a month begins on the local day of a new moon (Meeus' series by lunation number k);
+/// - month 11 is the month that holds the winter solstice (the Sun's longitude reaching 270°);
+/// - when 13 new moons begin between one month 11 and the next, the first month after month 11
+///   that holds no major solar term (trung khí, a multiple of 30° of solar longitude) is the leap
+///   month, and repeats the number of the month before it;
+/// - "local" means at the meridian `utcOffsetHours` east of Greenwich: 7 for Vietnam (105° E).
+///
+/// This is not the Chinese calendar (reckoned at UTC+8, which is what Foundation's
+/// `Calendar(identifier: .chinese)` gives): the two differ in some years, e.g. Tết 1985-01-21,
+/// 2007-02-17, 2030-02-02 and 2053-02-18 in Vietnam, a day later in China.
+///
+/// **Range.** Vietnam adopted the UTC+7 meridian for its calendar in 1968; the results match the
+/// official calendar from 1968 on and are tested for every day 1968–2199. Earlier dates use the
+/// same rule at the same meridian, so before 1968 they can differ from calendars printed at the time
+/// (which followed UTC+8).
+///
+/// **Year bookkeeping.** A lunar year is named by the Gregorian year in which its month 1 (Tết)
+/// begins. Its months 11 and 12 (and a leap month 11 or 12) fall in December of that Gregorian year
+/// or in January of the next: `LunarDate(year: 2025, month: 12, day: 1)` is in January 2026. A
+/// leap month belongs to the lunar year of the month it follows, so `leapMonth(inYear: 2033)` is
+/// 11: the leap 11 of lunar year 2033 begins on 2033-12-22.
+///
+/// **Cost.** The years 1800–2299 are tabulated once when a calendar is created (a few milliseconds;
+/// every calendar at UTC+7, including `vietnam`, shares one table) and every conversion in that
+/// range is a lookup. Years outside it are computed on demand.
 public struct LunarCalendar: Sendable {
     /// Hours east of UTC of the meridian at which new moons and solar terms are reckoned.
     public let utcOffsetHours: Double
 
-    public init(utcOffsetHours: Double) { self.utcOffsetHours = utcOffsetHours }
+    private let tables: LunarCalendarTables
+
+    public init(utcOffsetHours: Double) {
+        self.utcOffsetHours = utcOffsetHours
+        self.tables =
+            utcOffsetHours == 7 ? LunarCalendar.vietnamTables : LunarCalendarTables(utcOffsetHours: utcOffsetHours)
+    }
+
+    private static let vietnamTables = LunarCalendarTables(utcOffsetHours: 7)
 
     /// Vietnam's official calendar since 1968.
     public static let vietnam = LunarCalendar(utcOffsetHours: 7)
 
     /// Solar → lunar.
-    public func lunarDate(for date: LocalDate) -> LunarDate { fatalError("not yet implemented") }
+    public func lunarDate(for date: LocalDate) -> LunarDate {
+        let day = date.julianDay
+        // Tết falls between 21 January and 20 February, so a date belongs to the lunar year of its
+        // own Gregorian year or the one before.
+        var table = tables.year(date.year)
+        if day < table.months[0].firstDay { table = tables.year(date.year - 1) }
+        let month = table.months[table.index(ofMonthHolding: day)]
+        return LunarDate(year: table.year, month: month.number, day: day - month.firstDay + 1, isLeapMonth: month.isLeap)
+    }
 
     /// Lunar → solar; nil when the month (or leap month) does not exist in that year
     /// or the day is beyond the month's length.
-    public func solarDate(for lunar: LunarDate) -> LocalDate? { fatalError("not yet implemented") }
+    public func solarDate(for lunar: LunarDate) -> LocalDate? {
+        guard (1...12).contains(lunar.month), lunar.day >= 1 else { return nil }
+        let table = tables.year(lunar.year)
+        guard let index = table.index(ofMonth: lunar.month, isLeap: lunar.isLeapMonth),
+            lunar.day <= table.length(ofMonthAt: index)
+        else { return nil }
+        return LocalDate(julianDay: table.months[index].firstDay + lunar.day - 1)
+    }
 
     /// 29 or 30; nil when that (leap) month does not exist in that lunar year.
-    public func monthLength(year: Int, month: Int, isLeapMonth: Bool) -> Int? { fatalError("not yet implemented") }
+    public func monthLength(year: Int, month: Int, isLeapMonth: Bool) -> Int? {
+        let table = tables.year(year)
+        return table.index(ofMonth: month, isLeap: isLeapMonth).map(table.length(ofMonthAt:))
+    }
 
     /// The month number after which the leap month falls in lunar year `year`, or nil.
-    public func leapMonth(inYear year: Int) -> Int? { fatalError("not yet implemented") }
+    public func leapMonth(inYear year: Int) -> Int? {
+        tables.year(year).months.first(where: \.isLeap)?.number
+    }
 
     /// The first day of lunar year `year` (Tết Nguyên Đán), which falls in Gregorian year `year`.
-    public func newYear(_ year: Int) -> LocalDate { fatalError("not yet implemented") }
+    public func newYear(_ year: Int) -> LocalDate {
+        LocalDate(julianDay: tables.year(year).months[0].firstDay)
+    }
+
+    /// The 12 or 13 months of lunar year `year` in calendar order, month 1 first.
+    public func months(inYear year: Int) -> [LunarMonth] {
+        let table = tables.year(year)
+        return table.months.indices.map { index in
+            let month = table.months[index]
+            return LunarMonth(
+                year: year, month: month.number, isLeapMonth: month.isLeap,
+                firstDay: LocalDate(julianDay: month.firstDay), length: table.length(ofMonthAt: index))
+        }
+    }
+
+    /// The last day of a lunar month (day 29 or 30), or nil when the month does not exist:
+    /// what a lunar `day: last` means.
+    public func lastDay(year: Int, month: Int, isLeapMonth: Bool = false) -> LocalDate? {
+        monthLength(year: year, month: month, isLeapMonth: isLeapMonth).flatMap {
+            solarDate(for: LunarDate(year: year, month: month, day: $0, isLeapMonth: isLeapMonth))
+        }
+    }
+}
+
+/// The tabulated years of one meridian: immutable once built, so shared freely across threads.
+private final class LunarCalendarTables: Sendable {
+    static let tabulated = 1800...2299
+
+    let astronomy: LunarAstronomy
+    let years: [LunarYearTable]
+
+    init(utcOffsetHours: Double) {
+        astronomy = LunarAstronomy(utcOffsetHours: utcOffsetHours)
+        years = astronomy.yearTables(LunarCalendarTables.tabulated)
+    }
+
+    func year(_ year: Int) -> LunarYearTable {
+        LunarCalendarTables.tabulated.contains(year)
+            ? years[year - LunarCalendarTables.tabulated.lowerBound] : astronomy.yearTable(year)
+    }
 }
