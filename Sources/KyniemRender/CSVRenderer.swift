@@ -1,0 +1,67 @@
+import KyniemCore
+
+/// CSV (RFC 4180): a header row, UTF-8, CRLF after every record, a field quoted when it holds a
+/// comma, a quote, CR or LF (quotes doubled). No byte-order mark: spreadsheet users who need one
+/// for Excel can import through Data → From Text/CSV, which asks for the encoding.
+///
+/// Columns: date, weekday, event, kind, country, country_name, title, ordinal, tier, lunar
+/// (`15/8`, `15/8L` in a leap month), day_off (`true`/`false`), lead_days (`90 30 7 0`),
+/// checklist (one `YYYY-MM-DD title` per line, in one quoted field).
+enum CSVRenderer {
+    static let columns = [
+        "date", "weekday", "event", "kind", "country", "country_name", "title", "ordinal", "tier", "lunar",
+        "day_off", "lead_days", "checklist",
+    ]
+
+    static func render(_ document: CalendarDocument) -> String {
+        let language = document.language
+        var out = ""
+        out.reserveCapacity(128 + document.entries.count * 400)
+        record(columns, into: &out)
+        var fields: [String] = []
+        fields.reserveCapacity(columns.count)
+        for entry in document.entries {
+            let occurrence = entry.occurrence
+            fields.removeAll(keepingCapacity: true)
+            fields.append(occurrence.date.iso)
+            fields.append(occurrence.date.weekday.name)
+            fields.append(occurrence.event.id)
+            fields.append(occurrence.event.kind.rawValue)
+            fields.append(Words.countryCode(occurrence) ?? "")
+            fields.append(occurrence.country?.name.resolved(language) ?? "")
+            fields.append(occurrence.title(language))
+            fields.append(occurrence.ordinal.map(String.init) ?? "")
+            fields.append(occurrence.tier.rawValue)
+            fields.append(occurrence.lunar.map { "\($0.day)/\($0.month)\($0.isLeapMonth ? "L" : "")" } ?? "")
+            fields.append(occurrence.event.dayOff ? "true" : "false")
+            fields.append(entry.leadDays.map(String.init).joined(separator: " "))
+            fields.append(
+                entry.tasks.map { "\($0.due.iso) \($0.task.title.resolved(language))" }.joined(separator: "\n"))
+            record(fields, into: &out)
+        }
+        return out
+    }
+
+    private static func record(_ fields: [String], into out: inout String) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out += "," }
+            appendField(field, to: &out)
+        }
+        out += "\r\n"
+    }
+
+    static func appendField(_ field: String, to out: inout String) {
+        let needsQuotes = field.utf8.contains {
+            $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A
+        }
+        guard needsQuotes else {
+            out += field
+            return
+        }
+        out += "\""
+        for character in field.unicodeScalars {
+            if character == "\"" { out += "\"\"" } else { out.unicodeScalars.append(character) }
+        }
+        out += "\""
+    }
+}

@@ -1,0 +1,330 @@
+import KyniemCore
+
+/// One self-contained HTML page to print on A4 and pin on the wall: the year as twelve month
+/// grids on the first page, then the agenda month by month. Inline CSS only: no script, no
+/// font or image fetched. Tiers differ by weight and border as well as colour, so a
+/// black-and-white printout still tells them apart.
+enum HTMLRenderer {
+    static func render(_ document: CalendarDocument) -> String {
+        let language = document.language
+        var out = ""
+        out.reserveCapacity(24_000 + document.entries.count * 700)
+        out += "<!DOCTYPE html>\n<html lang=\"\(language.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
+        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        out += "<meta name=\"generator\" content=\"kyniem\">\n<title>"
+        appendEscaped(document.name, to: &out)
+        out += "</title>\n<style>\n"
+        out += stylesheet
+        out += "</style>\n</head>\n<body>\n"
+        masthead(document, into: &out)
+        let byDay = Dictionary(grouping: document.entries, by: { $0.occurrence.date })
+        out += "<section class=\"grids\">\n"
+        for (year, month) in MonthRange(from: document.from, through: document.through) {
+            grid(year: year, month: month, document: document, byDay: byDay, into: &out)
+        }
+        out += "</section>\n"
+        agenda(document, into: &out)
+        out += "</body>\n</html>\n"
+        return out
+    }
+
+    // MARK: - Header and legend
+
+    private static func masthead(_ document: CalendarDocument, into out: inout String) {
+        let language = document.language
+        out += "<header class=\"masthead\">\n<h1>"
+        appendEscaped(document.name, to: &out)
+        out += "</h1>\n<p class=\"range\">"
+        out += DateText.long(document.from, language)
+        out += " – "
+        out += DateText.long(document.through, language)
+        out += " · "
+        out += Words.count(document.entries.count, language)
+        var counts: [Tier: Int] = [:]
+        for entry in document.entries { counts[entry.occurrence.tier, default: 0] += 1 }
+        for tier in [Tier.major, .notable] where counts[tier, default: 0] > 0 {
+            out += " · \(counts[tier, default: 0]) \(Words.tier(tier, language).lowercased())"
+        }
+        out += "</p>\n<ul class=\"legend\" aria-label=\""
+        out += Words.legend(language)
+        out += "\">\n"
+        var tiers: [Tier] = [.major, .notable, .routine]
+        for tier in counts.keys.sorted() where !tiers.contains(tier) { tiers.append(tier) }
+        for tier in tiers {
+            out += "<li><span class=\"sw \(tierClass(tier))\">21</span> "
+            appendEscaped(Words.tier(tier, language), to: &out)
+            out += "</li>\n"
+        }
+        out += "<li><span class=\"sw off\">21</span> \(Words.dayOff(language))</li>\n"
+        out += "<li><span class=\"sw we\">21</span> \(Words.weekend(language))</li>\n"
+        out += "</ul>\n</header>\n"
+    }
+
+    // MARK: - Month grids
+
+    /// A Monday-first month, always six week rows so that the grids line up on the page.
+    private static func grid(
+        year: Int, month: Int, document: CalendarDocument, byDay: [LocalDate: [CalendarEntry]],
+        into out: inout String
+    ) {
+        let language = document.language
+        let first = LocalDate(year, month, 1)
+        let length = LocalDate.daysIn(month: month, year: year)
+        let lead = first.weekday.rawValue - 1
+        let heads = Words.weekdayHeads(language)
+        let weekendColumns = Weekday.allCases.map { document.weekend.contains($0) }
+
+        out += "<table class=\"month\">\n<caption>"
+        out += Words.month(month, language)
+        if document.year == nil { out += " \(year)" }
+        out += "</caption>\n<thead><tr>"
+        for (column, head) in heads.enumerated() {
+            out += weekendColumns[column] ? "<th class=\"we\">" : "<th>"
+            out += head
+            out += "</th>"
+        }
+        out += "</tr></thead>\n<tbody>\n"
+        for week in 0..<6 {
+            out += "<tr>"
+            for column in 0..<7 {
+                let day = week * 7 + column - lead + 1
+                guard day >= 1, day <= length else {
+                    out += "<td class=\"pad\"></td>"
+                    continue
+                }
+                let date = LocalDate(year, month, day)
+                var classes: [String] = []
+                if weekendColumns[column] { classes.append("we") }
+                let inRange = date >= document.from && date <= document.through
+                if !inRange { classes.append("out") }
+                let entries = inRange ? byDay[date] ?? [] : []
+                if let heaviest = entries.map(\.occurrence.tier).min() {
+                    classes.append("ev")
+                    classes.append(tierClass(heaviest))
+                }
+                if entries.contains(where: { $0.occurrence.event.dayOff }) { classes.append("off") }
+                out += "<td"
+                if !classes.isEmpty {
+                    out += " class=\""
+                    out += classes.joined(separator: " ")
+                    out += "\""
+                }
+                if !entries.isEmpty {
+                    out += " title=\""
+                    for (index, entry) in entries.enumerated() {
+                        if index > 0 { out += "&#10;" }
+                        appendEscaped(entry.occurrence.title(language), to: &out)
+                    }
+                    out += "\""
+                }
+                out += ">\(day)</td>"
+            }
+            out += "</tr>\n"
+        }
+        out += "</tbody>\n</table>\n"
+    }
+
+    // MARK: - Agenda
+
+    private static func agenda(_ document: CalendarDocument, into out: inout String) {
+        let language = document.language
+        let entries = document.entries
+        out += "<section class=\"agenda\">\n<h2>"
+        out += Words.agenda(language)
+        out += "</h2>\n"
+        var index = 0
+        for (year, month) in MonthRange(from: document.from, through: document.through) {
+            while index < entries.count,
+                (entries[index].occurrence.date.year, entries[index].occurrence.date.month) < (year, month)
+            {
+                index += 1
+            }
+            let start = index
+            while index < entries.count, entries[index].occurrence.date.year == year,
+                entries[index].occurrence.date.month == month
+            {
+                index += 1
+            }
+            guard index > start else { continue }
+            out += "<section class=\"agenda-month\">\n<h3>"
+            out += Words.month(month, language)
+            if document.year == nil { out += " \(year)" }
+            out += "</h3>\n<table class=\"list\">\n<thead><tr><th class=\"c-date\">"
+            out += Words.dateLabel(language)
+            out += "</th><th class=\"c-day\">"
+            out += Words.weekdayLabel(language)
+            out += "</th><th class=\"c-country\">"
+            out += Words.countryLabel(language)
+            out += "</th><th>"
+            out += Words.eventLabel(language)
+            out += "</th><th class=\"c-num\">"
+            out += Words.ordinalLabel(language)
+            out += "</th><th class=\"c-tier\">"
+            out += Words.tierLabel(language)
+            out += "</th></tr></thead>\n<tbody>\n"
+            for entry in entries[start..<index] {
+                agendaRow(entry, language, into: &out)
+            }
+            out += "</tbody>\n</table>\n</section>\n"
+        }
+        if entries.isEmpty {
+            out += "<p>\(Words.nothing(language))</p>\n"
+        }
+        out += "</section>\n"
+        if let generated = Words.generated(document.generatedAt, language) {
+            out += "<footer>kyniem · \(generated)</footer>\n"
+        }
+    }
+
+    private static func agendaRow(_ entry: CalendarEntry, _ language: Language, into out: inout String) {
+        let occurrence = entry.occurrence
+        let tier = tierClass(occurrence.tier)
+        out += occurrence.event.dayOff ? "<tr class=\"\(tier) off\">" : "<tr class=\"\(tier)\">"
+        out += "<td class=\"c-date\"><time datetime=\""
+        out += occurrence.date.iso
+        out += "\">"
+        out += DateText.dayMonth(occurrence.date, language)
+        out += "</time></td><td class=\"c-day\">"
+        out += DateText.weekday(occurrence.date.weekday, language)
+        out += "</td><td class=\"c-country\">"
+        if let name = Words.countryName(occurrence, language) {
+            if let flag = occurrence.country?.flag, !flag.isEmpty {
+                out += "<span class=\"flag\" aria-hidden=\"true\">"
+                out += flag
+                out += "</span> "
+            }
+            appendEscaped(name, to: &out)
+        }
+        out += "</td><td class=\"c-event\"><span class=\"title\">"
+        appendEscaped(occurrence.title(language), to: &out)
+        out += "</span>"
+        if let lunar = occurrence.lunar {
+            out += " <span class=\"lunar\">("
+            appendEscaped(DateText.lunar(lunar, language), to: &out)
+            out += ")</span>"
+        }
+        if occurrence.event.dayOff {
+            out += " <span class=\"off-tag\">"
+            out += Words.dayOff(language)
+            out += "</span>"
+        }
+        if !entry.tasks.isEmpty {
+            out += "\n<ul class=\"tasks\">"
+            for scheduled in entry.tasks {
+                out += "<li><time datetime=\""
+                out += scheduled.due.iso
+                out += "\">"
+                out += DateText.long(scheduled.due, language)
+                out += "</time> "
+                appendEscaped(scheduled.task.title.resolved(language), to: &out)
+                out += "</li>"
+            }
+            out += "</ul>"
+        }
+        out += "</td><td class=\"c-num\">"
+        if let ordinal = occurrence.ordinal { out += Words.ordinal(ordinal, language) }
+        out += "</td><td class=\"c-tier\"><span class=\"badge \(tier)\">"
+        appendEscaped(Words.tier(occurrence.tier, language), to: &out)
+        out += "</span></td></tr>\n"
+    }
+
+    /// A fixed set of class names, never built from configuration text.
+    static func tierClass(_ tier: Tier) -> String {
+        switch tier {
+        case .major: "t-major"
+        case .notable: "t-notable"
+        case .routine: "t-routine"
+        default: "t-other"
+        }
+    }
+
+    /// Escapes the five characters that can end text or an attribute value: `& < > " '`.
+    static func appendEscaped(_ text: String, to out: inout String) {
+        guard text.utf8.contains(where: {
+            $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
+                || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'")
+        }) else {
+            out += text
+            return
+        }
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+
+    static func escaped(_ text: String) -> String {
+        var out = ""
+        appendEscaped(text, to: &out)
+        return out
+    }
+
+    static let stylesheet = """
+        @page { size: A4; margin: 12mm; }
+        * { box-sizing: border-box; }
+        html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+        body { margin: 0 auto; max-width: 186mm; padding: 6mm 0; color: #1b1b1b; background: #fff;
+          font: 10pt/1.35 "Noto Sans", "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif; }
+        @media print { body { padding: 0; max-width: none; } }
+        h1 { font-size: 19pt; margin: 0 0 1mm; letter-spacing: 0.01em; }
+        .range { margin: 0 0 3mm; color: #444; }
+        .legend { list-style: none; margin: 0 0 5mm; padding: 2mm 0 0; border-top: 1px solid #bbb;
+          display: flex; flex-wrap: wrap; gap: 2mm 7mm; font-size: 9pt; }
+        .legend li { display: flex; align-items: center; gap: 2mm; }
+        .sw { display: inline-block; width: 7mm; line-height: 5mm; text-align: center; font-size: 8.5pt; }
+        .grids { display: grid; grid-template-columns: repeat(3, 1fr); gap: 5mm 7mm; }
+        table.month { width: 100%; table-layout: fixed; border-collapse: separate; border-spacing: 1px;
+          font-size: 9pt; font-variant-numeric: tabular-nums; break-inside: avoid; }
+        table.month caption { text-align: left; font-weight: 700; font-size: 11pt; padding: 0 0 1mm 1mm;
+          border-bottom: 1.5pt solid #1b1b1b; margin-bottom: 1mm; }
+        table.month th { font-size: 7.5pt; font-weight: 600; color: #555; padding: 0.6mm 0; }
+        table.month td { text-align: center; height: 6.6mm; padding: 0; border: 1.5px solid transparent;
+          border-radius: 1.5mm; }
+        .we { background: #e9e9e9; }
+        table.month th.we { background: none; color: #333; }
+        td.out { color: #bbb; }
+        .t-major.ev, .sw.t-major { background: #7d1010; color: #fff; font-weight: 800; border: 1.5px solid #000; }
+        .t-notable.ev, .sw.t-notable { font-weight: 800; color: #7d1010; border: 2px solid #b3261e; background: #fff3ef; }
+        .t-routine.ev, .sw.t-routine { font-weight: 600; border: 1px dashed #555; }
+        .t-other.ev, .sw.t-other { font-weight: 600; border: 1px dotted #555; }
+        .off { color: #c40000; background: #fde1dc; text-decoration: underline double; }
+        .t-major.off { color: #fff; background: #c40000; }
+        .sw.off { font-weight: 700; }
+        .agenda { break-before: page; }
+        .agenda h2 { font-size: 15pt; margin: 0 0 3mm; }
+        .agenda-month h3 { font-size: 12pt; margin: 4mm 0 1mm; padding-bottom: 0.5mm;
+          border-bottom: 1.5pt solid #1b1b1b; break-after: avoid; }
+        table.list { width: 100%; border-collapse: collapse; font-size: 9pt; }
+        table.list th { text-align: left; font-size: 8pt; font-weight: 600; color: #555; padding: 0.5mm 1.5mm;
+          border-bottom: 1px solid #999; }
+        table.list td { vertical-align: top; padding: 1mm 1.5mm; border-bottom: 0.5pt solid #d4d4d4; }
+        table.list tr { break-inside: avoid; }
+        .c-date { width: 20mm; white-space: nowrap; font-variant-numeric: tabular-nums; }
+        .c-day { width: 17mm; white-space: nowrap; color: #444; }
+        .c-country { width: 32mm; }
+        .c-num { width: 15mm; white-space: nowrap; text-align: right; }
+        .c-tier { width: 22mm; }
+        tr.t-major .c-event .title { font-weight: 700; }
+        tr.t-major td:first-child { border-left: 2.5pt solid #7d1010; }
+        tr.t-notable td:first-child { border-left: 1.5pt solid #b3261e; }
+        tr.off .c-date { color: #c40000; font-weight: 700; }
+        .flag { font-family: "Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji", sans-serif; }
+        .lunar { color: #555; font-style: italic; white-space: nowrap; }
+        .off-tag { color: #c40000; font-size: 8pt; font-weight: 700; white-space: nowrap; }
+        .tasks { margin: 0.5mm 0 0; padding-left: 4mm; font-size: 8pt; color: #444; }
+        .tasks time { font-variant-numeric: tabular-nums; font-weight: 600; }
+        .badge { display: inline-block; padding: 0 1.5mm; border-radius: 1mm; font-size: 8pt; white-space: nowrap; }
+        .badge.t-major { background: #7d1010; color: #fff; font-weight: 800; border: 1px solid #000; }
+        .badge.t-notable { color: #7d1010; font-weight: 800; border: 1.5px solid #b3261e; }
+        .badge.t-routine { border: 1px dashed #777; color: #333; }
+        .badge.t-other { border: 1px dotted #777; color: #333; }
+        footer { margin-top: 6mm; font-size: 8pt; color: #777; }
+
+        """
+}

@@ -1,0 +1,193 @@
+import KyniemCore
+
+/// iCalendar (RFC 5545) for Google Calendar, Outlook and Thunderbird: one all-day VEVENT per
+/// occurrence (lunar events expanded, never an RRULE), one VALARM per reminder lead time.
+enum ICSRenderer {
+    static func render(_ document: CalendarDocument) -> String {
+        let language = document.language
+        var ics = ContentLines(capacity: 256 + document.entries.count * 1_200)
+        ics.line("BEGIN:VCALENDAR")
+        ics.line("VERSION:2.0")
+        ics.line("PRODID:-//kyniem//kyniem calendar//\(language.rawValue.uppercased())")
+        ics.line("CALSCALE:GREGORIAN")
+        ics.line("METHOD:PUBLISH")
+        ics.text("X-WR-CALNAME", document.name)
+        for entry in document.entries {
+            event(entry, document: document, into: &ics)
+        }
+        ics.line("END:VCALENDAR")
+        return ics.string
+    }
+
+    /// `<event-id>-<yyyymmdd>@kyniem`: the same for the same occurrence in every run and every
+    /// year's file, so re-importing updates events instead of doubling them.
+    static func uid(_ occurrence: Occurrence) -> String {
+        "\(occurrence.event.id)-\(occurrence.date.basic)@kyniem"
+    }
+
+    private static func event(_ entry: CalendarEntry, document: CalendarDocument, into ics: inout ContentLines) {
+        let occurrence = entry.occurrence
+        let language = document.language
+        let title = occurrence.title(language)
+        ics.line("BEGIN:VEVENT")
+        ics.line("UID:\(uid(occurrence))")
+        ics.line("DTSTAMP:\(document.generatedAt)")
+        // All-day: DTEND is the next day, exclusive (RFC 5545 §3.6.1).
+        ics.line("DTSTART;VALUE=DATE:\(occurrence.date.basic)")
+        ics.line("DTEND;VALUE=DATE:\(occurrence.date.adding(days: 1).basic)")
+        ics.text("SUMMARY", title)
+        ics.text("DESCRIPTION", description(entry, language))
+        ics.textList("CATEGORIES", [occurrence.event.kind.rawValue, occurrence.tier.rawValue])
+        if let source = occurrence.event.source, source.hasPrefix("https://") || source.hasPrefix("http://"),
+            !source.contains(where: { $0 == " " || $0.isNewline })
+        {
+            ics.line("URL:\(source)")
+        }
+        // Anniversaries do not make anyone busy: the office still books meetings around them.
+        ics.line("TRANSP:TRANSPARENT")
+        for days in entry.leadDays {
+            ics.line("BEGIN:VALARM")
+            ics.line("ACTION:DISPLAY")
+            ics.text("DESCRIPTION", Words.reminder(days: days, title: title, language))
+            // Relative to DTSTART, i.e. local midnight of the day. PT0S rather than -P0D, which
+            // is valid but which some importers reject.
+            ics.line(days == 0 ? "TRIGGER:PT0S" : days > 0 ? "TRIGGER:-P\(days)D" : "TRIGGER:P\(-days)D")
+            ics.line("END:VALARM")
+        }
+        ics.line("END:VEVENT")
+    }
+
+    /// Ordinal and tier, lunar date, country, checklist with due dates, note and source.
+    static func description(_ entry: CalendarEntry, _ language: Language) -> String {
+        let occurrence = entry.occurrence
+        var lines: [String] = []
+        let tier = "\(Words.tierLabel(language)): \(Words.tier(occurrence.tier, language))"
+        if let ordinal = occurrence.ordinal {
+            lines.append("\(Words.anniversary(ordinal, language)) · \(tier)")
+        } else {
+            lines.append(tier)
+        }
+        if let lunar = occurrence.lunar {
+            lines.append(DateText.lunar(lunar, language))
+        }
+        if let name = Words.countryName(occurrence, language) {
+            let flag = occurrence.country?.flag ?? ""
+            lines.append("\(Words.countryLabel(language)): \(flag.isEmpty ? "" : flag + " ")\(name)")
+        }
+        if occurrence.event.dayOff {
+            lines.append(Words.dayOff(language))
+        }
+        if !entry.tasks.isEmpty {
+            lines.append("\(Words.checklistLabel(language)):")
+            for scheduled in entry.tasks {
+                lines.append("- \(DateText.long(scheduled.due, language)): \(scheduled.task.title.resolved(language))")
+            }
+        }
+        if let note = occurrence.event.note, !note.isEmpty {
+            lines.append("\(Words.noteLabel(language)): \(note)")
+        }
+        if let source = occurrence.event.source, !source.isEmpty {
+            lines.append("\(Words.sourceLabel(language)): \(source)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// RFC 5545 §3.1 content lines, built as UTF-8 bytes: CRLF after each, folded so that no line
+/// is longer than 75 octets (the CRLF not counted), never inside a UTF-8 sequence.
+struct ContentLines {
+    static let limit = 75
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// A property whose value is already in its wire form (dates, URIs, fixed words).
+    mutating func line(_ content: String) {
+        ContentLines.fold(content, into: &bytes)
+    }
+
+    /// A TEXT property (§3.3.11), its value escaped.
+    mutating func text(_ name: String, _ value: String) {
+        line(name + ":" + ContentLines.escapeText(value))
+    }
+
+    /// A multi-valued TEXT property such as CATEGORIES: each value escaped, joined by commas.
+    mutating func textList(_ name: String, _ values: [String]) {
+        line(name + ":" + values.map(ContentLines.escapeText).joined(separator: ","))
+    }
+
+    /// Appends `content` folded, with its CRLF. A continuation line starts with one space, which
+    /// counts towards its 75 octets; breaks fall only before the first byte of a character.
+    static func fold(_ content: String, into bytes: inout [UInt8]) {
+        var used = 0
+        for byte in content.utf8 {
+            // A byte that is not 10xxxxxx starts a character; break only there.
+            if byte & 0xC0 != 0x80, used + sequenceLength(byte) > limit {
+                bytes.append(0x0D)
+                bytes.append(0x0A)
+                bytes.append(0x20)
+                used = 1
+            }
+            bytes.append(byte)
+            used += 1
+        }
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+    }
+
+    static func fold(_ content: String) -> String {
+        var bytes: [UInt8] = []
+        fold(content, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The inverse of `fold` for one content line: drops every CRLF followed by a space or tab.
+    static func unfold(_ text: String) -> String {
+        var out: [UInt8] = []
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 0x0D, i + 2 < bytes.count, bytes[i + 1] == 0x0A, bytes[i + 2] == 0x20 || bytes[i + 2] == 0x09 {
+                i += 3
+                continue
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func sequenceLength(_ lead: UInt8) -> Int {
+        switch lead {
+        case 0xF0...: 4
+        case 0xE0...: 3
+        case 0xC0...: 2
+        default: 1
+        }
+    }
+
+    /// TEXT escaping (§3.3.11): backslash, semicolon and comma get a backslash; a line break
+    /// (CRLF, CR or LF) becomes `\n`. Other control characters are not allowed in TEXT and are dropped.
+    static func escapeText(_ value: String) -> String {
+        var out = ""
+        out.reserveCapacity(value.utf8.count + 8)
+        var previousWasCR = false
+        for scalar in value.unicodeScalars {
+            defer { previousWasCR = scalar == "\r" }
+            switch scalar {
+            case "\\": out += "\\\\"
+            case ";": out += "\\;"
+            case ",": out += "\\,"
+            case "\r": out += "\\n"
+            case "\n": if !previousWasCR { out += "\\n" }
+            case "\t": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,150 @@
+import KyniemCore
+
+/// The fixed JSON of SPEC.md, written by hand so that key order and layout never change:
+/// one object, one occurrence per line.
+///
+/// ```
+/// {"from": "2027-01-01", "to": "2027-12-31", "occurrences": [
+///   {"date": "2027-09-21", "event": "jp-relations", "kind": "diplomatic-relations", "country": "JP",
+///    "title": "…", "ordinal": 54, "tier": "routine", "lunar": null, "country_name": "Japan", "day_off": false}
+/// ]}
+/// ```
+/// The fixed fields come first in SPEC order; `country_name` and `day_off` follow. The calendar
+/// variant adds `lead_days` and `checklist` (`[{"task", "title", "due"}]`) to each occurrence.
+public enum OccurrenceJSON {
+    public static func render(from: LocalDate, to: LocalDate, occurrences: [Occurrence], language: Language) -> String {
+        var out = header(from: from, to: to, capacity: occurrences.count)
+        for (index, occurrence) in occurrences.enumerated() {
+            out += index == 0 ? "\n  " : ",\n  "
+            appendFields(of: occurrence, language: language, to: &out)
+            out += "}"
+        }
+        out += occurrences.isEmpty ? "]}\n" : "\n]}\n"
+        return out
+    }
+
+    /// `calendar --format json`: the same object, each occurrence with its reminders and checklist.
+    static func render(_ document: CalendarDocument) -> String {
+        let language = document.language
+        var out = header(from: document.from, to: document.through, capacity: document.entries.count)
+        for (index, entry) in document.entries.enumerated() {
+            out += index == 0 ? "\n  " : ",\n  "
+            appendFields(of: entry.occurrence, language: language, to: &out)
+            out += ", \"lead_days\": ["
+            for (i, days) in entry.leadDays.enumerated() {
+                if i > 0 { out += ", " }
+                out += String(days)
+            }
+            out += "], \"checklist\": ["
+            for (i, scheduled) in entry.tasks.enumerated() {
+                if i > 0 { out += ", " }
+                out += "{\"task\": "
+                JSONText.appendString(scheduled.task.id, to: &out)
+                out += ", \"title\": "
+                JSONText.appendString(scheduled.task.title.resolved(language), to: &out)
+                out += ", \"due\": \""
+                out += scheduled.due.iso
+                out += "\"}"
+            }
+            out += "]}"
+        }
+        out += document.entries.isEmpty ? "]}\n" : "\n]}\n"
+        return out
+    }
+
+    private static func header(from: LocalDate, to: LocalDate, capacity: Int) -> String {
+        var out = ""
+        out.reserveCapacity(64 + capacity * 320)
+        out += "{\"from\": \""
+        out += from.iso
+        out += "\", \"to\": \""
+        out += to.iso
+        out += "\", \"occurrences\": ["
+        return out
+    }
+
+    /// The object's fields, opening brace included, closing brace left to the caller.
+    private static func appendFields(of occurrence: Occurrence, language: Language, to out: inout String) {
+        out += "{\"date\": \""
+        out += occurrence.date.iso
+        out += "\", \"event\": "
+        JSONText.appendString(occurrence.event.id, to: &out)
+        out += ", \"kind\": \""
+        out += occurrence.event.kind.rawValue
+        out += "\", \"country\": "
+        JSONText.appendOptional(Words.countryCode(occurrence), to: &out)
+        out += ", \"title\": "
+        JSONText.appendString(occurrence.title(language), to: &out)
+        out += ", \"ordinal\": "
+        out += occurrence.ordinal.map(String.init) ?? "null"
+        out += ", \"tier\": "
+        JSONText.appendString(occurrence.tier.rawValue, to: &out)
+        out += ", \"lunar\": "
+        if let lunar = occurrence.lunar {
+            out += "{\"month\": \(lunar.month), \"day\": \(lunar.day), \"leap\": \(lunar.isLeapMonth)}"
+        } else {
+            out += "null"
+        }
+        out += ", \"country_name\": "
+        JSONText.appendOptional(occurrence.country?.name.resolved(language), to: &out)
+        out += ", \"day_off\": "
+        out += occurrence.event.dayOff ? "true" : "false"
+    }
+}
+
+/// JSON string literals (RFC 8259 §7).
+enum JSONText {
+    static func appendOptional(_ value: String?, to out: inout String) {
+        if let value { appendString(value, to: &out) } else { out += "null" }
+    }
+
+    /// Quotes and escapes `value`: `"` and `\`, the C0 controls (short forms where JSON has
+    /// them), and U+2028/U+2029, which JavaScript before ES2019 did not accept inside strings.
+    /// Everything else is written as UTF-8.
+    static func appendString(_ value: String, to out: inout String) {
+        out += "\""
+        if !needsEscaping(value) {
+            out += value
+        } else {
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case "\u{08}": out += "\\b"
+                case "\u{0C}": out += "\\f"
+                case "\u{2028}": out += "\\u2028"
+                case "\u{2029}": out += "\\u2029"
+                default:
+                    if scalar.value < 0x20 {
+                        out += "\\u00"
+                        out += hexDigits[Int(scalar.value >> 4)]
+                        out += hexDigits[Int(scalar.value & 0xF)]
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+        }
+        out += "\""
+    }
+
+    static func string(_ value: String) -> String {
+        var out = ""
+        appendString(value, to: &out)
+        return out
+    }
+
+    private static let hexDigits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
+
+    private static func needsEscaping(_ value: String) -> Bool {
+        var utf8 = value.utf8.makeIterator()
+        while let byte = utf8.next() {
+            // 0xE2 leads U+2028/U+2029 (E2 80 A8/A9); checking the lead byte is enough to take the slow path.
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 { return true }
+        }
+        return false
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import KyniemRender
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
