@@ -20,12 +20,34 @@ public struct Diagnostics: Sendable, CustomStringConvertible {
         self.errors.append(contentsOf: errors)
     }
 
-    /// Runs `body`; on an error records it and returns nil.
-    public mutating func attempt<T>(_ body: () throws(YAMLError) -> T) -> T? {
+    /// Runs `body`; on a `YAMLError` records it and returns nil.
+    ///
+    /// The closure is untyped-throwing because Swift 6 does not yet infer
+    /// `throws(YAMLError)` for closures (that needs the FullTypedThrows feature), and
+    /// an annotation at every call would bury the code it protects. Any error other
+    /// than `YAMLError` means a caller forgot to locate it: a programming error that
+    /// stops here. Use `attempt(at:_:)` around code that throws other errors.
+    public mutating func attempt<T>(_ body: () throws -> T) -> T? {
         do {
             return try body()
-        } catch {
+        } catch let error as YAMLError {
             errors.append(error)
+            return nil
+        } catch {
+            preconditionFailure("Diagnostics.attempt: unlocated error \(error); use attempt(at:_:)")
+        }
+    }
+
+    /// Runs `body`; records a `YAMLError` as it is, and any other error at `mark`
+    /// with the error's description as the message. Returns nil after an error.
+    public mutating func attempt<T>(at mark: Mark, _ body: () throws -> T) -> T? {
+        do {
+            return try body()
+        } catch let error as YAMLError {
+            errors.append(error)
+            return nil
+        } catch {
+            errors.append(YAMLError(mark: mark, message: String(describing: error)))
             return nil
         }
     }

@@ -1,1 +1,13 @@
-// The KyniemYAML module; see STYLE.md for its place in the data flow.
+// KyniemYAML: libyaml's event stream → a YAMLNode tree that keeps every node's mark
+// → typed access whose errors read `file:line:column: message`. Knows nothing of kyniem.
+//
+// Decisions worth knowing before using it:
+// - Typing is by request only (`string()`, `int()`, `bool()`, …). Numbers and booleans
+//   must be plain scalars: `"12"` and `"true"` are strings, and the error says to drop
+//   the quotes. Booleans are exactly `true`/`false`; `NO` stays the string "NO".
+// - `toJSONValue()` is the one place that types by content, for plugin settings.
+// - One document per file; aliases resolve (capped against "billion laughs"); merge
+//   keys (`<<`) are ordinary keys that `unknownKeys(allowed:)` reports as unsupported.
+// - Duplicate keys are kept in the tree and reported by `YAMLMapping.duplicateKeys()`,
+//   `keyProblems(allowed:)` or, for a whole file, `YAMLNode.duplicateKeyErrors()`.
+// - `Diagnostics` collects errors so a validator can report all of them in one pass.

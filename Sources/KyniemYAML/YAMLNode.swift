@@ -69,3 +69,17 @@ enum Tag {
     static let bool = "tag:yaml.org,2002:bool"
     static let null = "tag:yaml.org,2002:null"
 }
+
+extension YAMLNode: Equatable {
+    /// Same content, style, tags and marks.
+    public static func == (a: YAMLNode, b: YAMLNode) -> Bool {
+        guard a.mark == b.mark else { return false }
+        switch (a.value, b.value) {
+        case (.scalar(let x), .scalar(let y)): return x == y
+        case (.sequence(let x), .sequence(let y)): return x == y
+        case (.mapping(let x), .mapping(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default: return false
+        }
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import KyniemYAML
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
