@@ -84,7 +84,7 @@ struct FilterOptions: ParsableArguments {
             for name in tier where !known.contains(Tier(name)) {
                 throw CommandFailure.invalid("--tier: unknown tier \"\(name)\"; expected one of \(known.map(\.rawValue).joined(separator: ", "))")
             }
-            filter.tiers = Set(tier.map(Tier.init))
+            filter.tiers = Set(tier.map { Tier($0) })
         }
         if !kind.isEmpty {
             filter.kinds = Set(try kind.map { name in

@@ -76,7 +76,24 @@ public struct ConfigurationLoader: Sendable {
                 baseDirectory: (path as NSString).deletingLastPathComponent, path: path)
         }
         if let configuration, reader.problems.isEmpty { return configuration }
-        throw ConfigurationErrors(reader.problems)
+        throw ConfigurationErrors(Self.ordered(reader.problems))
+    }
+}
+
+extension ConfigurationLoader {
+    /// File by file in the order the files were first read, each top to bottom.
+    static func ordered(_ problems: [ConfigurationProblem]) -> [ConfigurationProblem] {
+        var fileOrder: [String: Int] = [:]
+        for problem in problems {
+            let file = problem.location?.file ?? ""
+            if fileOrder[file] == nil { fileOrder[file] = fileOrder.count }
+        }
+        return problems.enumerated().sorted { a, b in
+            let (l, r) = (a.element.location, b.element.location)
+            let keyL = (fileOrder[l?.file ?? ""]!, l?.line ?? 0, l?.column ?? 0, a.offset)
+            let keyR = (fileOrder[r?.file ?? ""]!, r?.line ?? 0, r?.column ?? 0, b.offset)
+            return keyL < keyR
+        }.map(\.element)
     }
 }
 

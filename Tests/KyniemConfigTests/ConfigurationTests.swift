@@ -31,32 +31,34 @@ private func problems(_ relative: String) -> [String] {
             "errors/kyniem.yaml:4:13: unknown language \"fr\"; expected vi or en",
             "errors/kyniem.yaml:5:23: unknown weekday \"sundy\"; did you mean \"sunday\"?",
             "errors/kyniem.yaml:6:24: calendar \"missing-folder\" not found",
-            "errors/calendars/a.yaml:3:11: expected a two-letter ISO country code like JP, found \"Japan\"",
+            "errors/kyniem.yaml:7:11: expected a number of days like 7d, found \"7 days\"",
+            "errors/kyniem.yaml:14:3: tier \"majr\" is never given by milestones; did you mean \"major\"?",
+            "errors/kyniem.yaml:17:23: 2028-01-01 is listed under 2027; move it to 2028",
+            "errors/kyniem.yaml:22:49: unknown step \"everything\"; expected reminders, tasks,",
+            "errors/kyniem.yaml:25:5: unknown key \"titel\"; did you mean \"title\"?",
+            "errors/calendars/a.yaml:3:12: expected a two-letter ISO country code like JP, found \"Japan\"",
             "errors/calendars/a.yaml:8:11: 1973-02-30 is not a day on the calendar: February 1973 has 28 days",
-            "errors/calendars/a.yaml:15:33: expected a lunar day from 1 to 30 or last, found 31",
+            "errors/calendars/a.yaml:15:28: expected a lunar day from 1 to 30 or last, found 31",
             "errors/calendars/a.yaml:17:11: unknown kind \"holliday\"; did you mean \"holiday\"?",
             "errors/calendars/a.yaml:18:11: expected a date like 1973-09-21, found \"21/9/1973\"",
             "errors/calendars/a.yaml:19:5: missing the event's day: give one of date, lunar, rule or once",
             "errors/calendars/a.yaml:23:11: an event has one day: found both date and once",
             "errors/calendars/a.yaml:24:9: expected an event id of lower-case letters, digits and hyphens like jp-relations, found \"Bad_Id\"",
             "errors/calendars/a.yaml:28:14: expected true or false, found \"yes\"",
-            "errors/calendars/a.yaml:30:51: expected nth from 1 to 5, or -1 for the last, found 6",
-            "errors/calendars/a.yaml:35:27: expected a day offset like -120d, 0d or +7d, found \"-120 days\"",
-            "errors/calendars/a.yaml:36:14: duplicate task id \"plan\" in this checklist (first at",
-            "errors/calendars/b.yaml:2:9: duplicate event id \"jp-relations\" (first defined at",
-            "errors/calendars/c.yaml:",
-            "errors/kyniem.yaml:7:11: expected a number of days like 7d, found \"7 days\"",
-            "errors/kyniem.yaml:14:3: tier \"majr\" is never given by milestones; did you mean \"major\"?",
-            "errors/kyniem.yaml:17:23: 2028-01-01 is listed under 2027; move it to 2028",
-            "errors/kyniem.yaml:23:41: unknown step \"everything\"",
-            "errors/kyniem.yaml:26:5: unknown key \"titel\"; did you mean \"title\"?",
+            "errors/calendars/a.yaml:30:47: expected nth from 1 to 5, or -1 for the last, found 6",
             "errors/calendars/a.yaml:32:5: tier \"mayor\" is never given by milestones; did you mean \"major\"?",
+            "errors/calendars/a.yaml:34:24: expected a day offset like -120d, 0d or +7d, found \"-120 days\"",
+            "errors/calendars/a.yaml:36:14: duplicate task id \"letter\" in this checklist (first at",
+            "errors/calendars/b.yaml:2:9: duplicate event id \"no-national-day\" (first defined at",
+            "errors/calendars/c.yaml:4:1: found unexpected end of stream, while scanning a quoted scalar at line 3, column 17",
         ]
         let found = problems("errors/kyniem.yaml")
         for line in expected {
             #expect(found.contains { $0.hasPrefix(line) }, "missing: \(line)\nfound:\n\(found.joined(separator: "\n"))")
         }
         #expect(found.count == expected.count, "found:\n\(found.joined(separator: "\n"))")
+        // Reported file by file (the configuration first), each file top to bottom.
+        #expect(found.map { String($0.prefix(while: { $0 != ":" })) } == expected.map { String($0.prefix(while: { $0 != ":" })) })
     }
 }
 
