@@ -1,6 +1,0 @@
-import Testing
-@testable import KyniemCLI
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
