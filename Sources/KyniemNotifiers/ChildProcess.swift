@@ -40,7 +40,7 @@ enum ChildProcess {
         timeout: Duration
     ) -> ChildOutput {
         // Writing to a child that exited must give EPIPE, not kill kyniem. The child gets the
-        // default disposition back below (POSIX_SPAWN_SETSIGDEF).
+        // default disposition back below (POSIX_SPAWN_SETSIGDEF), with an empty signal mask.
         signal(SIGPIPE, SIG_IGN)
 
         var stdinPipe: [Int32] = [-1, -1]
@@ -70,9 +70,10 @@ enum ChildProcess {
         posix_spawnattr_setflags(
             &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         posix_spawnattr_setpgroup(&attributes, 0)  // a new group, numbered by the child's pid
+        // Every signal back to its default action: kyniem ignores SIGPIPE, and whatever ran
+        // kyniem (cron, a test runner) may have left others ignored, which exec would keep.
         var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
+        sigfillset(&defaults)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         var mask = sigset_t()
         sigemptyset(&mask)

@@ -50,26 +50,34 @@ public struct NextStep: Sendable, Hashable {
 /// lines) added.
 public enum MessageContext {
     public static func delivery(_ delivery: Delivery, runDate: LocalDate, next: NextStep?) -> [String: Any] {
-        let language = delivery.language
-        let occurrence = delivery.occurrence
+        values(
+            occurrence: delivery.occurrence, step: delivery.step, notifier: delivery.notifier, key: delivery.key,
+            language: delivery.language, late: delivery.late, runDate: runDate, next: next)
+    }
+
+    /// The same values from the parts of a delivery.
+    public static func values(
+        occurrence: Occurrence, step: Step, notifier: String, key: String, language: Language, late: Bool,
+        runDate: LocalDate, next: NextStep?
+    ) -> [String: Any] {
         let words = Words(language)
         var context: [String: Any] = [
-            "key": delivery.key,
-            "notifier": delivery.notifier,
+            "key": key,
+            "notifier": notifier,
             "event": occurrence.event.id,
             "kind": occurrence.event.kind.rawValue,
-            "title": delivery.title,
+            "title": occurrence.title(language),
             "date": DateText.long(occurrence.date, language),
             "date_iso": occurrence.date.iso,
             "weekday": DateText.weekday(occurrence.date.weekday, language),
             "tier": occurrence.tier.rawValue,
             "tier_label": words.tier(occurrence.tier),
-            "step": delivery.step.id,
-            "step_text": words.stepText(delivery.step, occurrence: occurrence, runDate: runDate),
-            "due": DateText.long(delivery.step.due, language),
-            "due_iso": delivery.step.due.iso,
-            "due_weekday": DateText.weekday(delivery.step.due.weekday, language),
-            "late": delivery.late,
+            "step": step.id,
+            "step_text": words.stepText(step, occurrence: occurrence, runDate: runDate),
+            "due": DateText.long(step.due, language),
+            "due_iso": step.due.iso,
+            "due_weekday": DateText.weekday(step.due.weekday, language),
+            "late": late,
             "late_label": words.late,
         ]
         context.merge(common(language: language, runDate: runDate)) { a, _ in a }
@@ -87,7 +95,7 @@ public enum MessageContext {
         if let lunar = occurrence.lunar {
             context["lunar"] = DateText.lunar(lunar, language)
         }
-        switch delivery.step.kind {
+        switch step.kind {
         case .reminder(let daysBefore):
             let left = runDate.days(until: occurrence.date)
             context["reminder"] = [
@@ -97,8 +105,8 @@ public enum MessageContext {
         case .task(let task):
             context["task"] = [
                 "id": task.id, "title": task.title.resolved(language),
-                "due": DateText.long(delivery.step.due, language), "due_iso": delivery.step.due.iso,
-                "due_weekday": DateText.weekday(delivery.step.due.weekday, language),
+                "due": DateText.long(step.due, language), "due_iso": step.due.iso,
+                "due_weekday": DateText.weekday(step.due.weekday, language),
             ]
         }
         if let next {
