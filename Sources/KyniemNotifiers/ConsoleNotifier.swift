@@ -1,0 +1,15 @@
+import KyniemCore
+
+/// `type: console` — prints the batch's digest. Nothing to configure.
+public struct ConsoleNotifier: Notifier {
+    private let write: @Sendable (String) -> Void
+
+    public init(write: @escaping @Sendable (String) -> Void) {
+        self.write = write
+    }
+
+    public func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
+        write(batch.digest.body + "\n")
+        return batch.allSent()
+    }
+}

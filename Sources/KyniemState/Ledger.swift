@@ -1,0 +1,325 @@
+import Foundation
+import GRDB
+import KyniemCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the ledger knows about one delivery key.
+public enum LedgerStatus: String, Sendable, Hashable, CaseIterable {
+    /// An attempt was recorded and its outcome was not: the run sending it stopped, or is still
+    /// sending it. The next run sends it again (the at-least-once edge of "exactly once").
+    case pending
+    case sent
+    case failed
+}
+
+/// The outcome of one attempt, recorded after the notifier returned.
+public enum LedgerOutcome: Sendable, Hashable {
+    case sent
+    case failed(String)
+}
+
+/// One row of the ledger.
+public struct LedgerEntry: Sendable, Hashable {
+    public let key: String
+    public let notifier: String
+    public let event: String
+    /// The occurrence date, `YYYY-MM-DD`.
+    public let occurrence: String
+    /// The step id (`remind-30d`, `task-letter`).
+    public let step: String
+    /// The day the step fell due, `YYYY-MM-DD`.
+    public let due: String
+    public let status: LedgerStatus
+    public let attempts: Int
+    public let lastError: String?
+    public let firstAttemptAt: String
+    public let lastAttemptAt: String
+    public let sentAt: String?
+}
+
+/// Why the ledger could not be opened, read or written.
+public struct LedgerError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "state ledger \(path): \(message)" }
+}
+
+/// The delivery ledger: one row per delivery key, in SQLite (through GRDB).
+///
+/// The dispatcher's exactly-once guarantee rests on the order of writes:
+/// 1. `recordAttempts` marks every delivery about to be sent `pending` (attempts + 1), in one
+///    transaction, before any notifier is called;
+/// 2. the notifiers send;
+/// 3. `recordOutcomes` marks each one `sent` or `failed`, in one transaction per notifier batch.
+///
+/// A run killed between 1 and 3 leaves `pending` rows, which are not `sent`, so the next run
+/// sends them again: only the deliveries in flight at the kill can repeat. A row that is `sent`
+/// never changes again.
+///
+/// Journal: SQLite's rollback journal (`journal_mode=DELETE`, `synchronous=FULL`), not WAL.
+/// Runs are serialised by `RunLock` and happen once a day, so WAL's concurrent readers buy
+/// nothing, while the rollback journal leaves one file beside the ledger when idle (no `-wal`
+/// and `-shm` files to back up or lose) and works on file systems without shared memory.
+public struct Ledger: Sendable {
+    /// The SQLite file.
+    public let path: String
+    public let isReadOnly: Bool
+    private let database: DatabaseQueue
+
+    /// Opens the ledger for a run, creating its parent folders (mode 0700) and the file
+    /// (mode 0600) when missing, and migrating the schema to the current version.
+    public static func open(at path: String) throws(LedgerError) -> Ledger {
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw LedgerError(path: path, message: "cannot create folder \(parent): \(error.localizedDescription)")
+            }
+        }
+        // Create the file ourselves so its mode is 0600 whatever the umask allows SQLite;
+        // SQLite gives its journal the same mode as the database file.
+        if let reason = createPrivateFile(path) {
+            throw LedgerError(path: path, message: "cannot create: \(reason)")
+        }
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.journalMode = .default
+        configuration.label = "kyniem.ledger"
+        do {
+            let database = try DatabaseQueue(path: path, configuration: configuration)
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = DELETE")
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            try Ledger.migrator.migrate(database)
+            return Ledger(path: path, isReadOnly: false, database: database)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(path: path, message: Ledger.describe(error))
+        }
+    }
+
+    /// Opens an existing ledger read-only (for `--dry-run`), or returns nil when there is no
+    /// file: a dry run neither creates nor changes anything.
+    public static func openReadOnlyIfExists(at path: String) throws(LedgerError) -> Ledger? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "kyniem.ledger.readonly"
+        do {
+            let database = try DatabaseQueue(path: path, configuration: configuration)
+            // A ledger written by an older kyniem still answers; a newer schema is refused.
+            let known = Set(Ledger.migrator.migrations)
+            let applied = try database.read { db in try Ledger.migrator.appliedIdentifiers(db) }
+            if !applied.isSubset(of: known) {
+                throw LedgerError(path: path, message: "written by a newer kyniem (unknown schema migrations)")
+            }
+            return Ledger(path: path, isReadOnly: true, database: database)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(path: path, message: Ledger.describe(error))
+        }
+    }
+
+    private init(path: String, isReadOnly: Bool, database: DatabaseQueue) {
+        self.path = path
+        self.isReadOnly = isReadOnly
+        self.database = database
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-deliveries") { db in
+            try db.create(table: "deliveries") { table in
+                table.primaryKey("key", .text)
+                table.column("notifier", .text).notNull()
+                table.column("event", .text).notNull()
+                table.column("occurrence", .text).notNull()
+                table.column("step", .text).notNull()
+                table.column("due", .text).notNull()
+                table.column("status", .text).notNull()
+                    .check { ["pending", "sent", "failed"].contains($0) }
+                table.column("attempts", .integer).notNull().defaults(to: 0)
+                table.column("last_error", .text)
+                table.column("first_attempt_at", .text).notNull()
+                table.column("last_attempt_at", .text).notNull()
+                table.column("sent_at", .text)
+            }
+            try db.create(index: "deliveries_by_due", on: "deliveries", columns: ["due"])
+        }
+        return migrator
+    }
+
+    /// The status of each key the ledger has a row for; keys it has never seen are absent.
+    public func status(forKeys keys: [String]) throws(LedgerError) -> [String: LedgerStatus] {
+        var found: [String: LedgerStatus] = [:]
+        try guarded {
+            try database.read { db in
+                // SQLite limits the number of bound parameters; ask in slices.
+                for slice in Ledger.slices(of: keys) {
+                    let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                    let rows = try Row.fetchAll(
+                        db, sql: "SELECT key, status FROM deliveries WHERE key IN (\(marks))",
+                        arguments: StatementArguments(slice))
+                    for row in rows {
+                        let key: String = row["key"]
+                        let raw: String = row["status"]
+                        found[key] = LedgerStatus(rawValue: raw) ?? .pending
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    /// Marks the deliveries `pending` and counts an attempt, all in one transaction, before they
+    /// are sent. A row already `sent` is left alone.
+    public func recordAttempts(_ deliveries: [Delivery], at timestamp: String) throws(LedgerError) {
+        try requireWritable()
+        try guarded {
+            try database.write { db in
+                let statement = try db.makeStatement(sql: """
+                    INSERT INTO deliveries
+                        (key, notifier, event, occurrence, step, due, status, attempts,
+                         first_attempt_at, last_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET
+                        status = 'pending',
+                        attempts = attempts + 1,
+                        last_attempt_at = excluded.last_attempt_at
+                    WHERE status <> 'sent'
+                    """)
+                for delivery in deliveries {
+                    try statement.execute(arguments: [
+                        delivery.key, delivery.notifier, delivery.occurrence.event.id,
+                        delivery.occurrence.date.iso, delivery.step.id, delivery.step.due.iso,
+                        timestamp, timestamp,
+                    ])
+                }
+            }
+        }
+    }
+
+    /// Records what the notifier answered, in one transaction. Keys without a row are ignored
+    /// (an attempt is always recorded first); a `sent` row stays `sent`.
+    public func recordOutcomes(_ outcomes: [(key: String, outcome: LedgerOutcome)], at timestamp: String)
+        throws(LedgerError)
+    {
+        try requireWritable()
+        try guarded {
+            try database.write { db in
+                let sent = try db.makeStatement(sql: """
+                    UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL
+                    WHERE key = ? AND status <> 'sent'
+                    """)
+                let failed = try db.makeStatement(sql: """
+                    UPDATE deliveries SET status = 'failed', last_error = ?
+                    WHERE key = ? AND status <> 'sent'
+                    """)
+                for (key, outcome) in outcomes {
+                    switch outcome {
+                    case .sent: try sent.execute(arguments: [timestamp, key])
+                    case .failed(let error): try failed.execute(arguments: [error, key])
+                    }
+                }
+            }
+        }
+    }
+
+    // The three methods the dispatcher uses (KyniemNotifiers' `DeliveryLedger`), in its terms.
+
+    /// The keys among `keys` recorded as sent.
+    public func sentKeys(among keys: [String]) throws(LedgerError) -> Set<String> {
+        Set(try status(forKeys: keys).filter { $0.value == .sent }.keys)
+    }
+
+    /// `recordOutcomes` for one batch: the sent keys and the failed ones with their reasons.
+    public func recordOutcomes(sent: [String], failed: [(key: String, error: String)], at timestamp: String)
+        throws(LedgerError)
+    {
+        try recordOutcomes(
+            sent.map { (key: $0, outcome: LedgerOutcome.sent) } + failed.map { (key: $0.key, outcome: .failed($0.error)) },
+            at: timestamp)
+    }
+
+    /// One row, or nil.
+    public func entry(forKey key: String) throws(LedgerError) -> LedgerEntry? {
+        var entry: LedgerEntry?
+        try guarded {
+            entry = try database.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE key = ?", arguments: [key])
+                    .map(Ledger.entry(from:))
+            }
+        }
+        return entry
+    }
+
+    /// Every row, oldest due date first (for status listings and tests).
+    public func entries() throws(LedgerError) -> [LedgerEntry] {
+        var entries: [LedgerEntry] = []
+        try guarded {
+            entries = try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM deliveries ORDER BY due, key").map(Ledger.entry(from:))
+            }
+        }
+        return entries
+    }
+
+    private static func entry(from row: Row) -> LedgerEntry {
+        LedgerEntry(
+            key: row["key"], notifier: row["notifier"], event: row["event"], occurrence: row["occurrence"],
+            step: row["step"], due: row["due"],
+            status: LedgerStatus(rawValue: row["status"] as String) ?? .pending,
+            attempts: row["attempts"], lastError: row["last_error"], firstAttemptAt: row["first_attempt_at"],
+            lastAttemptAt: row["last_attempt_at"], sentAt: row["sent_at"])
+    }
+
+    private func requireWritable() throws(LedgerError) {
+        if isReadOnly { throw LedgerError(path: path, message: "opened read-only (dry run); nothing may be written") }
+    }
+
+    private func guarded(_ body: () throws -> Void) throws(LedgerError) {
+        do {
+            try body()
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(path: path, message: Ledger.describe(error))
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        }
+        return String(describing: error)
+    }
+
+    private static func slices(of keys: [String]) -> [[String]] {
+        stride(from: 0, to: keys.count, by: 500).map { Array(keys[$0..<min($0 + 500, keys.count)]) }
+    }
+}
+
+/// Creates `path` with mode 0600 if missing (an existing file keeps its mode); nil on success.
+private func createPrivateFile(_ path: String) -> String? {
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { return String(cString: strerror(errno)) }
+    close(fd)
+    return nil
+}

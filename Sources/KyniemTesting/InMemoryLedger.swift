@@ -1,0 +1,71 @@
+import Foundation
+import KyniemCore
+import KyniemNotifiers
+
+/// A `DeliveryLedger` in memory, with the SQLite ledger's rules: attempts mark `pending`,
+/// outcomes `sent` or `failed`, and a `sent` row never changes. It can be told to fail its
+/// writes, to test what a run does when the ledger breaks.
+public final class InMemoryLedger: DeliveryLedger, @unchecked Sendable {
+    public enum Status: String, Sendable { case pending, sent, failed }
+
+    public struct Row: Sendable, Hashable {
+        public var status: Status
+        public var attempts: Int
+        public var lastError: String?
+        public var sentAt: String?
+    }
+
+    public struct WriteFailure: Error, CustomStringConvertible {
+        public var description: String { "the in-memory ledger was told to fail" }
+    }
+
+    private let lock = NSLock()
+    private var _rows: [String: Row] = [:]
+    private var _failAttempts = false
+    private var _failOutcomes = false
+
+    public init() {}
+
+    public var rows: [String: Row] { lock.withLock { _rows } }
+
+    public func row(_ key: String) -> Row? { lock.withLock { _rows[key] } }
+
+    public func failWrites(attempts: Bool, outcomes: Bool) {
+        lock.withLock {
+            _failAttempts = attempts
+            _failOutcomes = outcomes
+        }
+    }
+
+    public func sentKeys(among keys: [String]) throws -> Set<String> {
+        lock.withLock { Set(keys.filter { _rows[$0]?.status == .sent }) }
+    }
+
+    public func recordAttempts(_ deliveries: [Delivery], at timestamp: String) throws {
+        try lock.withLock {
+            if _failAttempts { throw WriteFailure() }
+            for delivery in deliveries {
+                var row = _rows[delivery.key] ?? Row(status: .pending, attempts: 0)
+                guard row.status != .sent else { continue }
+                row.status = .pending
+                row.attempts += 1
+                _rows[delivery.key] = row
+            }
+        }
+    }
+
+    public func recordOutcomes(sent: [String], failed: [(key: String, error: String)], at timestamp: String) throws {
+        try lock.withLock {
+            if _failOutcomes { throw WriteFailure() }
+            for key in sent where _rows[key] != nil && _rows[key]?.status != .sent {
+                _rows[key]?.status = .sent
+                _rows[key]?.sentAt = timestamp
+                _rows[key]?.lastError = nil
+            }
+            for (key, error) in failed where _rows[key] != nil && _rows[key]?.status != .sent {
+                _rows[key]?.status = .failed
+                _rows[key]?.lastError = error
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import KyniemConfig
+import KyniemCore
+import KyniemNotifiers
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Solar events only: the lunar calendar is another engineer's work in progress.
+enum Fixture {
+    static let japan = Country(code: "JP", name: LocalizedText(byLanguage: ["vi": "Nhật Bản", "en": "Japan"], primary: "Nhật Bản"))
+    static let laos = Country(code: "LA", name: LocalizedText(byLanguage: ["vi": "Lào", "en": "Laos"], primary: "Lào"))
+
+    static let jpRelations = Event(
+        id: "jp-relations", kind: .diplomaticRelations, country: "JP",
+        title: LocalizedText(
+            byLanguage: [
+                "vi": "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản",
+                "en": "{ordinal} anniversary of Vietnam–Japan diplomatic relations",
+            ], primary: ""),
+        recurrence: .origin(LocalDate(1973, 9, 21)))
+
+    static let laNationalDay = Event(
+        id: "la-national-day", kind: .nationalDay, country: "LA",
+        title: LocalizedText(byLanguage: ["vi": "Quốc khánh Lào", "en": "Lao National Day"], primary: ""),
+        recurrence: .monthDay(month: 12, day: 2, since: 1975))
+
+    static let checklists = Checklists(templates: [
+        ChecklistTemplate(kinds: [.diplomaticRelations], tiers: [.major], tasks: [
+            ChecklistTask(id: "letter", offsetDays: -14, title: LocalizedText(
+                byLanguage: ["vi": "Soạn thư chúc mừng", "en": "Draft the congratulatory letter"], primary: "")),
+        ])
+    ])
+
+    static func planner(routes: [Route]) -> Planner {
+        Planner(
+            catalog: Catalog(events: [jpRelations, laNationalDay], countries: ["JP": japan, "LA": laos]),
+            reminders: .standard, checklists: checklists, weekend: [.saturday, .sunday],
+            adjustments: WorkingDayAdjustments(), routes: routes)
+    }
+
+    /// 2023 is the 50th anniversary of Vietnam–Japan relations (major): reminders at 90, 30, 7
+    /// and 0 days, and the letter task 14 days before (on a working day).
+    static let anniversary = LocalDate(2023, 9, 21)
+
+    static func spec(
+        id: String, type: String, language: Language = .vi, options: [String: String] = [:], env: [String] = [],
+        settingsJSON: String? = nil
+    ) -> NotifierSpec {
+        let location = SourceLocation(file: "/etc/kyniem.yaml", line: 10, column: 5)
+        var locations: [String: SourceLocation] = [:]
+        for (index, key) in options.keys.sorted().enumerated() {
+            locations[key] = SourceLocation(file: "/etc/kyniem.yaml", line: 11 + index, column: 7)
+        }
+        let json = settingsJSON ?? "{\"id\": \"\(id)\", \"type\": \"\(type)\"}"
+        return NotifierSpec(
+            id: id, type: type, language: language, filter: DeliveryFilter(), environment: env, options: options,
+            optionLocations: locations, settingsJSON: json, location: location)
+    }
+
+    /// An occurrence built by hand (any date, a lunar date if wanted), for message tests.
+    static func occurrence(
+        event: Event = jpRelations, date: LocalDate = anniversary, ordinal: Int? = 50, tier: Tier = .major,
+        lunar: LunarDate? = nil
+    ) -> Occurrence {
+        let country = event.country.flatMap { ["JP": japan, "LA": laos][$0] }
+        return Occurrence(event: event, date: date, ordinal: ordinal, tier: tier, lunar: lunar, country: country)
+    }
+
+    static func context(configDirectory: String? = nil, environment: [String: String] = [:], lines: LineSink = LineSink()) -> NotifierContext {
+        NotifierContext(
+            configDirectory: configDirectory, environment: environment,
+            console: { lines.append("console: " + $0) }, log: { lines.append($0) })
+    }
+}
+
+/// Collects what notifiers print and log.
+final class LineSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _lines: [String] = []
+    func append(_ line: String) { lock.withLock { _lines.append(line) } }
+    var lines: [String] { lock.withLock { _lines } }
+}
+
+func temporaryFolder() -> String {
+    let path = NSTemporaryDirectory() + "kyniem-notifiers-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Writes an executable plugin (`plugin.yaml` and `notify`) into `folder/name`.
+@discardableResult
+func writePlugin(in folder: String, name: String, timeout: String = "5s", script: String, mode: mode_t = 0o755) -> String {
+    let directory = folder + "/" + name
+    try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try! "# test plugin\nname: \(name)\ntype: notifier\nexecutable: ./notify\ntimeout: \(timeout)\n"
+        .write(toFile: directory + "/plugin.yaml", atomically: true, encoding: .utf8)
+    try! script.write(toFile: directory + "/notify", atomically: true, encoding: .utf8)
+    chmod(directory + "/notify", mode)
+    return directory
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import KyniemNotifiers
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}

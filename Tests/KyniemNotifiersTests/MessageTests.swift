@@ -1,0 +1,130 @@
+import Foundation
+import KyniemConfig
+import KyniemCore
+import KyniemNotifiers
+import Testing
+
+@Suite struct MessageTests {
+    let letter = ChecklistTask(
+        id: "letter", offsetDays: -14,
+        title: LocalizedText(byLanguage: ["vi": "Soạn thư chúc mừng", "en": "Draft the congratulatory letter"], primary: ""))
+
+    func render(
+        _ language: Language, occurrence: Occurrence, step: Step, late: Bool = false, runDate: LocalDate,
+        next: NextStep? = nil
+    ) -> Message {
+        let context = MessageContext.values(
+            occurrence: occurrence, step: step, notifier: "office", key: "k", language: language, late: late,
+            runDate: runDate, next: next)
+        return MessageTemplates.standard(language).message(context)
+    }
+
+    @Test func vietnameseReminderHasEveryField() {
+        let occurrence = Fixture.occurrence()
+        let step = Step(kind: .reminder(daysBefore: 30), due: LocalDate(2023, 8, 22))
+        let next = NextStep(step: Step(kind: .task(letter), due: LocalDate(2023, 9, 7)), occurrence: occurrence)
+        let message = render(.vi, occurrence: occurrence, step: step, runDate: LocalDate(2023, 8, 22), next: next)
+        #expect(message.title == "Còn 30 ngày: Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản")
+        #expect(message.body == """
+            Quốc gia: 🇯🇵 Nhật Bản
+            Ngày: Thứ Năm, 21/9/2023
+            Kỷ niệm lần thứ 50 (năm tròn)
+            Nhắc lịch: còn 30 ngày
+            Tiếp theo: Soạn thư chúc mừng — hạn 7/9/2023
+            """)
+    }
+
+    @Test func englishReminderHasEveryField() {
+        let occurrence = Fixture.occurrence()
+        let step = Step(kind: .reminder(daysBefore: 30), due: LocalDate(2023, 8, 22))
+        let next = NextStep(step: Step(kind: .reminder(daysBefore: 7), due: LocalDate(2023, 9, 14)), occurrence: occurrence)
+        let message = render(.en, occurrence: occurrence, step: step, runDate: LocalDate(2023, 8, 22), next: next)
+        #expect(message.title == "In 30 days: 50th anniversary of Vietnam–Japan diplomatic relations")
+        #expect(message.body == """
+            Country: 🇯🇵 Japan
+            Date: Thursday, 21 September 2023
+            Anniversary: 50th (major anniversary)
+            Reminder: in 30 days
+            Next: a reminder on 14 September 2023, 7 days before
+            """)
+    }
+
+    @Test func lateTasksSayLateAndDue() {
+        let occurrence = Fixture.occurrence()
+        let step = Step(kind: .task(letter), due: LocalDate(2023, 9, 7))
+        let vi = render(.vi, occurrence: occurrence, step: step, late: true, runDate: LocalDate(2023, 9, 9))
+        #expect(vi.title == "[Trễ] Việc cần làm: Soạn thư chúc mừng — Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản")
+        #expect(vi.body.contains("Việc cần làm: Soạn thư chúc mừng\nHạn hoàn thành: Thứ Năm, 7/9/2023 — đã trễ hạn"))
+        let en = render(.en, occurrence: occurrence, step: step, late: true, runDate: LocalDate(2023, 9, 9))
+        #expect(en.title.hasPrefix("[Late] Task: Draft the congratulatory letter — 50th anniversary"))
+        #expect(en.body.contains("Task: Draft the congratulatory letter\nDue: Thursday, 7 September 2023 — overdue"))
+        #expect(!en.body.contains("Next:"))
+    }
+
+    @Test func lunarDatesAndEventsWithoutCountryOrOrdinal() {
+        let tet = Event(
+            id: "vn-tet", kind: .holiday, title: LocalizedText(byLanguage: ["vi": "Tết Nguyên Đán", "en": "Lunar New Year"], primary: ""),
+            recurrence: .lunar(month: 1, day: .day(1), leap: false, since: nil), dayOff: true)
+        let occurrence = Fixture.occurrence(
+            event: tet, date: LocalDate(2027, 2, 6), ordinal: nil, tier: .routine, lunar: LunarDate(year: 2027, month: 1, day: 1))
+        let step = Step(kind: .reminder(daysBefore: 0), due: LocalDate(2027, 2, 6))
+        let vi = render(.vi, occurrence: occurrence, step: step, runDate: LocalDate(2027, 2, 6))
+        #expect(vi.title == "Hôm nay: Tết Nguyên Đán")
+        #expect(vi.body == "Ngày: Thứ Bảy, 6/2/2027 (tức ngày 1/1 âm lịch)\nNhắc lịch: hôm nay")
+        let en = render(.en, occurrence: occurrence, step: step, runDate: LocalDate(2027, 2, 6))
+        #expect(en.body == "Date: Saturday, 6 February 2027 (lunar 1/1)\nReminder: today")
+    }
+
+    @Test func aLateReminderCountsFromTheRunDate() {
+        let occurrence = Fixture.occurrence()
+        let step = Step(kind: .reminder(daysBefore: 7), due: LocalDate(2023, 9, 14))
+        let vi = render(.vi, occurrence: occurrence, step: step, late: true, runDate: LocalDate(2023, 9, 16))
+        #expect(vi.title.hasPrefix("[Trễ] Còn 5 ngày: "))
+        #expect(vi.body.contains("Nhắc lịch: còn 5 ngày — gửi trễ, lẽ ra nhắc ngày 14/9/2023"))
+    }
+
+    @Test func textIsNotHTMLEscaped() {
+        let event = Event(
+            id: "x", kind: .custom, title: LocalizedText("Q&A <with> \"partners\""), recurrence: .once(LocalDate(2027, 5, 12)))
+        let occurrence = Fixture.occurrence(event: event, date: LocalDate(2027, 5, 12), ordinal: nil, tier: .routine)
+        let message = render(.en, occurrence: occurrence, step: Step(kind: .reminder(daysBefore: 0), due: LocalDate(2027, 5, 12)), runDate: LocalDate(2027, 5, 12))
+        #expect(message.title == "Today: Q&A <with> \"partners\"")
+    }
+
+    @Test func userTemplatesReplaceTheDefaults() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "{{#country}}{{flag}} {{/country}}{{title}} – {{step_text}}{{#late}} ({{late_label}}){{/late}}\n"
+            .write(toFile: folder + "/body.mustache", atomically: true, encoding: .utf8)
+        try "{{count_text}}:{{#deliveries}} [{{event}}]{{/deliveries}}"
+            .write(toFile: folder + "/digest.mustache", atomically: true, encoding: .utf8)
+        let spec = Fixture.spec(id: "office", type: "console", options: ["template": "body.mustache", "digest_template": "digest.mustache"])
+        let templates = try MessageTemplates.load(for: spec, configDirectory: folder).get()
+        let occurrence = Fixture.occurrence()
+        let step = Step(kind: .reminder(daysBefore: 30), due: LocalDate(2023, 8, 22))
+        let context = MessageContext.values(
+            occurrence: occurrence, step: step, notifier: "office", key: "k", language: .vi, late: true,
+            runDate: LocalDate(2023, 8, 23), next: nil)
+        let message = templates.message(context)
+        #expect(message.body == "🇯🇵 Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản – Nhắc lịch: còn 29 ngày (trễ)")
+        #expect(message.title.hasPrefix("[Trễ] Còn 29 ngày:"))  // no title_template: the default stays
+        let digest = templates.digest(MessageContext.digest(
+            notifier: "office", language: .vi, runDate: LocalDate(2023, 8, 23), items: [(context, message), (context, message)]))
+        #expect(digest.body == "2 mục: [jp-relations] [jp-relations]")
+    }
+
+    @Test func aBrokenUserTemplateIsReportedWithItsLine() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "line one\n{{#task}}never closed\n".write(toFile: folder + "/body.mustache", atomically: true, encoding: .utf8)
+        let spec = Fixture.spec(id: "office", type: "console", options: ["template": "body.mustache", "digest_template": "missing.mustache"])
+        guard case .failure(let errors) = MessageTemplates.load(for: spec, configDirectory: folder) else {
+            Issue.record("a broken template loaded")
+            return
+        }
+        #expect(errors.problems.count == 2)
+        let messages = errors.problems.map(\.description)
+        #expect(messages.contains { $0.hasPrefix(folder + "/body.mustache:") && $0.contains("not a valid Mustache template") })
+        #expect(messages.contains { $0.contains("digest_template: cannot read \(folder)/missing.mustache") })
+    }
+}

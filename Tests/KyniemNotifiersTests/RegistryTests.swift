@@ -1,0 +1,99 @@
+import Foundation
+import KyniemConfig
+import KyniemCore
+import Testing
+
+@testable import KyniemNotifiers
+
+@Suite struct ManifestTests {
+    @Test func aValidManifest() throws {
+        let text = """
+            # Sends through Apprise
+            name: telegram
+            type: notifier
+            executable: "./notify"   # run directly
+            timeout: 500ms
+            """
+        let manifest = try PluginManifest.parse(text, path: "/p/telegram/plugin.yaml").get()
+        #expect(manifest.name == "telegram")
+        #expect(manifest.executable == "/p/telegram/notify")
+        #expect(manifest.timeoutMilliseconds == 500)
+        #expect(manifest.executableLocation.line == 4)
+    }
+
+    @Test func everyProblemIsReportedWithItsLine() {
+        let text = """
+            name: Tele Gram
+            tipe: notifier
+            executable: [./notify]
+              timeout: 30s
+            timeout: soon
+            just words
+            """
+        guard case .failure(let errors) = PluginManifest.parse(text, path: "/p/x/plugin.yaml") else {
+            Issue.record("a broken manifest parsed")
+            return
+        }
+        let messages = errors.problems.map(\.description)
+        #expect(messages.contains("/p/x/plugin.yaml:2:1: unknown key `tipe` (a manifest has name, type, executable, timeout); did you mean `type`?"))
+        #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:3:13: expected a plain value") })
+        #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:4:1: expected a top-level") })
+        #expect(messages.contains("/p/x/plugin.yaml:5:10: expected a timeout like 30s, 500ms or 2m, found \"soon\""))
+        #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:6:1: expected `key: value`") })
+        #expect(messages.contains { $0.contains("missing `type:`") })
+        #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:1:7: a plugin name is lower-case") })
+    }
+
+    @Test func durations() {
+        #expect(PluginManifest.parseDuration("30s") == 30_000)
+        #expect(PluginManifest.parseDuration("500ms") == 500)
+        #expect(PluginManifest.parseDuration("2m") == 120_000)
+        #expect(PluginManifest.parseDuration("2") == nil)
+        #expect(PluginManifest.parseDuration("-1s") == nil)
+        #expect(PluginManifest.parseDuration("1.5s") == nil)
+    }
+}
+
+@Suite struct RegistryTests {
+    @Test func checkReportsEveryProblem() {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        writePlugin(in: folder, name: "chat", script: "#!/bin/sh\n", mode: 0o644)
+        writePlugin(in: folder, name: "pager", script: "#!/bin/sh\n")
+        try? FileManager.default.createDirectory(atPath: folder + "/bad", withIntermediateDirectories: true)
+        try? "name: bad\n".write(toFile: folder + "/bad/plugin.yaml", atomically: true, encoding: .utf8)
+
+        let specs = [
+            Fixture.spec(id: "screen", type: "consol"),
+            Fixture.spec(id: "archive", type: "file"),
+            Fixture.spec(id: "screen", type: "console"),
+            Fixture.spec(id: "team", type: "chat"),
+            Fixture.spec(id: "pager", type: "pager", options: ["token_env": "PAGER_TOKEN"]),
+            Fixture.spec(id: "hook", type: "webhook"),
+            Fixture.spec(id: "fine", type: "pager", options: ["token_env": "PAGER_TOKEN"], env: ["PAGER_TOKEN"]),
+        ]
+        let problems = NotifierRegistry.validate(specs, pluginDirectories: [folder, "/nonexistent"]).map(\.description)
+        #expect(problems.count == 8)
+        #expect(problems.contains { $0.hasPrefix("\(folder)/bad/plugin.yaml:1:1: missing `type:`") })
+        #expect(problems.contains { $0.hasPrefix("\(folder)/bad/plugin.yaml:1:1: missing `executable:`") })
+        #expect(problems.contains { $0.contains("unknown notifier type `consol`; did you mean `console`?") })
+        #expect(problems.contains("/etc/kyniem.yaml:10:5: notifier `archive` (type file) needs `path:`"))
+        #expect(problems.contains { $0.contains("notifier id `screen` is already used at /etc/kyniem.yaml:10:5") })
+        #expect(problems.contains { $0.contains("plugin `chat`: \(folder)/chat/notify is not executable") })
+        #expect(problems.contains { $0.contains("token_env names PAGER_TOKEN, which is not in its `env:` list") })
+        #expect(problems.contains { $0.contains("unknown notifier type `webhook`; send webhooks through the apprise plugin") })
+    }
+
+    @Test func aGoodConfigurationHasNoProblems() {
+        let specs = [
+            Fixture.spec(id: "screen", type: "console"),
+            Fixture.spec(id: "archive", type: "file", options: ["path": "out"]),
+        ]
+        #expect(NotifierRegistry.validate(specs, pluginDirectories: []).isEmpty)
+    }
+
+    @Test func webhooksAndEmailPointToApprise() {
+        let message = NotifierRegistry.unknownType("email", plugins: .empty)
+        #expect(message.contains("apprise plugin"))
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import KyniemState
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
