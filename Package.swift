@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "KyniemNotifiers",
             dependencies: [
-                "KyniemCore", "KyniemConfig", "KyniemYAML",
+                "KyniemCore", "KyniemConfig", "KyniemYAML", "KyniemState",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

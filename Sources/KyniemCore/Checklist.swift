@@ -33,9 +33,8 @@ public struct ChecklistTemplate: Sendable, Hashable {
 
 /// A checklist task placed on the calendar for one occurrence.
 public struct ScheduledTask: Sendable, Hashable {
+    /// The task, its title with the occurrence's placeholders (`{country}`, `{n}`…) filled in.
     public let task: ChecklistTask
-    /// The task's title with the occurrence's placeholders (`{country}`, `{n}`…) filled in.
-    public let title: LocalizedText
     /// The occurrence date plus the offset, before moving off non-working days.
     public let nominal: LocalDate
     /// The working day the task is due on.
@@ -66,7 +65,8 @@ public struct Checklists: Sendable, Hashable {
         tasks(for: occurrence.event, tier: occurrence.tier).map { task in
             let nominal = occurrence.date.adding(days: task.offsetDays)
             let due = workdays.nearestWorkingDay(nominal, forward: task.offsetDays > 0)
-            return ScheduledTask(task: task, title: task.title.filled(for: occurrence), nominal: nominal, due: due)
+            let filled = ChecklistTask(id: task.id, offsetDays: task.offsetDays, title: task.title.filled(for: occurrence))
+            return ScheduledTask(task: filled, nominal: nominal, due: due)
         }
     }
 

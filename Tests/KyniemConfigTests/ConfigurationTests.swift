@@ -102,7 +102,7 @@ private func problems(_ relative: String) -> [String] {
         let jp = configuration.catalog.occurrences(of: events["jp-relations"]!, from: LocalDate(2028, 1, 1), through: LocalDate(2028, 12, 31))[0]
         #expect(templates.tasks(for: jp.event, tier: jp.tier).map(\.id) == ["plan", "report"])
         let scheduled = templates.schedule(jp, workdays: configuration.planner.workingCalendar(from: LocalDate(2028, 1, 1), through: LocalDate(2028, 12, 31)))
-        #expect(scheduled[0].title.resolved(.en) == "Propose the plan (Japan)")
+        #expect(scheduled[0].task.title.resolved(.en) == "Propose the plan (Japan)")
     }
 
     @Test func embeddedDefaultIsTheBundledDataset() throws {

@@ -92,7 +92,7 @@ struct Explain: ParsableCommand {
         for task in tasks {
             let offset = task.task.offsetDays
             out += "    \(task.due.iso) \(DateText.weekday(task.due.weekday, language))  task-\(task.task.id)  "
-            out += "\(offset > 0 ? "+" : "")\(offset)d  \(task.title.resolved(language))"
+            out += "\(offset > 0 ? "+" : "")\(offset)d  \(task.task.title.resolved(language))"
             if task.due != task.nominal {
                 out += vi ? "  (dời từ \(task.nominal.iso), ngày nghỉ)" : "  (moved from \(task.nominal.iso), not a working day)"
             }

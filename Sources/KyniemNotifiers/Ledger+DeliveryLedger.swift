@@ -1,0 +1,4 @@
+import KyniemState
+
+/// The SQLite ledger is the dispatcher's ledger in every real run.
+extension Ledger: DeliveryLedger {}
