@@ -308,11 +308,12 @@ enum HTMLRenderer {
           border-bottom: 1px solid #999; }
         table.list td { vertical-align: top; padding: 1mm 1.5mm; border-bottom: 0.5pt solid #d4d4d4; }
         table.list tr { break-inside: avoid; }
-        .c-date { width: 25mm; white-space: nowrap; font-variant-numeric: tabular-nums; }
-        .c-day { width: 20mm; white-space: nowrap; color: #444; }
-        .c-country { width: 30mm; }
+        .c-date { width: 24mm; white-space: nowrap; font-variant-numeric: tabular-nums; }
+        .c-day { width: 19mm; white-space: nowrap; color: #444; font-size: 8.5pt; }
+        .c-country { width: 28mm; }
         .c-num { width: 15mm; white-space: nowrap; text-align: right; }
-        .c-tier { width: 22mm; }
+        .c-tier { width: 25mm; }
+        table.list .c-num, table.list .c-tier { text-align: right; }
         tr.t-major .c-event .title { font-weight: 700; }
         tr.t-major td:first-child { border-left: 2.5pt solid #7d1010; }
         tr.t-notable td:first-child { border-left: 1.5pt solid #b3261e; }
