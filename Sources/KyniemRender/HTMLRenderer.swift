@@ -269,9 +269,13 @@ enum HTMLRenderer {
         @page { size: A4; margin: 12mm; }
         * { box-sizing: border-box; }
         html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-        body { margin: 0 auto; max-width: 186mm; padding: 6mm 0; color: #1b1b1b; background: #fff;
+        body { margin: 0 auto; color: #1b1b1b; background: #fff;
           font: 10pt/1.35 "Noto Sans", "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif; }
-        @media print { body { padding: 0; max-width: none; } }
+        @media screen {
+          html { background: #e4e4e4; }
+          body { max-width: 210mm; margin: 6mm auto; padding: 12mm; box-shadow: 0 0 3mm rgba(0, 0, 0, 0.25); }
+          .agenda { margin-top: 12mm; padding-top: 6mm; border-top: 1px dashed #999; }
+        }
         h1 { font-size: 19pt; margin: 0 0 1mm; letter-spacing: 0.01em; }
         .range { margin: 0 0 3mm; color: #444; }
         .legend { list-style: none; margin: 0 0 5mm; padding: 2mm 0 0; border-top: 1px solid #bbb;
@@ -284,7 +288,7 @@ enum HTMLRenderer {
         table.month caption { text-align: left; font-weight: 700; font-size: 11pt; padding: 0 0 1mm 1mm;
           border-bottom: 1.5pt solid #1b1b1b; margin-bottom: 1mm; }
         table.month th { font-size: 7.5pt; font-weight: 600; color: #555; padding: 0.6mm 0; }
-        table.month td { text-align: center; height: 6.6mm; padding: 0; border: 1.5px solid transparent;
+        table.month td { text-align: center; height: 7mm; padding: 0; border: 1.5px solid transparent;
           border-radius: 1.5mm; }
         .we { background: #e9e9e9; }
         table.month th.we { background: none; color: #333; }
@@ -293,27 +297,28 @@ enum HTMLRenderer {
         .t-notable.ev, .sw.t-notable { font-weight: 800; color: #7d1010; border: 2px solid #b3261e; background: #fff3ef; }
         .t-routine.ev, .sw.t-routine { font-weight: 600; border: 1px dashed #555; }
         .t-other.ev, .sw.t-other { font-weight: 600; border: 1px dotted #555; }
-        .off { color: #c40000; background: #fde1dc; text-decoration: underline double; }
-        .t-major.off { color: #fff; background: #c40000; }
-        .sw.off { font-weight: 700; }
+        td.off, .sw.off { color: #c40000; background: #fde1dc; font-weight: 700; text-decoration: underline double; }
+        td.t-major.off { color: #fff; background: #c40000; }
         .agenda { break-before: page; }
         .agenda h2 { font-size: 15pt; margin: 0 0 3mm; }
         .agenda-month h3 { font-size: 12pt; margin: 4mm 0 1mm; padding-bottom: 0.5mm;
           border-bottom: 1.5pt solid #1b1b1b; break-after: avoid; }
-        table.list { width: 100%; border-collapse: collapse; font-size: 9pt; }
+        table.list { width: 100%; table-layout: fixed; border-collapse: collapse; font-size: 9pt; }
         table.list th { text-align: left; font-size: 8pt; font-weight: 600; color: #555; padding: 0.5mm 1.5mm;
           border-bottom: 1px solid #999; }
         table.list td { vertical-align: top; padding: 1mm 1.5mm; border-bottom: 0.5pt solid #d4d4d4; }
         table.list tr { break-inside: avoid; }
-        .c-date { width: 20mm; white-space: nowrap; font-variant-numeric: tabular-nums; }
-        .c-day { width: 17mm; white-space: nowrap; color: #444; }
-        .c-country { width: 32mm; }
+        .c-date { width: 24mm; white-space: nowrap; font-variant-numeric: tabular-nums; }
+        .c-day { width: 19mm; white-space: nowrap; color: #444; font-size: 8.5pt; }
+        .c-country { width: 28mm; }
         .c-num { width: 15mm; white-space: nowrap; text-align: right; }
-        .c-tier { width: 22mm; }
+        .c-tier { width: 25mm; }
+        table.list .c-num, table.list .c-tier { text-align: right; }
         tr.t-major .c-event .title { font-weight: 700; }
         tr.t-major td:first-child { border-left: 2.5pt solid #7d1010; }
         tr.t-notable td:first-child { border-left: 1.5pt solid #b3261e; }
-        tr.off .c-date { color: #c40000; font-weight: 700; }
+        tr.off td { background: #fdf0ee; }
+        tr.off .c-date { color: #c40000; font-weight: 700; text-decoration: underline double; }
         .flag { font-family: "Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji", sans-serif; }
         .lunar { color: #555; font-style: italic; white-space: nowrap; }
         .off-tag { color: #c40000; font-size: 8pt; font-weight: 700; white-space: nowrap; }

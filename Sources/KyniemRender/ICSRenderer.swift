@@ -98,31 +98,43 @@ enum ICSRenderer {
 struct ContentLines {
     static let limit = 75
     private(set) var bytes: [UInt8] = []
+    /// The line being built, reused so that a property costs no allocation.
+    private var pending: [UInt8] = []
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+        pending.reserveCapacity(1_024)
+    }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
 
     /// A property whose value is already in its wire form (dates, URIs, fixed words).
     mutating func line(_ content: String) {
-        ContentLines.fold(content, into: &bytes)
+        ContentLines.fold(content.utf8, into: &bytes)
     }
 
     /// A TEXT property (§3.3.11), its value escaped.
     mutating func text(_ name: String, _ value: String) {
-        line(name + ":" + ContentLines.escapeText(value))
+        textList(name, CollectionOfOne(value))
     }
 
     /// A multi-valued TEXT property such as CATEGORIES: each value escaped, joined by commas.
-    mutating func textList(_ name: String, _ values: [String]) {
-        line(name + ":" + values.map(ContentLines.escapeText).joined(separator: ","))
+    mutating func textList(_ name: String, _ values: some Sequence<String>) {
+        pending.removeAll(keepingCapacity: true)
+        pending.append(contentsOf: name.utf8)
+        pending.append(UInt8(ascii: ":"))
+        for (index, value) in values.enumerated() {
+            if index > 0 { pending.append(UInt8(ascii: ",")) }
+            ContentLines.appendEscaped(value, to: &pending)
+        }
+        ContentLines.fold(pending, into: &bytes)
     }
 
     /// Appends `content` folded, with its CRLF. A continuation line starts with one space, which
     /// counts towards its 75 octets; breaks fall only before the first byte of a character.
-    static func fold(_ content: String, into bytes: inout [UInt8]) {
+    static func fold(_ content: some Sequence<UInt8>, into bytes: inout [UInt8]) {
         var used = 0
-        for byte in content.utf8 {
+        for byte in content {
             // A byte that is not 10xxxxxx starts a character; break only there.
             if byte & 0xC0 != 0x80, used + sequenceLength(byte) > limit {
                 bytes.append(0x0D)
@@ -139,7 +151,7 @@ struct ContentLines {
 
     static func fold(_ content: String) -> String {
         var bytes: [UInt8] = []
-        fold(content, into: &bytes)
+        fold(content.utf8, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -169,25 +181,37 @@ struct ContentLines {
     }
 
     /// TEXT escaping (§3.3.11): backslash, semicolon and comma get a backslash; a line break
-    /// (CRLF, CR or LF) becomes `\n`. Other control characters are not allowed in TEXT and are dropped.
-    static func escapeText(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count + 8)
-        var previousWasCR = false
-        for scalar in value.unicodeScalars {
-            defer { previousWasCR = scalar == "\r" }
-            switch scalar {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case "\r": out += "\\n"
-            case "\n": if !previousWasCR { out += "\\n" }
-            case "\t": out.unicodeScalars.append(scalar)
+    /// (CRLF, CR or LF) becomes `\n`. Other control characters are not allowed in TEXT and are
+    /// dropped. Every byte concerned is ASCII, so the work is done on UTF-8 bytes.
+    static func appendEscaped(_ value: String, to out: inout [UInt8]) {
+        var previous: UInt8 = 0
+        for byte in value.utf8 {
+            defer { previous = byte }
+            switch byte {
+            case UInt8(ascii: "\\"), UInt8(ascii: ";"), UInt8(ascii: ","):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case 0x0D:
+                out.append(UInt8(ascii: "\\"))
+                out.append(UInt8(ascii: "n"))
+            case 0x0A:
+                if previous != 0x0D {
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(UInt8(ascii: "n"))
+                }
+            case 0x09:
+                out.append(byte)
+            case 0..<0x20, 0x7F:
+                continue
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F { continue }
-                out.unicodeScalars.append(scalar)
+                out.append(byte)
             }
         }
-        return out
+    }
+
+    static func escapeText(_ value: String) -> String {
+        var bytes: [UInt8] = []
+        appendEscaped(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -100,34 +100,43 @@ enum JSONText {
 
     /// Quotes and escapes `value`: `"` and `\`, the C0 controls (short forms where JSON has
     /// them), and U+2028/U+2029, which JavaScript before ES2019 did not accept inside strings.
-    /// Everything else is written as UTF-8.
+    /// Everything else is copied as it is, in runs between the characters that need escaping.
     static func appendString(_ value: String, to out: inout String) {
         out += "\""
-        if !needsEscaping(value) {
-            out += value
-        } else {
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{08}": out += "\\b"
-                case "\u{0C}": out += "\\f"
-                case "\u{2028}": out += "\\u2028"
-                case "\u{2029}": out += "\\u2029"
-                default:
-                    if scalar.value < 0x20 {
-                        out += "\\u00"
-                        out += hexDigits[Int(scalar.value >> 4)]
-                        out += hexDigits[Int(scalar.value & 0xF)]
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
+        let utf8 = value.utf8
+        var runStart = utf8.startIndex
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            let next = utf8.index(after: index)
+            var escape: String?
+            var end = next
+            switch byte {
+            case UInt8(ascii: "\""): escape = "\\\""
+            case UInt8(ascii: "\\"): escape = "\\\\"
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            case 0x09: escape = "\\t"
+            case 0x08: escape = "\\b"
+            case 0x0C: escape = "\\f"
+            case 0..<0x20: escape = "\\u00" + hexDigits[Int(byte >> 4)] + hexDigits[Int(byte & 0xF)]
+            case 0xE2:
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+                let rest = utf8[next...].prefix(2)
+                if rest.count == 2, rest.first == 0x80, rest.last == 0xA8 || rest.last == 0xA9 {
+                    escape = rest.last == 0xA8 ? "\\u2028" : "\\u2029"
+                    end = utf8.index(next, offsetBy: 2)
                 }
+            default: break
             }
+            if let escape {
+                out += value[runStart..<index]
+                out += escape
+                runStart = end
+            }
+            index = end
         }
+        out += value[runStart...]
         out += "\""
     }
 
@@ -138,13 +147,4 @@ enum JSONText {
     }
 
     private static let hexDigits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
-
-    private static func needsEscaping(_ value: String) -> Bool {
-        var utf8 = value.utf8.makeIterator()
-        while let byte = utf8.next() {
-            // 0xE2 leads U+2028/U+2029 (E2 80 A8/A9); checking the lead byte is enough to take the slow path.
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 { return true }
-        }
-        return false
-    }
 }

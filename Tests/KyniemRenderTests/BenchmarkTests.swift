@@ -3,8 +3,9 @@ import KyniemCore
 import Testing
 @testable import KyniemRender
 
-/// `KYNIEM_BENCH=1 swift test -c release --filter KyniemRenderTests.Benchmark`: a year of 400
-/// occurrences in every format. The budget is 100 ms per format in release.
+/// `KYNIEM_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter KyniemRenderTests.Benchmark`:
+/// a year of 400 occurrences in every format. The budget is 100 ms per format in release.
+/// With `KYNIEM_BENCH_OUT=DIR` the outputs are also written there, for scripts/validate-calendar.py.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["KYNIEM_BENCH"] != nil))
 struct Benchmark {
     static func bigDocument(_ language: Language) -> CalendarDocument {
@@ -43,8 +44,15 @@ struct Benchmark {
             }
             let perRun = elapsed / runs
             let ms = Double(perRun.components.attoseconds) / 1e15 + Double(perRun.components.seconds) * 1e3
+            if let folder = ProcessInfo.processInfo.environment["KYNIEM_BENCH_OUT"] {
+                let output = CalendarRenderer.render(document, as: format)
+                try? Data(output.utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent("bench.\(format.fileExtension)"))
+            }
             report.append("\(format.rawValue): \(String(format: "%.2f", ms)) ms, \(bytes / 1024) KiB")
+            #if !DEBUG
+            // The budget is for release builds; a debug build only reports.
             #expect(perRun < .milliseconds(100), "\(format.rawValue) took \(perRun)")
+            #endif
         }
         print("kyniem render benchmark, 400 occurrences: " + report.joined(separator: "; "))
     }
