@@ -65,7 +65,14 @@ import Glibc
             kill(holder.processIdentifier, SIGKILL)  // the test runner's children may ignore SIGTERM
             holder.waitUntilExit()
         }
-        #expect(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self) == "locked\n")
+        // Read until the whole line is in: a pipe may hand it over in pieces.
+        var said = Data()
+        while !said.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said.append(chunk)
+        }
+        #expect(String(decoding: said, as: UTF8.self) == "locked\n")
         #expect(throws: RunLockError.self) { _ = try RunLock.acquire(forLedgerAt: ledgerPath) }
     }
 

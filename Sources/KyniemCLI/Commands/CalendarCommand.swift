@@ -26,17 +26,14 @@ struct CalendarCommand: ParsableCommand {
         let filter = try filters.filter(tiers: configuration.catalog.milestones.tiers)
         let from = LocalDate(year, 1, 1)
         let through = LocalDate(year, 12, 31)
-        let planner = configuration.planner
-        let workdays = planner.workingCalendar(from: from.adding(days: -200), through: through.adding(days: 60))
-        let entries = configuration.catalog.occurrences(from: from, through: through, filter: filter).map {
-            CalendarEntry(
-                occurrence: $0, leadDays: configuration.reminders.leadDays(for: $0.tier),
-                tasks: configuration.checklists.schedule($0, workdays: workdays))
-        }
-        let name = language == .vi ? "Lịch đối ngoại \(year)" : "External-affairs calendar \(year)"
+        // Tasks of early-year events fall due in the previous year; reach back for their days off.
+        let workdays = configuration.planner.workingCalendar(from: from.adding(days: -200), through: through.adding(days: 60))
+        let entries = CalendarEntry.entries(
+            for: configuration.catalog.occurrences(from: from, through: through, filter: filter),
+            reminders: configuration.reminders, checklists: configuration.checklists, workdays: workdays)
         let document = CalendarDocument(
-            from: from, through: through, year: year, language: language, name: name, entries: entries,
-            generatedAt: CommandContext.utcStamp())
+            year: year, language: language, entries: entries, generatedAt: CommandContext.utcStamp(),
+            weekend: configuration.home.weekend)
         let text = CalendarRenderer.render(document, as: format)
         guard let output else {
             Terminal.out(text)
