@@ -101,12 +101,29 @@ public struct WorkingCalendar: Sendable {
     public let weekend: Set<Weekday>
     public let daysOff: Set<LocalDate>
     public let adjustments: WorkingDayAdjustments
+    /// Precomputed answers for the days from `firstDay` (a Julian Day Number): planning asks
+    /// about the same few years thousands of times, and a table lookup beats three set probes.
+    private let firstDay: Int
+    private let working: [Bool]
 
     /// `daysOff` holds the dates of the `day_off` events in the years the caller will ask about.
     public init(weekend: Set<Weekday>, daysOff: Set<LocalDate>, adjustments: WorkingDayAdjustments) {
         self.weekend = weekend
         self.daysOff = daysOff
         self.adjustments = adjustments
+        let known = daysOff.union(adjustments.off).union(adjustments.on)
+        guard let first = known.min(), let last = known.max() else {
+            self.firstDay = 0
+            self.working = []
+            return
+        }
+        // Whole years around the listed days, so that lookups near them stay in the table.
+        let start = LocalDate(first.year, 1, 1).julianDay
+        let end = LocalDate(last.year, 12, 31).julianDay
+        self.firstDay = start
+        self.working = (start...end).map {
+            Self.compute(LocalDate(julianDay: $0), weekend: weekend, daysOff: daysOff, adjustments: adjustments)
+        }
     }
 
     /// Expands the catalog's `day_off` events over `years` (pad by a year each side of a window).
@@ -125,6 +142,14 @@ public struct WorkingCalendar: Sendable {
     }
 
     public func isWorkingDay(_ date: LocalDate) -> Bool {
+        let index = date.julianDay - firstDay
+        if index >= 0, index < working.count { return working[index] }
+        return Self.compute(date, weekend: weekend, daysOff: daysOff, adjustments: adjustments)
+    }
+
+    private static func compute(
+        _ date: LocalDate, weekend: Set<Weekday>, daysOff: Set<LocalDate>, adjustments: WorkingDayAdjustments
+    ) -> Bool {
         if adjustments.on.contains(date) { return true }
         if adjustments.off.contains(date) || daysOff.contains(date) { return false }
         return !weekend.contains(date.weekday)

@@ -1,4 +1,11 @@
-import Foundation
+// The C math library only (sin, cos, floor): the core stays free of Foundation.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The two astronomical quantities of Hồ Ngọc Đức's method ("Thuật toán tính âm lịch"),
 /// reduced to whole local days at a meridian `utcOffsetHours` east of Greenwich.

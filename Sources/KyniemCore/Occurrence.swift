@@ -53,22 +53,24 @@ extension LocalizedText {
 
 public enum TitleTemplate {
     public static func fill(_ template: String, occurrence: Occurrence, language: Language) -> String {
-        guard template.contains("{") else { return template }
+        // Scans UTF-8 bytes: `{` and `}` are ASCII, so they never sit inside a multi-byte character.
+        let utf8 = template.utf8
+        guard var open = utf8.firstIndex(of: UInt8(ascii: "{")) else { return template }
         var output = ""
-        output.reserveCapacity(template.utf8.count + 16)
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{") {
-            output += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else { break }
-            let name = rest[rest.index(after: open)..<close]
+        output.reserveCapacity(utf8.count + 16)
+        var copied = utf8.startIndex
+        while true {
+            guard let close = utf8[open...].firstIndex(of: UInt8(ascii: "}")) else { break }
+            let name = Substring(template[utf8.index(after: open)..<close])
             if let value = value(of: name, occurrence: occurrence, language: language) {
+                output += template[copied..<open]
                 output += value
-            } else {
-                output += rest[open...close]
+                copied = utf8.index(after: close)
             }
-            rest = rest[rest.index(after: close)...]
+            guard let next = utf8[utf8.index(after: open)...].firstIndex(of: UInt8(ascii: "{")) else { break }
+            open = next
         }
-        output += rest
+        output += template[copied...]
         return output
     }
 

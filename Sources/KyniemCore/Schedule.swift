@@ -106,12 +106,15 @@ public struct Catalog: Sendable {
     public let countries: [String: Country]
     public let milestones: MilestonePolicy
     public let lunarCalendar: LunarCalendar
+    /// Indices into `events`, by event id.
+    private let eventsByID: [Int]
 
     public init(
         events: [Event], countries: [String: Country], milestones: MilestonePolicy = .standard,
         lunarCalendar: LunarCalendar = .vietnam
     ) {
         self.events = events
+        self.eventsByID = events.indices.sorted { events[$0].id < events[$1].id }
         self.countries = countries
         self.milestones = milestones
         self.lunarCalendar = lunarCalendar
@@ -122,11 +125,16 @@ public struct Catalog: Sendable {
     /// Occurrences in `from...through`, sorted by date then event id.
     public func occurrences(from: LocalDate, through: LocalDate, filter: OccurrenceFilter = .all) -> [Occurrence] {
         var result: [Occurrence] = []
-        for event in events where filter.admits(kind: event.kind, country: event.country) {
-            result.append(contentsOf: occurrences(of: event, from: from, through: through).filter(filter.admits))
+        for index in eventsByID where filter.admits(kind: events[index].kind, country: events[index].country) {
+            for occurrence in occurrences(of: events[index], from: from, through: through) where filter.admits(occurrence) {
+                result.append(occurrence)
+            }
         }
-        result.sort(by: Occurrence.chronological)
-        return result
+        // Events were visited in id order, so a stable sort on the day alone gives (date, id).
+        // Sorting small integer keys and permuting once avoids moving whole occurrences around.
+        let days = result.map(\.date.julianDay)
+        let order = result.indices.sorted { days[$0] != days[$1] ? days[$0] < days[$1] : $0 < $1 }
+        return order.map { result[$0] }
     }
 
     public func occurrences(of event: Event, from: LocalDate, through: LocalDate) -> [Occurrence] {

@@ -22,8 +22,12 @@ public struct YAMLMapping: Sendable {
 
     /// The value of the first entry whose key is `key`.
     public subscript(key: String) -> YAMLNode? {
-        for entry in entries where entry.key.scalar?.text == key { return entry.value }
-        return nil
+        // Indexing in place compares each key without copying the entry (a hot path:
+        // decoding one event looks up a dozen keys).
+        let found = entries.withUnsafeBufferPointer { buffer in
+            buffer.firstIndex { $0.key.hasText(key) }
+        }
+        return found.map { entries[$0].value }
     }
 
     /// The value for `key`, or "missing key \"id\"" at the mapping's mark.
@@ -68,16 +72,14 @@ public struct YAMLMapping: Sendable {
 
     /// One error per repeated key, at the repetition: `duplicate key "id"`.
     public func duplicateKeys() -> [YAMLError] {
-        var seen: [String: Mark] = [:]
         var errors: [YAMLError] = []
-        for (key, _) in entries {
-            guard let text = key.scalar?.text else { continue }
-            if let first = seen[text] {
-                errors.append(key.error(
-                    "duplicate key \(quote(text)) (first at line \(first.line), column \(first.column))"))
-            } else {
-                seen[text] = key.mark
-            }
+        // Mappings are small: comparing each key with the ones before it is cheaper than hashing.
+        for index in entries.indices {
+            guard case .scalar(let scalar) = entries[index].key.value else { continue }
+            guard let first = entries[..<index].firstIndex(where: { $0.key.hasText(scalar.text) }) else { continue }
+            let mark = entries[first].key.mark
+            errors.append(entries[index].key.error(
+                "duplicate key \(quote(scalar.text)) (first at line \(mark.line), column \(mark.column))"))
         }
         return errors
     }
@@ -128,6 +130,13 @@ func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
 }
 
 extension YAMLNode {
+    /// True for a scalar whose text is `text`, compared without copying the node.
+    @inline(__always)
+    func hasText(_ text: String) -> Bool {
+        if case .scalar(let scalar) = value { return scalar.text == text }
+        return false
+    }
+
     /// Every duplicate key in every mapping of this tree, in document order. Run it
     /// once on a parsed file: YAML forbids duplicate keys but libyaml does not check.
     public func duplicateKeyErrors() -> [YAMLError] {
@@ -138,10 +147,12 @@ extension YAMLNode {
             case .scalar: break
             case .sequence(let items): stack.append(contentsOf: items)
             case .mapping(let entries):
-                errors.formUnion(YAMLMapping(entries: entries, mark: node.mark).duplicateKeys())
-                for (key, value) in entries {
-                    stack.append(key)
-                    stack.append(value)
+                let found = YAMLMapping(entries: entries, mark: node.mark).duplicateKeys()
+                // A Set, because an alias repeats its anchor's nodes and so their errors.
+                if !found.isEmpty { errors.formUnion(found) }
+                for index in entries.indices {
+                    if case .scalar = entries[index].key.value {} else { stack.append(entries[index].key) }
+                    stack.append(entries[index].value)
                 }
             }
         }

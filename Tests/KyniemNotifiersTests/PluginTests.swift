@@ -113,10 +113,16 @@ import Glibc
         let pidText = try String(contentsOfFile: directory + "/child.pid", encoding: .utf8)
         let pid = try #require(pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
         // The grandchild `sleep` got SIGKILL with the group: gone, or a zombie waiting for init.
-        var alive = kill(pid, 0) == 0
-        if alive, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) {
-            let state = stat.split(separator: ")").last?.split(separator: " ").first
-            alive = state != "Z"
+        // A signal is delivered asynchronously, so give the kernel a moment before judging.
+        func isAlive() -> Bool {
+            guard kill(pid, 0) == 0 else { return false }
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+            return stat.split(separator: ")").last?.split(separator: " ").first != "Z"
+        }
+        var alive = isAlive()
+        for _ in 0..<40 where alive {
+            usleep(50_000)
+            alive = isAlive()
         }
         #expect(!alive)
     }
