@@ -1,19 +1,9 @@
 import KyniemCore
+@_exported import struct KyniemYAML.Mark
 
 /// Where a value stood in a file: every problem is reported as `file:line:column: message`.
-public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
-    public let file: String
-    public let line: Int
-    public let column: Int
-
-    public init(file: String, line: Int, column: Int) {
-        self.file = file
-        self.line = line
-        self.column = column
-    }
-
-    public var description: String { "\(file):\(line):\(column)" }
-}
+/// The YAML reader's marks are exactly that, so the configuration speaks in them too.
+public typealias SourceLocation = Mark
 
 /// One problem found in the configuration, calendars or plugins.
 public struct ConfigurationProblem: Error, Hashable, Sendable, CustomStringConvertible {
@@ -67,7 +57,7 @@ public struct NotifierSpec: Sendable, Hashable {
     public let environment: [String]
     /// Scalar settings by key (`path: out/`, `url_env: TEAM_WEBHOOK_URL`), for built-in notifiers.
     public let options: [String: String]
-    /// Where each setting's value stood, for located errors.
+    /// Where each setting's value stood (and `id`'s and `type`'s), for located errors.
     public let optionLocations: [String: SourceLocation]
     /// Every setting of the entry as one compact JSON object, in file order (handed to plugins).
     public let settingsJSON: String

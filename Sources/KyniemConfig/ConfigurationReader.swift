@@ -28,7 +28,7 @@ final class ConfigurationReader {
     // MARK: Recording problems
 
     func record(_ error: YAMLError) {
-        problems.append(ConfigurationProblem(error.mark.location, error.message))
+        problems.append(ConfigurationProblem(error.mark, error.message))
     }
 
     func record(unlocated message: String) {
@@ -36,7 +36,7 @@ final class ConfigurationReader {
     }
 
     func record(_ node: YAMLNode, _ message: String) {
-        problems.append(ConfigurationProblem(node.mark.location, message))
+        problems.append(ConfigurationProblem(node.mark, message))
     }
 
     func attempt<T>(_ body: () throws(YAMLError) -> T) -> T? {
@@ -316,8 +316,4 @@ final class ConfigurationReader {
                 + suggestion(tier.rawValue, names, fallback: names.joined(separator: ", ")))
         }
     }
-}
-
-extension Mark {
-    var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
 }

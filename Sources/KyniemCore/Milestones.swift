@@ -19,6 +19,22 @@ public struct Tier: RawRepresentable, Hashable, Sendable, Comparable, CustomStri
     }
 }
 
+extension Tier {
+    /// The tier as offices name it: vi "Trọng điểm", "Đáng chú ý", "Thường niên"; en "Major",
+    /// "Notable", "Routine". A tier of the configuration's own is shown by its name.
+    public func label(_ language: Language) -> String {
+        switch (self, language) {
+        case (.major, .vi): "Trọng điểm"
+        case (.notable, .vi): "Đáng chú ý"
+        case (.routine, .vi): "Thường niên"
+        case (.major, .en): "Major"
+        case (.notable, .en): "Notable"
+        case (.routine, .en): "Routine"
+        default: rawValue
+        }
+    }
+}
+
 /// One line of `milestones:`. A rule matches when every condition it names holds;
 /// a rule that names none matches everything (the catch-all).
 public struct MilestoneRule: Sendable, Hashable {

@@ -33,7 +33,7 @@ public struct NextStep: Sendable, Hashable {
 /// | `event`, `key`, `notifier`, `kind` | `jp-relations`, the delivery key, `office-mail`, `diplomatic-relations` |
 /// | `date`, `date_iso`, `weekday` | `21/9/2027` / `21 September 2027`, `2027-09-21`, `Thứ Ba` / `Tuesday` |
 /// | `ordinal`, `ordinal_text` | `54`; `thứ 54` / `54th` (absent without an origin year) |
-/// | `tier`, `tier_label` | `major`; `năm tròn` / `major` |
+/// | `tier`, `tier_label` | `major`; `Trọng điểm` / `Major` (`Tier.label`) |
 /// | `country.code`, `country.name`, `country.flag` | `JP`, `Nhật Bản` / `Japan`, 🇯🇵 (absent without a country) |
 /// | `lunar` | `10/3 âm lịch` / `lunar 10/3` (absent for solar events) |
 /// | `step`, `step_text` | `remind-30d`; a one-line summary of the step |
@@ -158,18 +158,7 @@ struct Words {
 
     var late: String { language == .vi ? "trễ" : "late" }
 
-    func tier(_ tier: Tier) -> String {
-        switch (language, tier) {
-        // Năm tròn: a round (tenth) anniversary; năm chẵn: a fifth.
-        case (.vi, .major): "năm tròn"
-        case (.vi, .notable): "năm chẵn"
-        case (.vi, .routine): "thường niên"
-        case (.en, .major): "major anniversary"
-        case (.en, .notable): "notable anniversary"
-        case (.en, .routine): "routine"
-        default: tier.rawValue
-        }
-    }
+    func tier(_ tier: Tier) -> String { tier.label(language) }
 
     func ordinal(_ n: Int) -> String { language == .vi ? "thứ \(n)" : Ordinal.english(n) }
 

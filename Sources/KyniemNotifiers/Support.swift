@@ -1,34 +1,5 @@
 import Foundation
 
-/// JSON text written by hand, so keys keep the order SPEC.md shows.
-enum JSONText {
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
-    static func quote(_ text: String?) -> String { text.map { quote($0) } ?? "null" }
-
-    /// `{"a": 1, "b": "x"}` from pairs whose values are already JSON.
-    static func object(_ pairs: [(String, String)]) -> String {
-        "{" + pairs.map { "\(quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
-    }
-}
-
 enum PathText {
     static func resolve(_ path: String, against directory: String?) -> String {
         var expanded = path

@@ -17,17 +17,7 @@ enum Words {
         }
     }
 
-    static func tier(_ tier: Tier, _ language: Language) -> String {
-        switch (tier, language) {
-        case (.major, .vi): "Trọng điểm"
-        case (.notable, .vi): "Đáng chú ý"
-        case (.routine, .vi): "Thường niên"
-        case (.major, .en): "Major"
-        case (.notable, .en): "Notable"
-        case (.routine, .en): "Routine"
-        default: tier.rawValue
-        }
-    }
+    static func tier(_ tier: Tier, _ language: Language) -> String { tier.label(language) }
 
     static func kind(_ kind: EventKind, _ language: Language) -> String {
         switch (kind, language) {

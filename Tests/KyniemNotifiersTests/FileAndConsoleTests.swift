@@ -90,7 +90,7 @@ import Testing
 
             - Quốc gia: 🇯🇵 Nhật Bản
             - Ngày: Thứ Năm, 21/9/2023
-            - Kỷ niệm lần thứ 50 (năm tròn)
+            - Kỷ niệm lần thứ 50 (Trọng điểm)
             - Nhắc lịch: hôm nay\n
             """])
     }

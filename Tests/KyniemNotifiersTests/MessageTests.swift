@@ -28,7 +28,7 @@ import Testing
         #expect(message.body == """
             Quốc gia: 🇯🇵 Nhật Bản
             Ngày: Thứ Năm, 21/9/2023
-            Kỷ niệm lần thứ 50 (năm tròn)
+            Kỷ niệm lần thứ 50 (Trọng điểm)
             Nhắc lịch: còn 30 ngày
             Tiếp theo: Soạn thư chúc mừng — hạn 7/9/2023
             """)
@@ -43,7 +43,7 @@ import Testing
         #expect(message.body == """
             Country: 🇯🇵 Japan
             Date: Thursday, 21 September 2023
-            Anniversary: 50th (major anniversary)
+            Anniversary: 50th (Major)
             Reminder: in 30 days
             Next: a reminder on 14 September 2023, 7 days before
             """)
