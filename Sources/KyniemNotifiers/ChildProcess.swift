@@ -27,6 +27,7 @@ struct ChildOutput: Sendable {
 /// `input` on stdin and collects stdout and stderr concurrently with poll(2), so a child that
 /// fills one pipe while we wait on another cannot deadlock us. At the time limit, the whole
 /// group is killed with SIGKILL (a shell script's own children too), then the child is reaped.
+/// The child gets stdin, stdout and stderr and no other descriptor.
 /// When the child has exited, anything left in its group is killed as well, so a plugin
 /// cannot leave processes behind.
 enum ChildProcess {
@@ -59,7 +60,9 @@ enum ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        // dup2 clears close-on-exec on 0, 1, 2; every other descriptor of ours stays closed in the child.
+        // dup2 clears close-on-exec on 0, 1, 2; every other descriptor stays closed in the child,
+        // including those kyniem inherited without close-on-exec from whatever started it.
+        closeInheritedDescriptorsOnExec()
         posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
@@ -215,6 +218,25 @@ enum ChildProcess {
 
     private static func failed(_ message: String) -> ChildOutput {
         ChildOutput(termination: .failedToStart(message), stdout: [], stderr: [], stdoutTruncated: false)
+    }
+
+    /// Marks every descriptor above 2 close-on-exec. kyniem opens its own with the flag, but it
+    /// may inherit others without it (a socket its parent uses to see it exit, a pipe cron left
+    /// open). A plugin must not get those: it, or a process it leaves behind after kyniem was
+    /// killed, would keep them open, and the parent would wait for it as if kyniem still ran.
+    /// kyniem runs no other program, so the flag takes nothing from anyone else.
+    private static func closeInheritedDescriptorsOnExec() {
+        #if os(Linux)
+        let listing = "/proc/self/fd"
+        #else
+        let listing = "/dev/fd"
+        #endif
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: listing) else { return }
+        for name in names {
+            guard let fd = Int32(name), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0, flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// pipe(2) with both ends close-on-exec (pipe2 is not visible from Swift's Glibc module).
