@@ -6,9 +6,31 @@ import KyniemCore
 public struct BuiltInNotifier: Sendable {
     public let type: String
     public let summary: String
-    /// Settings the type cannot do without.
+    /// Top-level settings the type cannot do without.
     public let requiredSettings: [String]
+    /// The type's own checks of its settings (nested ones included), for `kyniem check` and
+    /// before a run builds the notifier.
+    let check: @Sendable (NotifierSpec) -> [ConfigurationProblem]
     let make: @Sendable (NotifierSpec, NotifierContext) -> any Notifier
+
+    init(
+        type: String, summary: String, requiredSettings: [String],
+        check: @escaping @Sendable (NotifierSpec) -> [ConfigurationProblem] = { _ in [] },
+        make: @escaping @Sendable (NotifierSpec, NotifierContext) -> any Notifier
+    ) {
+        self.type = type
+        self.summary = summary
+        self.requiredSettings = requiredSettings
+        self.check = check
+        self.make = make
+    }
+
+    /// The problems `kyniem check` reports for `spec`.
+    func problems(_ spec: NotifierSpec) -> [ConfigurationProblem] {
+        requiredSettings.filter { (spec.options[$0] ?? "").isEmpty }.map {
+            ConfigurationProblem(spec.location, "notifier `\(spec.id)` (type \(spec.type)) needs `\($0):`")
+        } + check(spec)
+    }
 }
 
 /// One line of `kyniem plugins`.
@@ -31,15 +53,42 @@ public enum NotifierRegistry {
             type: "file", summary: "appends a Markdown digest per day and deliveries.jsonl to the folder `path:`",
             requiredSettings: ["path"],
             make: { spec, context in FileNotifier(folder: context.resolve(spec.options["path"] ?? ".")) }),
+        "webhook": BuiltInNotifier(
+            type: "webhook",
+            summary: "POSTs JSON (generic, slack, teams, telegram, mattermost) to the URL in the variable `url_env:`",
+            requiredSettings: [],
+            check: { spec in WebhookNotifier.configuration(spec).problems },
+            make: { spec, context in
+                switch WebhookNotifier.configuration(spec) {
+                case .success(let configuration):
+                    return WebhookNotifier(configuration: configuration, environment: context.environment)
+                case .failure(let errors):
+                    return Unusable(reason: errors.description)
+                }
+            }),
+        "email": BuiltInNotifier(
+            type: "email",
+            summary: "sends the run's digest as one e-mail over SMTP (`from:`, `to:`, `smtp: {host, port, user, password_env}`; no TLS)",
+            requiredSettings: [],
+            check: { spec in EmailNotifier.configuration(spec).problems },
+            make: { spec, context in
+                switch EmailNotifier.configuration(spec) {
+                case .success(let configuration):
+                    return EmailNotifier(configuration: configuration, environment: context.environment)
+                case .failure(let errors):
+                    return Unusable(reason: errors.description)
+                }
+            }),
     ]
 
     /// Types people expect from other tools, and what to use instead.
     static let hints: [String: String] = [
-        "webhook": "send webhooks through the apprise plugin (`type: apprise`, with `urls_env:` naming a json://, slack://, … URL)",
-        "email": "send e-mail through the apprise plugin (`type: apprise`, with a mailto:// URL in `urls_env:`)",
-        "slack": "use the apprise plugin (`type: apprise`) with a slack:// URL",
-        "telegram": "use the apprise plugin (`type: apprise`) with a tgram:// URL",
-        "teams": "use the apprise plugin (`type: apprise`) with a msteams:// URL",
+        "slack": "use `type: webhook` with `format: slack`",
+        "mattermost": "use `type: webhook` with `format: mattermost`",
+        "telegram": "use `type: webhook` with `format: telegram` and `chat_id:`",
+        "teams": "use `type: webhook` with `format: teams`",
+        "smtp": "use `type: email`",
+        "mail": "use `type: email`",
     ]
 
     /// Every notifier type, built-ins first, for `kyniem plugins`.
@@ -86,10 +135,7 @@ public enum NotifierRegistry {
                 seen[spec.id] = spec.location
             }
             if let builtIn = builtIns[spec.type] {
-                for setting in builtIn.requiredSettings where (spec.options[setting] ?? "").isEmpty {
-                    problems.append(ConfigurationProblem(
-                        spec.location, "notifier `\(spec.id)` (type \(spec.type)) needs `\(setting):`"))
-                }
+                problems.append(contentsOf: builtIn.problems(spec))
             } else if let plugin = plugins.plugin(named: spec.type) {
                 if checkedPlugins.insert(plugin.name).inserted, let problem = plugin.executableProblem {
                     problems.append(problem)
@@ -136,12 +182,8 @@ public enum NotifierRegistry {
         for spec: NotifierSpec, plugins: PluginCatalog, context: NotifierContext
     ) -> Result<any Notifier, ConfigurationErrors> {
         if let builtIn = builtIns[spec.type] {
-            let missing = builtIn.requiredSettings.filter { (spec.options[$0] ?? "").isEmpty }
-            guard missing.isEmpty else {
-                return .failure(ConfigurationErrors(missing.map {
-                    ConfigurationProblem(spec.location, "notifier `\(spec.id)` (type \(spec.type)) needs `\($0):`")
-                }))
-            }
+            let problems = builtIn.problems(spec)
+            guard problems.isEmpty else { return .failure(ConfigurationErrors(problems)) }
             return .success(builtIn.make(spec, context))
         }
         if let plugin = plugins.plugin(named: spec.type) {
@@ -149,5 +191,23 @@ public enum NotifierRegistry {
             return .success(PluginNotifier(plugin: plugin, spec: spec, context: context))
         }
         return .failure(ConfigurationErrors([ConfigurationProblem(spec.location, unknownType(spec.type, plugins: plugins))]))
+    }
+}
+
+/// What a built-in's `make` returns for settings `makeNotifier` has already refused (never in
+/// practice): it fails its batch with the reason.
+struct Unusable: Notifier {
+    let reason: String
+
+    func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
+        batch.allFailed(reason)
+    }
+}
+
+extension Result where Failure == ConfigurationErrors {
+    /// The problems of a failure; none for a success.
+    var problems: [ConfigurationProblem] {
+        if case .failure(let errors) = self { return errors.problems }
+        return []
     }
 }

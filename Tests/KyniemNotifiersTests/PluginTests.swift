@@ -205,7 +205,7 @@ import Glibc
         let apprise = try #require(catalog.plugin(named: "apprise"))
         #expect(apprise.executableProblem == nil)
         #expect(apprise.executable.hasSuffix("/plugins/apprise/notify"))
-        #expect(NotifierRegistry.listing(plugins: catalog).map(\.type).prefix(3) == ["console", "file", "apprise"])
+        #expect(NotifierRegistry.listing(plugins: catalog).map(\.type).prefix(5) == ["console", "email", "file", "webhook", "apprise"])
     }
 
     @Test func theConfigurationsPluginsComeFirst() {

@@ -81,7 +81,7 @@ import Testing
         #expect(problems.contains { $0.contains("notifier id `screen` is already used at /etc/kyniem.yaml:10:5") })
         #expect(problems.contains { $0.contains("plugin `chat`: \(folder)/chat/notify is not executable") })
         #expect(problems.contains { $0.contains("token_env names PAGER_TOKEN, which is not in its `env:` list") })
-        #expect(problems.contains { $0.contains("unknown notifier type `webhook`; send webhooks through the apprise plugin") })
+        #expect(problems.contains { $0.contains("notifier `hook` (type webhook): needs `url_env:`") })
     }
 
     @Test func aGoodConfigurationHasNoProblems() {
@@ -92,8 +92,9 @@ import Testing
         #expect(NotifierRegistry.validate(specs, pluginDirectories: []).isEmpty)
     }
 
-    @Test func webhooksAndEmailPointToApprise() {
-        let message = NotifierRegistry.unknownType("email", plugins: .empty)
-        #expect(message.contains("apprise plugin"))
+    @Test func chatServiceNamesPointToTheWebhookFormats() {
+        let message = NotifierRegistry.unknownType("telegram", plugins: .empty)
+        #expect(message == "unknown notifier type `telegram`; use `type: webhook` with `format: telegram` and `chat_id:`")
+        #expect(NotifierRegistry.builtIns["webhook"] != nil && NotifierRegistry.builtIns["email"] != nil)
     }
 }

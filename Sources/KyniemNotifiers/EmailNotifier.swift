@@ -1,0 +1,390 @@
+import Foundation
+import KyniemConfig
+import KyniemCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `type: email` — one e-mail per run holding the batch's digest, over SMTP on a plain TCP
+/// connection:
+///
+/// ```yaml
+/// from: "Kỷ niệm <kyniem@example.org>"
+/// to: [doingoai@example.org]
+/// smtp: {host: relay.example.org, port: 25, user: kyniem, password_env: SMTP_PASSWORD}
+/// ```
+///
+/// The subject is the digest's title (an RFC 2047 encoded word when it isn't ASCII), the body its
+/// text, as UTF-8: 8bit when the server offers 8BITMIME, base64 otherwise. `AUTH PLAIN` or
+/// `AUTH LOGIN` when `smtp.user` is set. The whole batch is sent or failed together: the server
+/// accepting the message (250 after DATA) is `sent`.
+///
+/// There is no TLS in this build: `smtp.starttls: true` and port 465 are configuration errors
+/// that point at the Apprise plugin, and a password is only sent in the clear to a loopback host
+/// or with `smtp.allow_plaintext_auth: true`.
+public struct EmailNotifier: Notifier {
+    struct Configuration: Sendable {
+        var from: EmailAddress
+        var to: [EmailAddress]
+        var host: String
+        var port: Int
+        var user: String?
+        var passwordEnvironment: String?
+        /// `plain` or `login`; nil: the first the server offers, PLAIN before LOGIN.
+        var mechanism: String?
+        var timeoutMilliseconds: Int
+        var helo: String?
+    }
+
+    static let defaultTimeoutMilliseconds = 10_000
+    static let tlsHint = "TLS is not available in the built-in email notifier (this build has no TLS library), so it"
+        + " can't use STARTTLS or port 465; send through the apprise plugin instead (`type: apprise` with a"
+        + " mailtos://user:password@host URL in `urls_env:`), or use a relay that accepts mail without TLS"
+
+    let configuration: Configuration
+    let environment: [String: String]
+    /// The Date header's clock.
+    let now: @Sendable () -> Date
+
+    init(configuration: Configuration, environment: [String: String], now: @escaping @Sendable () -> Date = { Date() }) {
+        self.configuration = configuration
+        self.environment = environment
+        self.now = now
+    }
+
+    /// The settings of a `type: email` entry, or every problem with them.
+    static func configuration(_ spec: NotifierSpec) -> Result<Configuration, ConfigurationErrors> {
+        var settings = NotifierSettings(spec)
+        let fromText = settings.string("from", required: true)
+        let toTexts = settings.list("to", required: true)
+        var from: EmailAddress?
+        if let fromText {
+            switch EmailAddress.parse(fromText) {
+            case .success(let address): from = address
+            case .failure(let failure): settings.problem("from", "`from:` \(failure.reason)")
+            }
+        }
+        var to: [EmailAddress] = []
+        for text in toTexts ?? [] {
+            switch EmailAddress.parse(text) {
+            case .success(let address): to.append(address)
+            case .failure(let failure): settings.problem("to", "`to:` \(failure.reason)")
+            }
+        }
+        var host = "", port = 25, user: String?, passwordEnvironment: String?, mechanism: String?, helo: String?
+        let timeout = settings.timeout(default: defaultTimeoutMilliseconds)
+        if var smtp = settings.map("smtp", required: true) {
+            host = smtp.string("host", required: true) ?? ""
+            port = smtp.integer("port", in: 1...65535) ?? 25
+            var wantsTLS = true
+            if smtp.bool("starttls") == true || smtp.bool("tls") == true {
+                smtp.problem("starttls", tlsHint)
+            } else if port == 465 {
+                smtp.problem("port", "port 465 is SMTP over TLS; " + tlsHint)
+            } else {
+                wantsTLS = false
+            }
+            user = smtp.string("user")
+            passwordEnvironment = smtp.environmentName("password_env")
+            if user != nil && passwordEnvironment == nil && !smtp.has("password_env") {
+                smtp.problem("password_env", "`smtp.user:` needs `smtp.password_env:` (the variable holding the password)")
+            }
+            if user == nil && passwordEnvironment != nil {
+                smtp.problem("user", "`smtp.password_env:` needs `smtp.user:`")
+            }
+            if smtp.has("auth") {
+                mechanism = smtp.choice("auth", among: ["plain", "login"], default: "plain")
+            }
+            helo = smtp.string("helo")
+            let plaintextAllowed = smtp.bool("allow_plaintext_auth") ?? false
+            if user != nil && !wantsTLS && !host.isEmpty && !isLoopback(host) && !plaintextAllowed {
+                smtp.problem("user",
+                    "the password would cross the network unencrypted (no TLS in the built-in email notifier); "
+                        + "use the apprise plugin with a mailtos:// URL, or set `smtp.allow_plaintext_auth: true` "
+                        + "for a relay on a network you trust")
+            }
+            settings.merge(smtp)
+        }
+        guard settings.problems.isEmpty, let from, !to.isEmpty else {
+            return .failure(ConfigurationErrors(settings.problems))
+        }
+        return .success(Configuration(
+            from: from, to: to, host: host, port: port, user: user, passwordEnvironment: passwordEnvironment,
+            mechanism: mechanism, timeoutMilliseconds: timeout, helo: helo))
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        ["localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+    }
+
+    public func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
+        var password: String?
+        if let name = configuration.passwordEnvironment {
+            switch EnvironmentName.value(name, setting: "smtp.password_env", in: environment) {
+            case .success(let value): password = value
+            case .failure(let failure): return batch.allFailed(failure.reason)
+            }
+        }
+        var secrets: [String] = []
+        if let password, let user = configuration.user {
+            secrets = [password, Base64.encode(Array(password.utf8)), Base64.encode(Array("\0\(user)\0\(password)".utf8))]
+        }
+        let redact = Redactor(secrets: secrets)
+        let session = SMTPSession(configuration: configuration, password: password)
+        if let failure = session.deliver(batch, date: now()) {
+            return batch.allFailed(redact(failure.reason))
+        }
+        return batch.allSent()
+    }
+}
+
+/// One mailbox: `addr@example.org` or `Display Name <addr@example.org>`.
+struct EmailAddress: Sendable, Hashable {
+    let name: String?
+    let address: String
+
+    static func parse(_ text: String) -> Result<EmailAddress, SendFailure> {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.contains(where: { $0 == "\r" || $0 == "\n" }) else { return .failure(SendFailure("holds a line break")) }
+        var name: String?
+        var address = text
+        if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
+            address = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+            var display = text[..<open].trimmingCharacters(in: .whitespaces)
+            if display.hasPrefix("\""), display.hasSuffix("\""), display.count >= 2 {
+                display = String(display.dropFirst().dropLast())
+            }
+            name = display.isEmpty ? nil : display
+        }
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        let allowed = address.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 32 && $0.value < 127 && !"<>()[],;:\\\"".unicodeScalars.contains($0) }
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, allowed else {
+            return .failure(SendFailure("is not an e-mail address like name@example.org: \"\(text)\""))
+        }
+        return .success(EmailAddress(name: name, address: address))
+    }
+
+    /// As a header value: the name quoted, or an encoded word when it isn't ASCII.
+    var header: String {
+        guard let name else { return address }
+        if name.allSatisfy({ $0.isASCII && $0 != "\"" && $0 != "\\" }) {
+            return "\"\(name)\" <\(address)>"
+        }
+        return MIME.encodedWords(name, firstLineUsed: 0).joined(separator: " ") + " <\(address)>"
+    }
+
+    var domain: String { String(address.split(separator: "@").last ?? "localhost") }
+}
+
+/// The SMTP conversation for one message.
+struct SMTPSession {
+    let configuration: EmailNotifier.Configuration
+    let password: String?
+
+    /// Sends `batch`'s digest; nil once the server accepted it, else why not.
+    func deliver(_ batch: NotifierBatch, date: Date) -> SendFailure? {
+        let connection: SMTPConnection
+        switch SMTPConnection.connect(host: configuration.host, port: configuration.port, timeoutMilliseconds: configuration.timeoutMilliseconds) {
+        case .success(let opened): connection = opened
+        case .failure(let failure): return failure
+        }
+        defer { connection.close() }
+        do {
+            try expect(connection, 220, during: "the greeting")
+            let domain = configuration.helo ?? Self.hostName()
+            var extensions: [String] = []
+            let ehlo = try command(connection, "EHLO \(domain)")
+            if ehlo.code == 250 {
+                extensions = ehlo.lines.dropFirst().map { $0.uppercased() }
+            } else {
+                try expect(try command(connection, "HELO \(domain)"), 250, during: "HELO")
+            }
+            if let user = configuration.user, let password {
+                try authenticate(connection, user: user, password: password, extensions: extensions)
+            }
+            let message = MIME.message(
+                batch: batch, from: configuration.from, to: configuration.to, date: date,
+                eightBit: extensions.contains { $0 == "8BITMIME" })
+            let body = message.eightBit ? " BODY=8BITMIME" : ""
+            try expect(try command(connection, "MAIL FROM:<\(configuration.from.address)>\(body)"), 250, during: "MAIL FROM")
+            for recipient in configuration.to {
+                let reply = try command(connection, "RCPT TO:<\(recipient.address)>")
+                guard reply.code == 250 || reply.code == 251 else {
+                    throw SendFailure("smtp: the server refused the recipient \(recipient.address): \(reply.text)")
+                }
+            }
+            try expect(try command(connection, "DATA"), 354, during: "DATA")
+            try write(connection, MIME.dotStuffed(message.text) + ".\r\n")
+            try expect(connection, 250, during: "the end of the message")
+            // Accepted: a failed QUIT changes nothing.
+            _ = connection.write("QUIT\r\n")
+            _ = connection.readReply()
+            return nil
+        } catch let failure as SendFailure {
+            _ = connection.write("QUIT\r\n")
+            return failure
+        } catch {
+            return SendFailure("smtp: \(error)")
+        }
+    }
+
+    private func authenticate(_ connection: SMTPConnection, user: String, password: String, extensions: [String]) throws {
+        let offered = Set(extensions.filter { $0.hasPrefix("AUTH ") || $0.hasPrefix("AUTH=") }
+            .flatMap { $0.dropFirst(5).split(separator: " ").map(String.init) })
+        let mechanism: String
+        if let wanted = configuration.mechanism?.uppercased() {
+            guard offered.contains(wanted) else {
+                throw SendFailure("smtp: the server doesn't offer AUTH \(wanted) (it offers: \(offered.sorted().joined(separator: " ")))")
+            }
+            mechanism = wanted
+        } else if let first = ["PLAIN", "LOGIN"].first(where: offered.contains) {
+            mechanism = first
+        } else {
+            throw SendFailure(offered.isEmpty
+                ? "smtp: `smtp.user:` is set but the server offers no AUTH (over a connection without TLS, many servers don't)"
+                : "smtp: the server offers no AUTH PLAIN or LOGIN (it offers: \(offered.sorted().joined(separator: " ")))")
+        }
+        if mechanism == "PLAIN" {
+            let token = Base64.encode(Array("\0\(user)\0\(password)".utf8))
+            try expect(try command(connection, "AUTH PLAIN \(token)"), 235, during: "AUTH PLAIN (is the password right?)")
+        } else {
+            try expect(try command(connection, "AUTH LOGIN"), 334, during: "AUTH LOGIN")
+            try expect(try command(connection, Base64.encode(Array(user.utf8))), 334, during: "AUTH LOGIN (user)")
+            try expect(try command(connection, Base64.encode(Array(password.utf8))), 235, during: "AUTH LOGIN (is the password right?)")
+        }
+    }
+
+    private func write(_ connection: SMTPConnection, _ text: String) throws {
+        if let problem = connection.write(text) { throw SendFailure("smtp: cannot write to the server: \(problem)") }
+    }
+
+    private func command(_ connection: SMTPConnection, _ line: String) throws -> SMTPReply {
+        try write(connection, line + "\r\n")
+        return try connection.readReply().get()
+    }
+
+    private func expect(_ connection: SMTPConnection, _ code: Int, during step: String) throws {
+        try expect(try connection.readReply().get(), code, during: step)
+    }
+
+    private func expect(_ reply: SMTPReply, _ code: Int, during step: String) throws {
+        guard reply.code == code else { throw SendFailure("smtp: the server refused \(step): \(reply.text)") }
+    }
+
+    static func hostName() -> String {
+        var bytes = [CChar](repeating: 0, count: 256)
+        guard gethostname(&bytes, bytes.count - 1) == 0 else { return "localhost" }
+        let name = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
+            ? "localhost" : name
+    }
+}
+
+/// The text of an e-mail (RFC 5322 with MIME), built by hand: UTF-8 text in 8bit or base64,
+/// headers in RFC 2047 encoded words.
+enum MIME {
+    struct Built {
+        /// CRLF line endings, ending with CRLF; not yet dot-stuffed.
+        let text: String
+        let eightBit: Bool
+    }
+
+    static func message(batch: NotifierBatch, from: EmailAddress, to: [EmailAddress], date: Date, eightBit allowed: Bool) -> Built {
+        let lines = batch.digest.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        // 8bit lines may hold at most 998 octets.
+        let eightBit = allowed && lines.allSatisfy { $0.utf8.count <= 998 }
+        var headers = [
+            "From: " + from.header,
+            "To: " + to.map(\.header).joined(separator: ",\r\n "),
+            header("Subject", batch.digest.title),
+            "Date: " + rfc5322Date(date),
+            "Message-ID: " + messageID(batch, domain: from.domain),
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: " + (eightBit ? "8bit" : "base64"),
+            "X-Mailer: kyniem",
+        ]
+        headers.append("")
+        let body = eightBit
+            ? lines.joined(separator: "\r\n")
+            : base64Lines(Array(lines.joined(separator: "\r\n").utf8)).joined(separator: "\r\n")
+        return Built(text: headers.joined(separator: "\r\n") + "\r\n" + body + "\r\n", eightBit: eightBit)
+    }
+
+    /// `Name: value`, the value as encoded words (folded) unless it is short printable ASCII.
+    static func header(_ name: String, _ value: String) -> String {
+        let value = value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        if value.allSatisfy({ $0.isASCII }) && value.utf8.count + name.count + 2 <= 78 && !value.contains("=?") {
+            return "\(name): \(value)"
+        }
+        return "\(name): " + encodedWords(value, firstLineUsed: name.count + 2).joined(separator: "\r\n ")
+    }
+
+    /// `=?UTF-8?B?…?=` words of at most 75 characters, each holding whole characters.
+    static func encodedWords(_ text: String, firstLineUsed: Int) -> [String] {
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        // A folded line is a space and a word: 1 + 12 + 60 base64 characters (45 bytes) stays
+        // within 78. The first word shares its line with the header name.
+        var limit = max(3, (78 - firstLineUsed - 12) / 4 * 3)
+        for character in text {
+            let bytes = Array(String(character).utf8)
+            if chunk.count + bytes.count > limit && !chunk.isEmpty {
+                words.append("=?UTF-8?B?" + Base64.encode(chunk) + "?=")
+                chunk = []
+                limit = 45
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty || words.isEmpty { words.append("=?UTF-8?B?" + Base64.encode(chunk) + "?=") }
+        return words
+    }
+
+    static func base64Lines(_ bytes: [UInt8]) -> [String] {
+        let text = Base64.encode(bytes)
+        var lines: [String] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let end = text.index(index, offsetBy: 76, limitedBy: text.endIndex) ?? text.endIndex
+            lines.append(String(text[index..<end]))
+            index = end
+        }
+        return lines
+    }
+
+    /// A line starting with `.` gets another in front (RFC 5321 §4.5.2).
+    static func dotStuffed(_ text: String) -> String {
+        var result = text.hasPrefix(".") ? "." + text : text
+        result = result.replacingOccurrences(of: "\r\n.", with: "\r\n..")
+        return result
+    }
+
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone.current
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return formatter.string(from: date)
+    }
+
+    /// The same batch always gets the same id, so a repeated send (see `Notifier`) can be
+    /// recognised by mail clients that deduplicate.
+    static func messageID(_ batch: NotifierBatch, domain: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in ([batch.notifier] + batch.keys).joined(separator: "\n").utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "<kyniem.\(batch.runDate.iso).\(String(repeating: "0", count: 16 - hex.count) + hex)@\(domain)>"
+    }
+}
+
+enum Base64 {
+    static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+    }
+}

@@ -1,0 +1,304 @@
+import Foundation
+import KyniemConfig
+import KyniemCore
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `type: webhook` — POSTs JSON to a URL (`url_env:`, the name of the variable holding it).
+///
+/// `format:` shapes the body:
+/// - `generic` (default): `{"date", "notifier", "language", "title", "text", "deliveries":
+///   [{"key", "event", "occurrence", "step", "title", "body", "due", "late"}]}` — `text` is the
+///   digest's body (or the message's, with `mode: each`);
+/// - `slack`, `mattermost`: `{"text": …}`;
+/// - `teams`: an Adaptive Card message (Teams Workflows "when a webhook request is received");
+/// - `telegram`: `{"chat_id": <chat_id:>, "text": …}` to `https://api.telegram.org/bot<token>/sendMessage`.
+///
+/// `mode: digest` (default) sends one request per run holding the whole batch; `mode: each`
+/// sends one request per delivery, so each gets its own outcome. A Telegram digest longer than
+/// Telegram's 4096-character limit goes out as one message per delivery.
+///
+/// A 2xx answer is `sent`; anything else, or no answer within `timeout:` (default 10s), fails the
+/// request's deliveries. Failure reasons never hold the URL (it often holds a token).
+public struct WebhookNotifier: Notifier {
+    public enum Format: String, CaseIterable, Sendable {
+        case generic, slack, teams, telegram, mattermost
+    }
+
+    public enum Mode: String, CaseIterable, Sendable {
+        case digest, each
+    }
+
+    struct Configuration: Sendable {
+        /// The variable holding the URL, or nil when `url:` gives it.
+        var urlEnvironment: String?
+        var literalURL: String?
+        var format: Format
+        var mode: Mode
+        var timeoutMilliseconds: Int
+        var chatID: String?
+    }
+
+    static let defaultTimeoutMilliseconds = 10_000
+    static let telegramLimit = 4096
+
+    let configuration: Configuration
+    let environment: [String: String]
+
+    init(configuration: Configuration, environment: [String: String]) {
+        self.configuration = configuration
+        self.environment = environment
+    }
+
+    /// The settings of a `type: webhook` entry, or every problem with them.
+    static func configuration(_ spec: NotifierSpec) -> Result<Configuration, ConfigurationErrors> {
+        var settings = NotifierSettings(spec)
+        let urlEnvironment = settings.environmentName("url_env")
+        let literalURL = settings.string("url")
+        if urlEnvironment == nil && literalURL == nil && !settings.has("url_env") && !settings.has("url") {
+            settings.problem("url_env", "needs `url_env:` (the name of the environment variable holding the URL)")
+        }
+        if settings.has("url_env") && settings.has("url") {
+            settings.problem("url", "give either `url_env:` or `url:`, not both")
+        }
+        if let literalURL, URL(string: literalURL).flatMap({ ["http", "https"].contains($0.scheme?.lowercased() ?? "") }) != true {
+            // Don't echo the value: it may hold a token.
+            settings.problem("url", "`url:` must be an http:// or https:// URL")
+        }
+        let format = Format(rawValue: settings.choice("format", among: Format.allCases.map(\.rawValue), default: "generic")) ?? .generic
+        let mode = Mode(rawValue: settings.choice("mode", among: Mode.allCases.map(\.rawValue), default: "digest")) ?? .digest
+        let timeout = settings.timeout(default: defaultTimeoutMilliseconds)
+        let chatID = settings.string("chat_id")
+        if format == .telegram && chatID == nil && !settings.has("chat_id") {
+            settings.problem("chat_id", "format telegram needs `chat_id:` (a chat number or @channel)")
+        }
+        guard settings.problems.isEmpty else { return .failure(ConfigurationErrors(settings.problems)) }
+        return .success(Configuration(
+            urlEnvironment: urlEnvironment, literalURL: literalURL, format: format, mode: mode,
+            timeoutMilliseconds: timeout, chatID: chatID))
+    }
+
+    public func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
+        let urlText: String
+        if let name = configuration.urlEnvironment {
+            switch EnvironmentName.value(name, setting: "url_env", in: environment) {
+            case .success(let value): urlText = value
+            case .failure(let failure): return batch.allFailed(failure.reason)
+            }
+        } else {
+            urlText = configuration.literalURL ?? ""
+        }
+        let redact = Redactor(secrets: Self.secrets(in: urlText))
+        guard let url = URL(string: urlText), ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
+            return batch.allFailed("the webhook URL\(configuration.urlEnvironment.map { " in \($0)" } ?? "") is not an http:// or https:// URL")
+        }
+        let client = HTTPClient(timeoutMilliseconds: configuration.timeoutMilliseconds)
+        defer { client.close() }
+
+        var perDelivery = configuration.mode == .each
+        if !perDelivery && configuration.format == .telegram
+            && Self.chatText(title: batch.digest.title, body: batch.digest.body, digest: true).count > Self.telegramLimit {
+            perDelivery = true
+        }
+        if !perDelivery {
+            let body = payload(batch, deliveries: batch.deliveries, title: batch.digest.title, text: batch.digest.body, digest: true)
+            if let failure = client.post(body, to: url) {
+                return batch.allFailed(redact(failure.reason))
+            }
+            return batch.allSent()
+        }
+        var outcomes: [String: DeliveryOutcome] = [:]
+        var earlier: String?
+        for outgoing in batch.deliveries {
+            if let earlier {
+                outcomes[outgoing.key] = .failed("not sent: an earlier request of this run failed (\(earlier))")
+                continue
+            }
+            let body = payload(batch, deliveries: [outgoing], title: outgoing.message.title, text: outgoing.message.body, digest: false)
+            if let failure = client.post(body, to: url) {
+                let reason = redact(failure.reason)
+                outcomes[outgoing.key] = .failed(reason)
+                earlier = reason
+            } else {
+                outcomes[outgoing.key] = .sent
+            }
+        }
+        return outcomes
+    }
+
+    /// The parts of a URL that are credentials: the whole URL, its path segments and query values
+    /// long enough to be tokens (a Telegram bot token, a Slack hook's secret), and a password.
+    static func secrets(in url: String) -> [String] {
+        var secrets = [url]
+        if let components = URLComponents(string: url) {
+            secrets += components.path.split(separator: "/").map(String.init).filter { $0.count >= 8 }
+            secrets += (components.queryItems ?? []).compactMap(\.value).filter { $0.count >= 8 }
+            if let password = components.password { secrets.append(password) }
+            if let user = components.user { secrets.append(user) }
+        }
+        return secrets
+    }
+
+    /// The request body for `deliveries`, whose message (the digest, or the one delivery's) is
+    /// `title` and `text`.
+    func payload(_ batch: NotifierBatch, deliveries: [OutgoingDelivery], title: String, text: String, digest: Bool) -> String {
+        switch configuration.format {
+        case .generic:
+            let items = deliveries.map { outgoing -> String in
+                let delivery = outgoing.delivery
+                return JSONText.object([
+                    ("key", JSONText.quote(delivery.key)),
+                    ("event", JSONText.quote(delivery.occurrence.event.id)),
+                    ("occurrence", JSONText.quote(delivery.occurrence.date.iso)),
+                    ("step", JSONText.quote(delivery.step.id)),
+                    ("title", JSONText.quote(outgoing.message.title)),
+                    ("body", JSONText.quote(outgoing.message.body)),
+                    ("due", JSONText.quote(delivery.step.due.iso)),
+                    ("late", delivery.late ? "true" : "false"),
+                ])
+            }
+            return JSONText.object([
+                ("date", JSONText.quote(batch.runDate.iso)),
+                ("notifier", JSONText.quote(batch.notifier)),
+                ("language", JSONText.quote(batch.language.rawValue)),
+                ("title", JSONText.quote(title)),
+                ("text", JSONText.quote(text)),
+                ("deliveries", "[" + items.joined(separator: ",") + "]"),
+            ])
+        case .slack, .mattermost:
+            return JSONText.object([("text", JSONText.quote(Self.chatText(title: title, body: text, digest: digest)))])
+        case .telegram:
+            let chat = configuration.chatID ?? ""
+            let chatJSON = Int64(chat) != nil ? chat : JSONText.quote(chat)
+            return JSONText.object([
+                ("chat_id", chatJSON),
+                ("text", JSONText.quote(Self.chatText(title: title, body: text, digest: digest))),
+            ])
+        case .teams:
+            return Self.adaptiveCard(title: title, body: text)
+        }
+    }
+
+    /// A chat message: a digest's body already starts with its title; a single message gets its
+    /// title as the first line.
+    static func chatText(title: String, body: String, digest: Bool) -> String {
+        digest || title.isEmpty ? body : title + "\n\n" + body
+    }
+
+    /// An Adaptive Card in the envelope Teams Workflows webhooks accept: the title in bold, then
+    /// one text block per paragraph (Teams collapses single line breaks inside a block).
+    static func adaptiveCard(title: String, body: String) -> String {
+        var blocks = [JSONText.object([
+            ("type", JSONText.quote("TextBlock")), ("text", JSONText.quote(title)), ("weight", JSONText.quote("Bolder")),
+            ("size", JSONText.quote("Medium")), ("wrap", "true"),
+        ])]
+        // A digest's body opens with `# title`, already shown.
+        for line in body.split(separator: "\n", omittingEmptySubsequences: true) where line != "# " + title && line != title {
+            blocks.append(JSONText.object([
+                ("type", JSONText.quote("TextBlock")), ("text", JSONText.quote(String(line))), ("wrap", "true"),
+                ("spacing", JSONText.quote("Small")),
+            ]))
+        }
+        let card = JSONText.object([
+            ("$schema", JSONText.quote("http://adaptivecards.io/schemas/adaptive-card.json")),
+            ("type", JSONText.quote("AdaptiveCard")),
+            ("version", JSONText.quote("1.4")),
+            ("body", "[" + blocks.joined(separator: ",") + "]"),
+        ])
+        return JSONText.object([
+            ("type", JSONText.quote("message")),
+            ("summary", JSONText.quote(title)),
+            ("attachments", "[" + JSONText.object([
+                ("contentType", JSONText.quote("application/vnd.microsoft.card.adaptive")),
+                ("contentUrl", "null"),
+                ("content", card),
+            ]) + "]"),
+        ])
+    }
+}
+
+/// Synchronous JSON POSTs through `URLSession` (libcurl on Linux), with one timeout for the
+/// whole request.
+final class HTTPClient: @unchecked Sendable {
+    private let session: URLSession
+    private let timeoutMilliseconds: Int
+
+    init(timeoutMilliseconds: Int) {
+        self.timeoutMilliseconds = timeoutMilliseconds
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = Double(timeoutMilliseconds) / 1000
+        configuration.timeoutIntervalForResource = Double(timeoutMilliseconds) / 1000
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.httpCookieStorage = nil
+        configuration.urlCache = nil
+        session = URLSession(configuration: configuration)
+    }
+
+    func close() {
+        session.finishTasksAndInvalidate()
+    }
+
+    /// POSTs `body` as JSON; nil when the server answered 2xx, else why not. The reason never
+    /// holds the URL; the caller redacts what the server said back.
+    func post(_ body: String, to url: URL) -> SendFailure? {
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: Double(timeoutMilliseconds) / 1000)
+        request.httpMethod = "POST"
+        request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        request.setValue("kyniem", forHTTPHeaderField: "User-Agent")
+        request.httpBody = Data(body.utf8)
+
+        final class Box: @unchecked Sendable {
+            var data: Data?
+            var response: URLResponse?
+            var error: (any Error)?
+        }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let task = session.dataTask(with: request) { data, response, error in
+            box.data = data
+            box.response = response
+            box.error = error
+            done.signal()
+        }
+        task.resume()
+        // URLSession enforces the timeout; this wait only guards against a task that never ends.
+        if done.wait(timeout: .now() + .milliseconds(timeoutMilliseconds + 5000)) == .timedOut {
+            task.cancel()
+            return SendFailure("webhook: no answer within \(PluginNotifier.duration(timeoutMilliseconds))")
+        }
+        if let error = box.error {
+            return SendFailure("webhook: \(Self.describe(error, timeoutMilliseconds: timeoutMilliseconds))")
+        }
+        guard let response = box.response as? HTTPURLResponse else {
+            return SendFailure("webhook: no HTTP response")
+        }
+        guard (200...299).contains(response.statusCode) else {
+            var reason = "webhook: the server answered HTTP \(response.statusCode)"
+            if let data = box.data, let text = String(data: data.prefix(300), encoding: .utf8) {
+                let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+                if !line.isEmpty { reason += ": " + String(line.prefix(200)) }
+            }
+            return SendFailure(reason)
+        }
+        return nil
+    }
+
+    /// A transport error in words of our own: URLError's descriptions carry the URL.
+    static func describe(_ error: any Error, timeoutMilliseconds: Int) -> String {
+        guard let urlError = error as? URLError else { return "the request failed" }
+        switch urlError.code {
+        case .timedOut: return "no answer within \(PluginNotifier.duration(timeoutMilliseconds))"
+        case .cannotConnectToHost: return "cannot connect to the server (connection refused)"
+        case .cannotFindHost, .dnsLookupFailed: return "cannot resolve the server's host name"
+        case .networkConnectionLost: return "the connection was lost"
+        case .notConnectedToInternet: return "no network connection"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
+            return "the TLS connection failed (certificate or handshake)"
+        case .badServerResponse: return "the server's response could not be read"
+        default: return "the request failed (URLError \(urlError.code.rawValue))"
+        }
+    }
+}

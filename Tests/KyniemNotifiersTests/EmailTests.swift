@@ -1,0 +1,245 @@
+import Foundation
+import KyniemConfig
+import KyniemCore
+import KyniemTesting
+import Testing
+
+@testable import KyniemNotifiers
+
+/// The email notifier against a real SMTP server on 127.0.0.1 (Python's standard library; the
+/// server parses each message with the `email` package, so headers and bodies are decoded by
+/// code that isn't ours).
+@Suite struct EmailTests {
+    static let today = LocalDate(2023, 9, 14)
+    static let password = "s3cret-pässword-42"
+
+    struct Outcome {
+        let report: RunReport
+        let log: [String]
+    }
+
+    func run(_ spec: NotifierSpec, environment: [String: String]) -> Outcome {
+        let sink = LineSink()
+        let planner = Fixture.planner(routes: [spec.route])
+        let dispatcher = Dispatcher(
+            notifiers: [spec], plugins: .empty, context: Fixture.context(environment: environment, lines: sink),
+            planner: planner)
+        let report = dispatcher.run(
+            deliveries: planner.plan(today: Self.today, catchUpDays: 7), date: Self.today, ledger: InMemoryLedger(),
+            dryRun: false, now: "2023-09-14T07:00:00+07:00")
+        return Outcome(report: report, log: sink.lines)
+    }
+
+    func spec(port: Int, language: Language = .vi, smtp extra: [String: Any] = [:], auth: Bool = true) -> NotifierSpec {
+        var smtp: [String: Any] = ["host": "127.0.0.1", "port": port]
+        if auth {
+            smtp["user"] = "kyniem"
+            smtp["password_env"] = "SMTP_PASSWORD"
+        }
+        smtp.merge(extra) { _, new in new }
+        return notifierSpec(id: "office-mail", type: "email", language: language, [
+            "from": "Kỷ niệm <kyniem@example.org>",
+            "to": ["doingoai@example.org", "Lễ tân <letan@example.org>"],
+            "smtp": smtp,
+        ])
+    }
+
+    @Test func aVietnameseDigestGoesOutAs8bitWithAuthPlain() throws {
+        let server = try LoopbackServer.smtp([
+            "extensions": ["PIPELINING", "8BITMIME", "AUTH PLAIN LOGIN"], "password": Self.password,
+        ])
+        let outcome = run(spec(port: server.port), environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.entries.map(\.status) == [.sent, .sent])
+
+        let session = try #require(try server.records().first)
+        let auth = try #require(session["auth"] as? [String: String])
+        #expect(auth == ["mechanism": "PLAIN", "user": "kyniem", "password": Self.password])
+        #expect(session["mail_from"] as? String == "FROM:<kyniem@example.org> BODY=8BITMIME")
+        #expect(session["rcpt"] as? [String] == ["doingoai@example.org", "letan@example.org"])
+        let commands = try #require(session["commands"] as? [String])
+        #expect(commands.first?.hasPrefix("EHLO ") == true)
+        #expect(commands.last == "QUIT")
+
+        let message = try #require(session["message"] as? [String: Any])
+        #expect(message["subject"] as? String == "Kỷ niệm – 2 mục cần lưu ý ngày 14/9/2023")
+        #expect((message["raw_subject"] as? String)?.hasPrefix("=?UTF-8?B?") == true)
+        #expect(message["from"] as? String == "Kỷ niệm <kyniem@example.org>")
+        #expect(message["to"] as? String == "doingoai@example.org, Lễ tân <letan@example.org>")
+        #expect(message["content_type"] as? String == "text/plain")
+        #expect(message["charset"] as? String == "utf-8")
+        #expect(message["transfer_encoding"] as? String == "8bit")
+        #expect(message["mime_version"] as? String == "1.0")
+        #expect(message["date_parsed"] as? Bool == true)
+        #expect((message["message_id"] as? String)?.hasPrefix("<kyniem.2023-09-14.") == true)
+        #expect((message["message_id"] as? String)?.hasSuffix("@example.org>") == true)
+        #expect(message["defects"] as? [String] == [])
+        #expect(message["bare_lf"] as? Bool == false)
+        let body = try #require(message["body"] as? String)
+        #expect(body.hasPrefix("# Kỷ niệm – 2 mục cần lưu ý ngày 14/9/2023\n"))
+        #expect(body.contains("Còn 7 ngày: Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản"))
+        #expect(body.contains("🇯🇵 Nhật Bản"))
+        #expect(!outcome.log.contains { $0.contains(Self.password) })
+    }
+
+    @Test func withoutEightBitMIMETheBodyIsBase64AndAuthLoginWorks() throws {
+        let server = try LoopbackServer.smtp(["extensions": ["AUTH LOGIN"], "password": Self.password])
+        let outcome = run(spec(port: server.port, language: .en), environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.allSucceeded)
+        let session = try #require(try server.records().first)
+        #expect((session["auth"] as? [String: String])?["mechanism"] == "LOGIN")
+        #expect((session["auth"] as? [String: String])?["password"] == Self.password)
+        #expect(session["mail_from"] as? String == "FROM:<kyniem@example.org>")
+        let message = try #require(session["message"] as? [String: Any])
+        #expect(message["transfer_encoding"] as? String == "base64")
+        #expect(message["subject"] as? String == "Kỷ niệm – 2 items for 14 September 2023")
+        #expect((message["raw"] as? String)?.contains("Draft the congratulatory") == false)
+        #expect((message["body"] as? String)?.contains("[Late] Task: Draft the congratulatory letter") == true)
+    }
+
+    @Test func linesStartingWithADotAreStuffedAndLongSubjectsFolded() throws {
+        let server = try LoopbackServer.smtp(["extensions": ["8BITMIME"]])
+        let configuration = try EmailNotifier.configuration(spec(port: server.port, auth: false)).get()
+        let notifier = EmailNotifier(configuration: configuration, environment: [:])
+        let planner = Fixture.planner(routes: [Route(notifier: "office-mail", language: .vi)])
+        let deliveries = planner.plan(today: Self.today, catchUpDays: 7)
+        let title = "Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản, và một tiêu đề rất dài nữa"
+        let body = ".một dòng bắt đầu bằng dấu chấm\n..hai dấu chấm\n.\nhết"
+        let batch = NotifierBatch(
+            notifier: "office-mail", language: .vi, runDate: Self.today, timestamp: "t",
+            deliveries: deliveries.map { OutgoingDelivery(delivery: $0, message: Message(title: "t", body: "b")) },
+            digest: Message(title: title, body: body))
+        let outcomes = notifier.send(batch)
+        #expect(outcomes.count == 2 && outcomes.values.allSatisfy(\.isSent))
+
+        let message = try #require(try server.records().first?["message"] as? [String: Any])
+        #expect(message["body"] as? String == body + "\n")
+        #expect(message["subject"] as? String == title)
+        let raw = try #require(message["raw"] as? String)
+        // Every header line within 78 characters: the subject is folded into several encoded words.
+        let headers = raw.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
+        #expect(headers.allSatisfy { $0.utf8.count <= 78 }, "\(headers)")
+        #expect(headers.filter { $0.hasPrefix(" =?UTF-8?B?") }.count >= 2)
+    }
+
+    @Test func aWrongPasswordFailsTheBatchWithoutShowingIt() throws {
+        let server = try LoopbackServer.smtp(["extensions": ["AUTH PLAIN"], "password": "another one"])
+        let outcome = run(spec(port: server.port), environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.entries.map(\.status) == [.failed, .failed])
+        let error = try #require(outcome.report.entries.first?.error)
+        #expect(error.contains("535"))
+        #expect(error.contains("AUTH PLAIN"))
+        let token = Data("\0kyniem\0\(Self.password)".utf8).base64EncodedString()
+        for text in outcome.report.entries.compactMap(\.error) + outcome.log {
+            #expect(!text.contains(Self.password))
+            #expect(!text.contains(token))
+        }
+        let session = try #require(try server.records().first)
+        #expect(session["message"] is NSNull)
+    }
+
+    @Test func aRefusedConnectionFailsTheBatch() throws {
+        let port = unusedPort()
+        let outcome = run(spec(port: port), environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.entries.allSatisfy { $0.status == .failed })
+        let error = try #require(outcome.report.entries.first?.error)
+        #expect(error == "smtp: cannot connect to 127.0.0.1:\(port): Connection refused")
+    }
+
+    @Test func aSilentServerTimesOut() throws {
+        let server = try LoopbackServer.smtp(["silent": true])
+        var settings: [String: Any] = ["from": "kyniem@example.org", "to": "a@example.org", "timeout": "300ms"]
+        settings["smtp"] = ["host": "127.0.0.1", "port": server.port]
+        let started = Date()
+        let outcome = run(notifierSpec(id: "office-mail", type: "email", settings), environment: [:])
+        #expect(outcome.report.entries.allSatisfy { $0.status == .failed })
+        #expect(outcome.report.entries.first?.error == "smtp: no answer in time")
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
+
+    @Test func aRejectedRecipientFailsTheBatch() throws {
+        let server = try LoopbackServer.smtp(["reject": ["letan@example.org"]])
+        let outcome = run(spec(port: server.port, auth: false), environment: [:])
+        #expect(outcome.report.entries.allSatisfy { $0.status == .failed })
+        #expect(outcome.report.entries.first?.error == "smtp: the server refused the recipient letan@example.org: 550 5.1.1 No such user")
+    }
+
+    @Test func aMissingPasswordVariableFailsBeforeConnecting() throws {
+        let outcome = run(spec(port: unusedPort()), environment: [:])
+        #expect(outcome.report.entries.allSatisfy { $0.status == .failed })
+        #expect(outcome.report.entries.first?.error == "environment variable SMTP_PASSWORD (named by `smtp.password_env:`) is not set")
+    }
+
+    @Test func checkSaysTLSIsNotAvailableAndPointsToApprise() {
+        let specs = [
+            notifierSpec(id: "tls", type: "email", [
+                "from": "kyniem@example.org", "to": ["a@example.org"],
+                "smtp": ["host": "mail.example.org", "port": 587, "starttls": true, "user": "kyniem", "password_env": "SMTP_PASSWORD"],
+            ]),
+            notifierSpec(id: "implicit", type: "email", [
+                "from": "kyniem@example.org", "to": "a@example.org", "smtp": ["host": "mail.example.org", "port": 465],
+            ]),
+        ]
+        let problems = NotifierRegistry.validate(specs, pluginDirectories: []).map(\.description)
+        #expect(problems.count == 2)
+        #expect(problems.allSatisfy { $0.contains("TLS is not available in the built-in email notifier") })
+        #expect(problems.allSatisfy { $0.contains("`type: apprise` with a mailtos://") })
+        #expect(problems.contains { $0.contains("notifier `implicit` (type email): port 465 is SMTP over TLS") })
+        // And a run refuses it rather than sending the password in the clear.
+        let outcome = run(specs[0], environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.entries.allSatisfy { $0.status == .failed })
+    }
+
+    @Test func checkReportsEmailSettings() {
+        let specs = [
+            notifierSpec(id: "bare", type: "email", [:]),
+            notifierSpec(id: "bad", type: "email", [
+                "from": "not an address", "to": [], "smtp": ["port": "smtp"],
+            ]),
+            notifierSpec(id: "auth", type: "email", [
+                "from": "kyniem@example.org", "to": ["a@example.org"],
+                "smtp": ["host": "mail.example.org", "user": "kyniem", "password_env": "SMTP-PASSWORD"],
+            ]),
+            notifierSpec(id: "nopass", type: "email", [
+                "from": "kyniem@example.org", "to": ["a@example.org"],
+                "smtp": ["host": "localhost", "user": "kyniem", "auth": "cram"],
+            ]),
+            notifierSpec(id: "fine", type: "email", [
+                "from": "kyniem@example.org", "to": ["a@example.org"],
+                "smtp": ["host": "relay.example.org", "user": "kyniem", "password_env": "SMTP_PASSWORD", "allow_plaintext_auth": true],
+            ]),
+            notifierSpec(id: "local", type: "email", [
+                "from": "kyniem@example.org", "to": "a@example.org", "smtp": ["host": "localhost"],
+            ]),
+        ]
+        let problems = NotifierRegistry.validate(specs, pluginDirectories: []).map(\.description)
+        let expected = [
+            "notifier `bare` (type email): needs `from:`",
+            "notifier `bare` (type email): needs `to:`",
+            "notifier `bare` (type email): needs `smtp:` (a map)",
+            "notifier `bad` (type email): `from:` is not an e-mail address like name@example.org: \"not an address\"",
+            "notifier `bad` (type email): `to:` must be a non-empty list of plain values",
+            "notifier `bad` (type email): needs `smtp.host:`",
+            "notifier `bad` (type email): `smtp.port:` must be a whole number from 1 to 65535, found smtp",
+            "notifier `auth` (type email): `smtp.password_env:` must name an environment variable (letters, digits and _), found \"SMTP-PASSWORD\"",
+            "notifier `auth` (type email): the password would cross the network unencrypted",
+            "notifier `nopass` (type email): `smtp.user:` needs `smtp.password_env:`",
+            "notifier `nopass` (type email): unknown smtp.auth `cram` (known: plain, login)",
+        ]
+        for text in expected {
+            #expect(problems.contains { $0.contains(text) }, "missing: \(text)")
+        }
+        #expect(!problems.contains { $0.contains("`fine`") || $0.contains("`local`") })
+        #expect(problems.count == expected.count, "\(problems)")
+    }
+
+    @Test func encodedWordsKeepCharactersWhole() {
+        let words = MIME.encodedWords(String(repeating: "Kỷ niệm ", count: 12), firstLineUsed: 9)
+        #expect(words.count > 1)
+        for word in words {
+            #expect(word.count <= 75)
+            let base64 = word.dropFirst(10).dropLast(2)
+            #expect(Data(base64Encoded: String(base64)).flatMap { String(data: $0, encoding: .utf8) } != nil)
+        }
+        #expect(MIME.dotStuffed(".a\r\nb\r\n.\r\n") == "..a\r\nb\r\n..\r\n")
+    }
+}
