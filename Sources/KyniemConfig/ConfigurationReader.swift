@@ -78,9 +78,10 @@ final class ConfigurationReader {
 
     func parse(text: String, displayName: String) -> YAMLNode? {
         do {
-            let root = try YAMLParser.parse(Array(text.utf8), file: displayName)
-            for problem in root?.duplicateKeyErrors() ?? [] { record(problem) }
-            return root
+            // Duplicate keys are found while the tree is built, not in a second pass.
+            let document = try YAMLParser.parseDocument(text, file: displayName)
+            for problem in document.duplicateKeyErrors { record(problem) }
+            return document.root
         } catch {
             record(error)
             return nil

@@ -49,7 +49,8 @@ public struct YAMLMapping: Sendable {
     /// Keys that are not scalars, and merge keys (`<<`), are reported too.
     public func unknownKeys(allowed: [String]) -> [YAMLError] {
         var errors: [YAMLError] = []
-        for (key, _) in entries {
+        for index in entries.indices {
+            let key = entries[index].key
             guard let s = key.scalar, !key.isNull || s.style != .plain else {
                 errors.append(key.error("expected a key, found \(key.foundDescription)"))
                 continue

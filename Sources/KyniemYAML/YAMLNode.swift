@@ -17,10 +17,11 @@ public struct YAMLNode: Sendable {
 
         /// The scalar's content after YAML's escaping and folding rules, in UTF-8.
         public let text: String
-        public let style: Style
         /// An explicit tag, resolved by libyaml (`!!str` becomes `tag:yaml.org,2002:str`);
         /// nil when the document gives none.
         public let tag: String?
+        // Last, so that it packs after the two strings (a node is copied a lot).
+        public let style: Style
 
         public init(text: String, style: Style = .plain, tag: String? = nil) {
             self.text = text

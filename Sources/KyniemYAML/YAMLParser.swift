@@ -36,7 +36,23 @@ public enum YAMLParser {
 
     /// Parses one document from text.
     public static func parse(_ text: String, file: String) throws(YAMLError) -> YAMLNode? {
-        try parse(Array(text.utf8), file: file)
+        try parseDocument(text, file: file).root
+    }
+
+    /// A parsed document: its root (nil for an empty stream) and every duplicate key in
+    /// it, found while the tree was built. The errors are those of `root.duplicateKeyErrors()`.
+    public struct Document: Sendable {
+        public let root: YAMLNode?
+        public let duplicateKeyErrors: [YAMLError]
+    }
+
+    /// Parses one document from text, reading the string's UTF-8 in place.
+    public static func parseDocument(_ text: String, file: String) throws(YAMLError) -> Document {
+        var text = text
+        let result: Result<Document, YAMLError> = text.withUTF8 { utf8 in
+            Result { () throws(YAMLError) -> Document in try parseDocument(UnsafeRawBufferPointer(utf8), file: file) }
+        }
+        return try result.get()
     }
 
     /// Reads and parses a file. `displayName` is what marks show (for instance the path
@@ -55,7 +71,12 @@ public enum YAMLParser {
 
     /// Parses one document from memory that stays valid for the duration of the call.
     public static func parse(_ buffer: UnsafeRawBufferPointer, file: String) throws(YAMLError) -> YAMLNode? {
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return nil }
+        try parseDocument(buffer, file: file).root
+    }
+
+    /// Parses one document from memory that stays valid for the duration of the call.
+    public static func parseDocument(_ buffer: UnsafeRawBufferPointer, file: String) throws(YAMLError) -> Document {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return Document(root: nil, duplicateKeyErrors: []) }
 
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
@@ -74,7 +95,9 @@ public enum YAMLParser {
                 throw syntaxError(parser, buffer: buffer, file: file)
             }
             defer { yaml_event_delete(event) }
-            if try builder.consume(event) { return builder.root }
+            if try builder.consume(event) {
+                return Document(root: builder.root, duplicateKeyErrors: builder.sortedDuplicateKeyErrors())
+            }
         }
     }
 
@@ -166,7 +189,10 @@ struct TreeBuilder {
     }
 
     let file: String
+    private let fileID: UInt32
     private(set) var root: YAMLNode?
+    /// Repeated keys, one error per repetition, in the order mappings closed.
+    private var duplicates: [YAMLError] = []
     private var pending: [YAMLNode] = []
     private var frames: [Frame] = []
     private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
@@ -175,12 +201,51 @@ struct TreeBuilder {
 
     init(file: String) {
         self.file = file
+        self.fileID = FileNames.shared.id(file)
         pending.reserveCapacity(64)
         frames.reserveCapacity(16)
     }
 
     private func mark(_ m: yaml_mark_t) -> Mark {
-        Mark(file: file, line: Int(m.line) + 1, column: Int(m.column) + 1)
+        Mark(fileID: fileID, line: Int(m.line) + 1, column: Int(m.column) + 1)
+    }
+
+    /// The duplicate keys of every mapping built, in document order.
+    func sortedDuplicateKeyErrors() -> [YAMLError] {
+        duplicates.sorted { $0.mark < $1.mark }
+    }
+
+    /// Records each key of `pending[start...]` (keys at even offsets) that repeats an earlier
+    /// one, as `YAMLMapping.duplicateKeys()` words it. Every mapping is checked once, when it
+    /// closes; a mapping an alias repeats is the same mapping, so its errors are not repeated.
+    private mutating func checkDuplicateKeys(from start: Int) {
+        let count = (pending.count - start) / 2
+        guard count > 1 else { return }
+        if count <= 16 {
+            for k in 1..<count {
+                guard case .scalar(let scalar) = pending[start + 2 * k].value else { continue }
+                for j in 0..<k where pending[start + 2 * j].hasText(scalar.text) {
+                    recordDuplicate(pending[start + 2 * k], text: scalar.text, first: pending[start + 2 * j].mark)
+                    break
+                }
+            }
+            return
+        }
+        var firsts: [String: Mark] = [:]
+        firsts.reserveCapacity(count)
+        for k in 0..<count {
+            let key = pending[start + 2 * k]
+            guard case .scalar(let scalar) = key.value else { continue }
+            if let first = firsts[scalar.text] {
+                recordDuplicate(key, text: scalar.text, first: first)
+            } else {
+                firsts[scalar.text] = key.mark
+            }
+        }
+    }
+
+    private mutating func recordDuplicate(_ key: YAMLNode, text: String, first: Mark) {
+        duplicates.append(key.error("duplicate key \(quote(text)) (first at line \(first.line), column \(first.column))"))
     }
 
     /// Handles one event; true at the end of the stream.
@@ -214,6 +279,7 @@ struct TreeBuilder {
             let frame = frames.removeLast()
             let node: YAMLNode
             if frame.isMapping {
+                checkDuplicateKeys(from: frame.start)
                 var entries: [(key: YAMLNode, value: YAMLNode)] = []
                 entries.reserveCapacity((pending.count - frame.start) / 2)
                 var i = frame.start
