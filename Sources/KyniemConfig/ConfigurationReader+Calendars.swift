@@ -72,6 +72,8 @@ extension ConfigurationReader {
             }
         }
         if let node = map.optional("events"), let items = sequence(node) {
+            sources.events.reserveCapacity(sources.events.count + items.count)
+            sources.eventIndex.reserveCapacity(sources.eventIndex.count + items.count)
             for item in items {
                 guard let (event, idNode) = readEvent(item) else { continue }
                 if let first = sources.eventIndex[event.id] {
@@ -120,14 +122,25 @@ extension ConfigurationReader {
     }
 
     func readRecurrence(_ map: YAMLMapping) -> Recurrence? {
-        let given = Self.recurrenceKeys.filter { map[$0] != nil }
-        guard let key = given.first, let node = map[key] else {
+        // The first two day keys given, in the order of `recurrenceKeys`.
+        var first: (key: String, node: YAMLNode)?
+        var second: (key: String, node: YAMLNode)?
+        for key in Self.recurrenceKeys {
+            guard let found = map[key] else { continue }
+            if first == nil {
+                first = (key, found)
+            } else {
+                second = (key, found)
+                break
+            }
+        }
+        guard let (key, node) = first else {
             record(YAMLNode(scalar: .init(text: ""), mark: map.mark),
                    "missing the event's day: give one of date, lunar, rule or once")
             return nil
         }
-        if given.count > 1, let second = map[given[1]] {
-            record(second, "an event has one day: found both \(given[0]) and \(given[1])")
+        if let second {
+            record(second.node, "an event has one day: found both \(key) and \(second.key)")
             return nil
         }
         var since: Int?

@@ -24,6 +24,7 @@ final class ConfigurationReader {
         "id", "kind", "country", "title", "date", "since", "lunar", "rule", "once", "day_off", "note", "source",
     ]
     static let recurrenceKeys = ["date", "lunar", "rule", "once"]
+    static let languageKeys = Language.allCases.map(\.rawValue)
 
     // MARK: Recording problems
 
@@ -260,11 +261,13 @@ final class ConfigurationReader {
 
     func text(_ node: YAMLNode) -> LocalizedText? {
         if case .mapping = node.value {
-            guard let map = mapping(node, allowed: Language.allCases.map(\.rawValue)) else { return nil }
+            guard let map = mapping(node, allowed: Self.languageKeys) else { return nil }
             var values: [String: String] = [:]
+            values.reserveCapacity(map.count)
             var primary: String?
-            for (key, value) in map.entries {
-                guard let language = key.scalar?.text, let text = string(value) else { continue }
+            for index in map.entries.indices {
+                let entry = map.entries[index]
+                guard let language = entry.key.scalar?.text, let text = string(entry.value) else { continue }
                 values[language] = text
                 if primary == nil { primary = text }
             }
