@@ -74,8 +74,7 @@ extension ConfigurationReader {
         if let node = map.optional("events"), let items = sequence(node) {
             sources.events.reserveCapacity(sources.events.count + items.count)
             sources.eventIndex.reserveCapacity(sources.eventIndex.count + items.count)
-            for item in items {
-                guard let (event, idNode) = readEvent(item) else { continue }
+            for (event, idNode) in readEvents(items) {
                 if let first = sources.eventIndex[event.id] {
                     record(idNode, "duplicate event id \"\(event.id)\" (first defined at \(first))")
                     continue
@@ -100,6 +99,38 @@ extension ConfigurationReader {
     }
 
     // MARK: Events
+
+    /// The sound events of a list, in list order; every problem is recorded as `readEvent`
+    /// would. Events are independent of each other, so a long list is decoded in chunks on
+    /// every core, each by a reader of its own whose problems are then taken over in order.
+    func readEvents(_ items: [YAMLNode]) -> [(Event, YAMLNode)] {
+        let (environment, bundled) = (self.environment, self.bundled)
+        let parts = Parallel.chunks(count: items.count) { range in
+            let reader = ConfigurationReader(environment: environment, bundled: bundled)
+            var events: [(Event, YAMLNode)] = []
+            events.reserveCapacity(range.count)
+            for index in range {
+                if let found = reader.readEvent(items[index]) { events.append(found) }
+            }
+            return Chunk(events: events, problems: reader.problems)
+        }
+        if parts.count == 1 {
+            adopt(parts[0].problems)
+            return parts[0].events
+        }
+        var events: [(Event, YAMLNode)] = []
+        events.reserveCapacity(items.count)
+        for part in parts {
+            events += part.events
+            adopt(part.problems)
+        }
+        return events
+    }
+
+    private struct Chunk: Sendable {
+        var events: [(Event, YAMLNode)]
+        var problems: [ConfigurationProblem]
+    }
 
     func readEvent(_ node: YAMLNode) -> (Event, YAMLNode)? {
         guard let map = mapping(node, allowed: Self.eventKeys) else { return nil }

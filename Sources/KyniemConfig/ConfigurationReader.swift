@@ -40,6 +40,11 @@ final class ConfigurationReader {
         problems.append(ConfigurationProblem(node.mark, message))
     }
 
+    /// Problems found by another reader (a chunk of `readEvents`), kept in their order.
+    func adopt(_ others: [ConfigurationProblem]) {
+        problems += others
+    }
+
     func attempt<T>(_ body: () throws(YAMLError) -> T) -> T? {
         do {
             return try body()

@@ -93,7 +93,10 @@ public enum Recurrence: Sendable, Hashable {
     }
 }
 
-public struct Event: Sendable, Hashable, Identifiable {
+/// An immutable class rather than a struct: every occurrence holds its event, and a
+/// configuration can hold 100,000 of them, so a copy is one reference, not eight fields.
+/// Equality and hashing are by value, as they were for the struct.
+public final class Event: Sendable, Hashable, Identifiable {
     /// Unique across all calendars, `[a-z0-9-]`.
     public let id: String
     public let kind: EventKind
@@ -118,5 +121,21 @@ public struct Event: Sendable, Hashable, Identifiable {
         self.dayOff = dayOff
         self.note = note
         self.source = source
+    }
+
+    public static func == (a: Event, b: Event) -> Bool {
+        a === b || (a.id == b.id && a.kind == b.kind && a.country == b.country && a.title == b.title
+            && a.recurrence == b.recurrence && a.dayOff == b.dayOff && a.note == b.note && a.source == b.source)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(kind)
+        hasher.combine(country)
+        hasher.combine(title)
+        hasher.combine(recurrence)
+        hasher.combine(dayOff)
+        hasher.combine(note)
+        hasher.combine(source)
     }
 }

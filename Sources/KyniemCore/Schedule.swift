@@ -5,11 +5,22 @@ extension Recurrence {
     public func dates(
         from: LocalDate, through: LocalDate, lunarCalendar: LunarCalendar = .vietnam
     ) -> [(date: LocalDate, ordinal: Int?, lunar: LunarDate?)] {
-        guard from <= through else { return [] }
         var found: [(date: LocalDate, ordinal: Int?, lunar: LunarDate?)] = []
+        forEachDate(from: from, through: through, lunarCalendar: lunarCalendar) { found.append(($0, $1, $2)) }
+        return found
+    }
+
+    /// `dates(from:through:)` handed over one at a time, in date order, without building an
+    /// array: the catalog calls this once per event.
+    @inline(__always)
+    public func forEachDate(
+        from: LocalDate, through: LocalDate, lunarCalendar: LunarCalendar = .vietnam,
+        _ body: (_ date: LocalDate, _ ordinal: Int?, _ lunar: LunarDate?) -> Void
+    ) {
+        guard from <= through else { return }
         func keep(_ date: LocalDate?, ordinal: Int?, lunar: LunarDate? = nil) {
             guard let date, date >= from, date <= through else { return }
-            found.append((date, ordinal, lunar))
+            body(date, ordinal, lunar)
         }
         switch self {
         case .once(let date):
@@ -41,7 +52,6 @@ extension Recurrence {
                 keep(lunarCalendar.solarDate(for: lunar), ordinal: since.map { year - $0 }, lunar: lunar)
             }
         }
-        return found
     }
 
     private static func years(from: Int, through: Int, since: Int?) -> StrideThrough<Int> {
@@ -124,17 +134,22 @@ public struct Catalog: Sendable {
 
     /// Occurrences in `from...through`, sorted by date then event id.
     public func occurrences(from: LocalDate, through: LocalDate, filter: OccurrenceFilter = .all) -> [Occurrence] {
-        var result: [Occurrence] = []
+        var found: [Occurrence] = []
         for index in eventsByID where filter.admits(kind: events[index].kind, country: events[index].country) {
-            for occurrence in occurrences(of: events[index], from: from, through: through) where filter.admits(occurrence) {
-                result.append(occurrence)
+            let event = events[index]
+            let country = event.country.flatMap { countries[$0] }
+            event.recurrence.forEachDate(from: from, through: through, lunarCalendar: lunarCalendar) { date, ordinal, lunar in
+                let occurrence = Occurrence(
+                    event: event, date: date, ordinal: ordinal,
+                    tier: milestones.tier(ordinal: ordinal, kind: event.kind), lunar: lunar, country: country)
+                if filter.admits(occurrence) { found.append(occurrence) }
             }
         }
-        // Events were visited in id order, so a stable sort on the day alone gives (date, id).
-        // Sorting small integer keys and permuting once avoids moving whole occurrences around.
-        let days = result.map(\.date.julianDay)
-        let order = result.indices.sorted { days[$0] != days[$1] ? days[$0] < days[$1] : $0 < $1 }
-        return order.map { result[$0] }
+        // Events were visited in id order, so ordering by (day, position found) gives (date, id).
+        // Both fit one 64-bit key: sorting plain integers, then permuting once, is far cheaper
+        // than comparing whole occurrences.
+        let keys = found.indices.map { UInt64(UInt32(truncatingIfNeeded: found[$0].date.julianDay)) << 32 | UInt64($0) }
+        return keys.sorted().map { found[Int($0 & 0xFFFF_FFFF)] }
     }
 
     public func occurrences(of event: Event, from: LocalDate, through: LocalDate) -> [Occurrence] {

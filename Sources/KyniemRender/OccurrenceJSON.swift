@@ -13,12 +13,20 @@ import KyniemCore
 /// variant adds `lead_days` and `checklist` (`[{"task", "title", "due"}]`) to each occurrence.
 public enum OccurrenceJSON {
     public static func render(from: LocalDate, to: LocalDate, occurrences: [Occurrence], language: Language) -> String {
-        var out = header(from: from, to: to, capacity: occurrences.count)
-        for (index, occurrence) in occurrences.enumerated() {
-            out += index == 0 ? "\n  " : ",\n  "
-            appendFields(of: occurrence, language: language, to: &out)
-            out += "}"
+        // One line per occurrence, each independent of the others: large results are written
+        // in chunks on every core and joined in order.
+        let parts = Parallel.chunks(count: occurrences.count) { range in
+            var out = ""
+            out.reserveCapacity(range.count * 320)
+            for index in range {
+                out += index == 0 ? "\n  " : ",\n  "
+                appendFields(of: occurrences[index], language: language, to: &out)
+                out += "}"
+            }
+            return out
         }
+        var out = header(from: from, to: to, capacity: occurrences.count)
+        for part in parts { out += part }
         out += occurrences.isEmpty ? "]}\n" : "\n]}\n"
         return out
     }

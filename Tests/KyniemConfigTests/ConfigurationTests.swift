@@ -131,3 +131,39 @@ private func problems(_ relative: String) -> [String] {
         }
     }
 }
+
+/// A list long enough to be decoded in chunks on several cores reads exactly as a short one:
+/// events in list order, every problem reported once, in document order.
+@Suite struct LargeConfigurationTests {
+    @Test func aLongEventListKeepsOrderAndEveryProblem() throws {
+        let count = 40_000
+        let broken: Set<Int> = [3, 17_777, 20_001, 39_998]
+        var text = "calendars: []\nevents:\n"
+        for i in 0..<count {
+            let day = broken.contains(i) ? "30" : String(format: "%02d", i % 28 + 1)
+            text += "  - {id: ev-\(i), title: \"Event \(i)\", date: 1990-02-\(day)}\n"
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kyniem-large-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("kyniem.yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+
+        do {
+            _ = try ConfigurationLoader(environment: ["HOME": "/home/office"]).load(.file(path))
+            Issue.record("a configuration with impossible dates was accepted")
+        } catch {
+            // Event i stands on line i + 3.
+            let lines = error.problems.prefix(10).map { $0.description.split(separator: ":")[1] }
+            #expect(lines == broken.sorted().map { Substring(String($0 + 3)) })
+            #expect(error.problems.allSatisfy { $0.description.contains("1990-02-30 is not a day on the calendar") })
+        }
+
+        let valid = text.replacingOccurrences(of: "1990-02-30", with: "1990-02-28")
+        try valid.write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try ConfigurationLoader(environment: ["HOME": "/home/office"]).load(.file(path))
+        let events = configuration.catalog.events
+        #expect(events.count == count)
+        #expect(events.map(\.id) == (0..<count).map { "ev-\($0)" })
+    }
+}

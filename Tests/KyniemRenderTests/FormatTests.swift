@@ -116,6 +116,24 @@ func parseCSV(_ text: String) -> [[String]] {
     }
 }
 
+extension JSONTests {
+    /// A result large enough to be written in chunks on several cores is the same text as one
+    /// written occurrence by occurrence.
+    @Test func aLargeResultIsTheSameAsOneWrittenLineByLine() {
+        let base = Fixture.occurrences()
+        var occurrences: [Occurrence] = []
+        while occurrences.count < 40_000 { occurrences += base }
+        let from = LocalDate(2027, 1, 1), to = LocalDate(2027, 12, 31)
+        let lines = occurrences.map { occurrence in
+            let one = OccurrenceJSON.render(from: from, to: to, occurrences: [occurrence], language: .vi)
+            return String(one.split(separator: "\n")[1])
+        }
+        let expected = "{\"from\": \"2027-01-01\", \"to\": \"2027-12-31\", \"occurrences\": [\n"
+            + lines.joined(separator: ",\n") + "\n]}\n"
+        #expect(OccurrenceJSON.render(from: from, to: to, occurrences: occurrences, language: .vi) == expected)
+    }
+}
+
 @Suite struct HTMLTests {
     static let html = CalendarRenderer.render(Fixture.document(.vi), as: .html)
 
