@@ -169,24 +169,59 @@ import Testing
         #expect(outcome.report.entries.first?.error == "environment variable SMTP_PASSWORD (named by `smtp.password_env:`) is not set")
     }
 
-    @Test func checkSaysTLSIsNotAvailableAndPointsToApprise() {
+    @Test func theSpecsExampleWithStartTLSPassesCheck() throws {
+        // SPEC.md's example notifier, as written there.
+        let spec = notifierSpec(id: "office-mail", type: "email", [
+            "from": "kyniem@example.org", "to": ["doingoai@example.org"],
+            "smtp": ["host": "mail.example.org", "port": 587, "starttls": true, "user": "kyniem", "password_env": "SMTP_PASSWORD"],
+        ])
+        #expect(NotifierRegistry.validate([spec], pluginDirectories: []).isEmpty)
+        let configuration = try EmailNotifier.configuration(spec).get()
+        #expect(configuration.security == .starttls)
+        #expect(configuration.port == 587)
+
+        let implicit = notifierSpec(id: "implicit", type: "email", [
+            "from": "kyniem@example.org", "to": "a@example.org",
+            "smtp": ["host": "mail.example.org", "port": 465, "user": "kyniem", "password_env": "SMTP_PASSWORD"],
+        ])
+        #expect(try EmailNotifier.configuration(implicit).get().security == .tls)
+        let byFlag = notifierSpec(id: "flag", type: "email", [
+            "from": "kyniem@example.org", "to": "a@example.org", "smtp": ["host": "mail.example.org", "tls": true],
+        ])
+        #expect(try EmailNotifier.configuration(byFlag).get().port == 465)
+        let plain465 = notifierSpec(id: "plain", type: "email", [
+            "from": "kyniem@example.org", "to": "a@example.org", "smtp": ["host": "localhost", "port": 465, "tls": false],
+        ])
+        #expect(try EmailNotifier.configuration(plain465).get().security == .plain)
+    }
+
+    @Test func checkReportsTLSMistakesAndUnknownKeys() {
         let specs = [
-            notifierSpec(id: "tls", type: "email", [
-                "from": "kyniem@example.org", "to": ["a@example.org"],
-                "smtp": ["host": "mail.example.org", "port": 587, "starttls": true, "user": "kyniem", "password_env": "SMTP_PASSWORD"],
+            notifierSpec(id: "both", type: "email", [
+                "from": "kyniem@example.org", "to": "a@example.org",
+                "smtp": ["host": "mail.example.org", "starttls": true, "tls": true],
             ]),
-            notifierSpec(id: "implicit", type: "email", [
-                "from": "kyniem@example.org", "to": "a@example.org", "smtp": ["host": "mail.example.org", "port": 465],
+            notifierSpec(id: "wrong-port", type: "email", [
+                "from": "kyniem@example.org", "to": "a@example.org",
+                "smtp": ["host": "mail.example.org", "port": 465, "starttls": true],
+            ]),
+            notifierSpec(id: "typo", type: "email", [
+                "from": "kyniem@example.org", "to": "a@example.org", "timout": "5s",
+                "smtp": ["host": "mail.example.org", "startls": true, "ca_file": "ca.pem"],
             ]),
         ]
         let problems = NotifierRegistry.validate(specs, pluginDirectories: []).map(\.description)
-        #expect(problems.count == 2)
-        #expect(problems.allSatisfy { $0.contains("TLS is not available in the built-in email notifier") })
-        #expect(problems.allSatisfy { $0.contains("`type: apprise` with a mailtos://") })
-        #expect(problems.contains { $0.contains("notifier `implicit` (type email): port 465 is SMTP over TLS") })
-        // And a run refuses it rather than sending the password in the clear.
-        let outcome = run(specs[0], environment: ["SMTP_PASSWORD": Self.password])
-        #expect(outcome.report.entries.allSatisfy { $0.status == .failed })
+        let expected = [
+            "notifier `both` (type email): give either `smtp.starttls: true`",
+            "notifier `wrong-port` (type email): port 465 speaks TLS from the start: use `smtp.tls: true`",
+            "notifier `typo` (type email): unknown setting `smtp.startls`; did you mean `smtp.starttls`?",
+            "notifier `typo` (type email): unknown setting `timout`; did you mean `timeout`?",
+            "notifier `typo` (type email): `smtp.ca_file:` is only used with TLS",
+        ]
+        for text in expected {
+            #expect(problems.contains { $0.contains(text) }, "missing: \(text)")
+        }
+        #expect(problems.count == expected.count, "\(problems)")
     }
 
     @Test func checkReportsEmailSettings() {
