@@ -169,6 +169,60 @@ import Testing
         #expect(outcome.report.entries.first?.error == "environment variable SMTP_PASSWORD (named by `smtp.password_env:`) is not set")
     }
 
+    @Test func startTLSUpgradesBeforeAuthAndTheMessage() throws {
+        let server = try LoopbackServer.smtp(
+            ["starttls": true, "extensions": ["8BITMIME", "AUTH PLAIN LOGIN"], "password": Self.password], certificate: .shared)
+        let outcome = run(
+            spec(port: server.port, smtp: ["host": "localhost", "starttls": true, "ca_file": TestCertificate.shared.certificatePath]),
+            environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.entries.map(\.status) == [.sent, .sent], "\(outcome.report.entries.compactMap(\.error))")
+        let session = try #require(try server.records().first)
+        let commands = try #require(session["commands"] as? [String])
+        let upgrade = try #require(session["tls_at"] as? Int)
+        // In the clear: EHLO and STARTTLS only. Then EHLO again, AUTH, the envelope and the message.
+        #expect(commands.first?.hasPrefix("EHLO ") == true && upgrade == 2 && commands[1] == "STARTTLS")
+        #expect(commands[upgrade...].first?.hasPrefix("EHLO ") == true)
+        #expect(commands[upgrade...].contains("AUTH"))
+        #expect(commands[upgrade...].contains { $0.hasPrefix("MAIL FROM:") })
+        #expect(commands[upgrade...].contains("DATA"))
+        #expect((session["auth"] as? [String: String])?["password"] == Self.password)
+        #expect((session["message"] as? [String: Any])?["subject"] as? String == "Kỷ niệm – 2 mục cần lưu ý ngày 14/9/2023")
+    }
+
+    @Test func implicitTLSOnTheServersPort() throws {
+        let server = try LoopbackServer.smtp(
+            ["implicit_tls": true, "extensions": ["AUTH PLAIN"], "password": Self.password], certificate: .shared)
+        let outcome = run(
+            spec(port: server.port, smtp: ["tls": true, "ca_file": TestCertificate.shared.certificatePath]),
+            environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.allSucceeded, "\(outcome.report.entries.compactMap(\.error))")
+        let session = try #require(try server.records().first)
+        #expect(session["tls_at"] as? Int == 0)
+        #expect(session["message"] is [String: Any])
+    }
+
+    @Test func aServerWithoutStartTLSGetsNothingInTheClear() throws {
+        let server = try LoopbackServer.smtp(["extensions": ["8BITMIME", "AUTH PLAIN"], "password": Self.password])
+        let outcome = run(spec(port: server.port, smtp: ["starttls": true]), environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.entries.map(\.status) == [.failed, .failed])
+        #expect(outcome.report.entries.first?.error?.hasPrefix("smtp: the server does not offer STARTTLS, so nothing was sent") == true)
+        let session = try #require(try server.records().first)
+        let commands = try #require(session["commands"] as? [String])
+        #expect(commands.map { String($0.prefix(4)) } == ["EHLO", "QUIT"])
+        #expect(session["auth"] is NSNull)
+        #expect(session["mail_from"] is NSNull)
+    }
+
+    @Test func anUntrustedCertificateStopsTheSessionBeforeAuth() throws {
+        let server = try LoopbackServer.smtp(["starttls": true, "extensions": ["AUTH PLAIN"], "password": Self.password], certificate: .shared)
+        let outcome = run(spec(port: server.port, smtp: ["starttls": true]), environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.entries.first?.error == "smtp: the server's certificate is not trusted (self-signed certificate)")
+        let session = try #require(try server.records().first)
+        #expect(session["auth"] is NSNull)
+        #expect(session["message"] is NSNull)
+        #expect(!outcome.log.contains { $0.contains(Self.password) })
+    }
+
     @Test func theSpecsExampleWithStartTLSPassesCheck() throws {
         // SPEC.md's example notifier, as written there.
         let spec = notifierSpec(id: "office-mail", type: "email", [
