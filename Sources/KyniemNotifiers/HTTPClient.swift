@@ -41,10 +41,19 @@ struct HTTPURL: Sendable, Equatable {
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         var authority = rest[..<authorityEnd]
-        var target = String(rest[authorityEnd...])
+        var target = ""
+        // The path and query are kept as written, except that non-ASCII characters are
+        // percent-encoded as UTF-8 (a request line is ASCII). Control characters or spaces would
+        // break the request line.
+        for byte in rest[authorityEnd...].utf8 {
+            guard byte > 32 && byte != 127 else { return nil }
+            if byte < 128 {
+                target.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                target += "%" + String(byte, radix: 16, uppercase: true)
+            }
+        }
         if target.isEmpty { target = "/" } else if target.hasPrefix("?") { target = "/" + target }
-        // Control characters or spaces in the target would break the request line.
-        guard target.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value != 127 }) else { return nil }
 
         var user: String?, password: String?
         if let at = authority.lastIndex(of: "@") {

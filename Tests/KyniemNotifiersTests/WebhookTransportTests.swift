@@ -142,6 +142,7 @@ extension WebhookTests {
         #expect(!plain.secure && plain.port == 80 && plain.target == "/?x=1" && plain.authority == "Example.org")
         let credentials = try #require(HTTPURL.parse("https://us%40er:p%3Ass@hooks.example.org/x"))
         #expect(credentials.user == "us@er" && credentials.password == "p:ss" && credentials.port == 443)
+        #expect(HTTPURL.parse("https://example.org/chào?q=ễ")?.target == "/ch%C3%A0o?q=%E1%BB%85")
         #expect(HTTPURL.parse("ftp://example.org/") == nil)
         #expect(HTTPURL.parse("https://example.org/a b") == nil)
         #expect(HTTPURL.parse("https://example.org:99999/") == nil)
