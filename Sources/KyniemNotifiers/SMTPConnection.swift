@@ -11,13 +11,11 @@ struct SMTPReply: Sendable {
 /// replies.
 final class SMTPConnection {
     private let network: NetworkConnection
-    private let timeoutMilliseconds: Int
     /// Replies longer than this are cut off: a server can't make kyniem grow without bound.
     private static let maximumReplyBytes = 64 * 1024
 
-    private init(network: NetworkConnection, timeoutMilliseconds: Int) {
+    private init(network: NetworkConnection) {
         self.network = network
-        self.timeoutMilliseconds = timeoutMilliseconds
     }
 
     var isTLS: Bool { network.isTLS }
@@ -26,7 +24,7 @@ final class SMTPConnection {
     static func connect(host: String, port: Int, timeoutMilliseconds: Int) -> Result<SMTPConnection, SendFailure> {
         switch NetworkConnection.open(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds) {
         case .success(let network):
-            return .success(SMTPConnection(network: network, timeoutMilliseconds: timeoutMilliseconds))
+            return .success(SMTPConnection(network: network))
         case .failure(let error) where error.kind == .resolve:
             return .failure(SendFailure("smtp: cannot resolve \(host): \(error.detail)"))
         case .failure(let error):

@@ -69,7 +69,7 @@ final class TLSStream {
         }
         let stream = TLSStream(context: context, ssl: ssl)
         let name = serverName.hasPrefix("[") && serverName.hasSuffix("]") ? String(serverName.dropFirst().dropLast()) : serverName
-        var hostChecked: Bool
+        let hostChecked: Bool
         if isIPLiteral(name) {
             hostChecked = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) == 1
         } else {
