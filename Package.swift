@@ -2,8 +2,12 @@
 import PackageDescription
 
 // Dependencies are deliberate: CI builds from scratch every run. No HTTP client
-// stack (async-http-client/NIO) — the webhook and chat integrations go through
-// the Apprise plugin, which keeps the build a few minutes shorter.
+// stack (async-http-client/NIO): the built-in webhook and email notifiers speak
+// HTTP/1.1 and SMTP themselves over POSIX sockets, with TLS from the system's
+// OpenSSL (libssl-dev). Not URLSession either: on Linux it is FoundationNetworking,
+// which links libcurl and its gnutls/krb5/ldap/nghttp2 dependencies into every start
+// of kyniem (~7 MB of resident memory, `kyniem --help` included); libssl costs ~2 MB.
+// Other chat services go through the Apprise plugin.
 let package = Package(
     name: "kyniem",
     platforms: [.macOS(.v13)],
@@ -22,6 +26,13 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // Debian's OpenSSL 3 (libssl-dev), found through pkg-config `openssl`: TLS for the
+        // webhook and email notifiers. The shim wraps the macros Swift can't import.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // Pure values and rules: no I/O, no clock.
         .target(name: "KyniemCore"),
         // libyaml event stream -> nodes with marks -> typed decoding.
@@ -35,7 +46,7 @@ let package = Package(
         .target(
             name: "KyniemNotifiers",
             dependencies: [
-                "KyniemCore", "KyniemConfig", "KyniemYAML", "KyniemState",
+                "KyniemCore", "KyniemConfig", "KyniemYAML", "KyniemState", "COpenSSL",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

@@ -8,13 +8,12 @@ import Glibc
 import Darwin
 #endif
 
-/// `type: email` — one e-mail per run holding the batch's digest, over SMTP on a plain TCP
-/// connection:
+/// `type: email` — one e-mail per run holding the batch's digest, over SMTP:
 ///
 /// ```yaml
 /// from: "Kỷ niệm <kyniem@example.org>"
 /// to: [doingoai@example.org]
-/// smtp: {host: relay.example.org, port: 25, user: kyniem, password_env: SMTP_PASSWORD}
+/// smtp: {host: mail.example.org, port: 587, starttls: true, user: kyniem, password_env: SMTP_PASSWORD}
 /// ```
 ///
 /// The subject is the digest's title (an RFC 2047 encoded word when it isn't ASCII), the body its
@@ -22,9 +21,11 @@ import Darwin
 /// `AUTH LOGIN` when `smtp.user` is set. The whole batch is sent or failed together: the server
 /// accepting the message (250 after DATA) is `sent`.
 ///
-/// There is no TLS in this build: `smtp.starttls: true` and port 465 are configuration errors
-/// that point at the Apprise plugin, and a password is only sent in the clear to a loopback host
-/// or with `smtp.allow_plaintext_auth: true`.
+/// TLS (OpenSSL, see `TLSStream`): `smtp.starttls: true` upgrades a plain connection (RFC 3207;
+/// port 587 by default) and never falls back to sending in the clear when the server doesn't
+/// offer it; `smtp.tls: true`, or port 465, is TLS from the start (RFC 8314). The certificate is
+/// verified against the system's trust store and `smtp.ca_file:`. Without TLS a password is
+/// only sent to a loopback host or with `smtp.allow_plaintext_auth: true`.
 public struct EmailNotifier: Notifier {
     struct Configuration: Sendable {
         var from: EmailAddress
@@ -37,12 +38,26 @@ public struct EmailNotifier: Notifier {
         var mechanism: String?
         var timeoutMilliseconds: Int
         var helo: String?
+        var security: Security = .plain
+        /// Extra trusted certificates (PEM), resolved against the configuration's folder.
+        var caFile: String?
+        /// A password may cross a connection without TLS to a host that isn't loopback.
+        var allowPlaintextAuth = false
+    }
+
+    /// How the connection is protected.
+    enum Security: String, Sendable {
+        /// No TLS: a local MTA, or a relay on a trusted network.
+        case plain
+        /// A plain connection upgraded with STARTTLS before anything else is sent (RFC 3207).
+        case starttls
+        /// TLS from the first byte (RFC 8314 §3.3, port 465).
+        case tls
     }
 
     static let defaultTimeoutMilliseconds = 10_000
-    static let tlsHint = "TLS is not available in the built-in email notifier (this build has no TLS library), so it"
-        + " can't use STARTTLS or port 465; send through the apprise plugin instead (`type: apprise` with a"
-        + " mailtos://user:password@host URL in `urls_env:`), or use a relay that accepts mail without TLS"
+    static let settingKeys = ["from", "to", "smtp", "timeout"]
+    static let smtpKeys = ["host", "port", "starttls", "tls", "ca_file", "user", "password_env", "auth", "helo", "allow_plaintext_auth"]
 
     let configuration: Configuration
     let environment: [String: String]
@@ -75,17 +90,25 @@ public struct EmailNotifier: Notifier {
             }
         }
         var host = "", port = 25, user: String?, passwordEnvironment: String?, mechanism: String?, helo: String?
+        var security = Security.plain, caFile: String?, plaintextAllowed = false
         let timeout = settings.timeout(default: defaultTimeoutMilliseconds)
         if var smtp = settings.map("smtp", required: true) {
             host = smtp.string("host", required: true) ?? ""
-            port = smtp.integer("port", in: 1...65535) ?? 25
-            var wantsTLS = true
-            if smtp.bool("starttls") == true || smtp.bool("tls") == true {
-                smtp.problem("starttls", tlsHint)
-            } else if port == 465 {
-                smtp.problem("port", "port 465 is SMTP over TLS; " + tlsHint)
-            } else {
-                wantsTLS = false
+            let explicitPort = smtp.integer("port", in: 1...65535)
+            let starttls = smtp.bool("starttls") ?? false
+            let implicitTLS = smtp.bool("tls")
+            if starttls && implicitTLS == true {
+                smtp.problem("tls", "give either `smtp.starttls: true` (a plain connection upgraded, usually port 587) "
+                    + "or `smtp.tls: true` (TLS from the start, usually port 465), not both")
+            } else if starttls && explicitPort == 465 {
+                smtp.problem("port", "port 465 speaks TLS from the start: use `smtp.tls: true` rather than `smtp.starttls: true`")
+            }
+            // Port 465 is TLS from the start (RFC 8314 §3.3) unless `tls: false` says otherwise.
+            security = starttls ? .starttls : (implicitTLS ?? (explicitPort == 465)) ? .tls : .plain
+            port = explicitPort ?? [.plain: 25, .starttls: 587, .tls: 465][security] ?? 25
+            caFile = smtp.string("ca_file")
+            if caFile != nil && security == .plain {
+                smtp.problem("ca_file", "`smtp.ca_file:` is only used with TLS: add `smtp.starttls: true` or `smtp.tls: true`")
             }
             user = smtp.string("user")
             passwordEnvironment = smtp.environmentName("password_env")
@@ -99,21 +122,23 @@ public struct EmailNotifier: Notifier {
                 mechanism = smtp.choice("auth", among: ["plain", "login"], default: "plain")
             }
             helo = smtp.string("helo")
-            let plaintextAllowed = smtp.bool("allow_plaintext_auth") ?? false
-            if user != nil && !wantsTLS && !host.isEmpty && !isLoopback(host) && !plaintextAllowed {
+            plaintextAllowed = smtp.bool("allow_plaintext_auth") ?? false
+            if user != nil && security == .plain && !host.isEmpty && !isLoopback(host) && !plaintextAllowed {
                 smtp.problem("user",
-                    "the password would cross the network unencrypted (no TLS in the built-in email notifier); "
-                        + "use the apprise plugin with a mailtos:// URL, or set `smtp.allow_plaintext_auth: true` "
-                        + "for a relay on a network you trust")
+                    "the password would cross the network unencrypted; set `smtp.starttls: true` (port 587) or "
+                        + "`smtp.tls: true` (port 465), or `smtp.allow_plaintext_auth: true` for a relay on a network you trust")
             }
+            smtp.rejectUnknownKeys(smtpKeys)
             settings.merge(smtp)
         }
+        settings.rejectUnknownKeys(settingKeys)
         guard settings.problems.isEmpty, let from, !to.isEmpty else {
             return .failure(ConfigurationErrors(settings.problems))
         }
         return .success(Configuration(
             from: from, to: to, host: host, port: port, user: user, passwordEnvironment: passwordEnvironment,
-            mechanism: mechanism, timeoutMilliseconds: timeout, helo: helo))
+            mechanism: mechanism, timeoutMilliseconds: timeout, helo: helo, security: security, caFile: caFile,
+            allowPlaintextAuth: plaintextAllowed))
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -192,6 +217,9 @@ struct SMTPSession {
         case .failure(let failure): return failure
         }
         defer { connection.close() }
+        if configuration.security == .tls, let failure = connection.startTLS(host: configuration.host, caFile: configuration.caFile) {
+            return failure
+        }
         do {
             try expect(connection, 220, during: "the greeting")
             let domain = configuration.helo ?? Self.hostName()
@@ -202,7 +230,15 @@ struct SMTPSession {
             } else {
                 try expect(try command(connection, "HELO \(domain)"), 250, during: "HELO")
             }
+            if configuration.security == .starttls {
+                extensions = try startTLS(connection, extensions: extensions, domain: domain)
+            }
             if let user = configuration.user, let password {
+                // The configuration check refuses this already; a password never leaves in the
+                // clear by mistake.
+                guard connection.isTLS || configuration.allowPlaintextAuth || EmailNotifier.isLoopback(configuration.host) else {
+                    throw SendFailure("smtp: not sending the password over a connection without TLS")
+                }
                 try authenticate(connection, user: user, password: password, extensions: extensions)
             }
             let message = MIME.message(
@@ -231,6 +267,23 @@ struct SMTPSession {
         }
     }
 
+    /// STARTTLS (RFC 3207): the command, the handshake, then EHLO again, whose extensions replace
+    /// the ones offered in the clear (§4.2: they may differ, and the first ones could have been
+    /// altered on the way). A server that doesn't offer it fails the delivery: nothing is sent
+    /// in the clear instead.
+    private func startTLS(_ connection: SMTPConnection, extensions: [String], domain: String) throws -> [String] {
+        guard extensions.contains("STARTTLS") else {
+            throw SendFailure("smtp: the server does not offer STARTTLS, so nothing was sent (`smtp.starttls: true` "
+                + "never falls back to a connection without TLS)")
+        }
+        let reply = try command(connection, "STARTTLS")
+        guard reply.code == 220 else { throw SendFailure("smtp: the server refused STARTTLS: \(reply.text)") }
+        if let failure = connection.startTLS(host: configuration.host, caFile: configuration.caFile) { throw failure }
+        let ehlo = try command(connection, "EHLO \(domain)")
+        try expect(ehlo, 250, during: "EHLO after STARTTLS")
+        return ehlo.lines.dropFirst().map { $0.uppercased() }
+    }
+
     private func authenticate(_ connection: SMTPConnection, user: String, password: String, extensions: [String]) throws {
         let offered = Set(extensions.filter { $0.hasPrefix("AUTH ") || $0.hasPrefix("AUTH=") }
             .flatMap { $0.dropFirst(5).split(separator: " ").map(String.init) })
@@ -244,7 +297,8 @@ struct SMTPSession {
             mechanism = first
         } else {
             throw SendFailure(offered.isEmpty
-                ? "smtp: `smtp.user:` is set but the server offers no AUTH (over a connection without TLS, many servers don't)"
+                ? "smtp: `smtp.user:` is set but the server offers no AUTH"
+                    + (connection.isTLS ? "" : " (over a connection without TLS many servers don't: try `smtp.starttls: true`)")
                 : "smtp: the server offers no AUTH PLAIN or LOGIN (it offers: \(offered.sorted().joined(separator: " ")))")
         }
         if mechanism == "PLAIN" {

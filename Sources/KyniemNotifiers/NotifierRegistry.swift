@@ -60,7 +60,8 @@ public enum NotifierRegistry {
             check: { spec in WebhookNotifier.configuration(spec).problems },
             make: { spec, context in
                 switch WebhookNotifier.configuration(spec) {
-                case .success(let configuration):
+                case .success(var configuration):
+                    configuration.caFile = configuration.caFile.map(context.resolve)
                     return WebhookNotifier(configuration: configuration, environment: context.environment)
                 case .failure(let errors):
                     return Unusable(reason: errors.description)
@@ -68,12 +69,13 @@ public enum NotifierRegistry {
             }),
         "email": BuiltInNotifier(
             type: "email",
-            summary: "sends the run's digest as one e-mail over SMTP (`from:`, `to:`, `smtp: {host, port, user, password_env}`; no TLS)",
+            summary: "sends the run's digest as one e-mail over SMTP (`from:`, `to:`, `smtp: {host, port, starttls, tls, user, password_env}`)",
             requiredSettings: [],
             check: { spec in EmailNotifier.configuration(spec).problems },
             make: { spec, context in
                 switch EmailNotifier.configuration(spec) {
-                case .success(let configuration):
+                case .success(var configuration):
+                    configuration.caFile = configuration.caFile.map(context.resolve)
                     return EmailNotifier(configuration: configuration, environment: context.environment)
                 case .failure(let errors):
                     return Unusable(reason: errors.description)

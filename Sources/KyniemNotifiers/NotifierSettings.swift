@@ -102,6 +102,24 @@ struct NotifierSettings {
         return NotifierSettings(spec: spec, values: inner, prefix: name(key) + ".")
     }
 
+    /// Keys every notifier entry takes, read by the configuration reader and the templates
+    /// rather than by the notifier itself.
+    static let commonKeys = ["id", "type", "language", "when", "env"] + MessageTemplates.settingKeys
+
+    /// Reports each key of this map that is neither in `allowed` nor (at the top) a common key,
+    /// with "did you mean" for a near miss: a misspelt `startls:` or `ca_flie:` must not pass
+    /// silently and change how, or whether securely, kyniem connects.
+    mutating func rejectUnknownKeys(_ allowed: [String]) {
+        let known = prefix.isEmpty ? Self.commonKeys + allowed : allowed
+        for key in values.keys.sorted() where !known.contains(key) {
+            var message = "unknown setting `\(name(key))`"
+            if let suggestion = Suggestion.closest(to: key, among: known) {
+                message += "; did you mean `\(name(suggestion))`?"
+            }
+            problem(key, message + " (known: \(allowed.map(name).joined(separator: ", ")))")
+        }
+    }
+
     mutating func merge(_ other: NotifierSettings) {
         problems += other.problems
     }

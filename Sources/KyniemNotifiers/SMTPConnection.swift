@@ -1,11 +1,3 @@
-import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One reply of an SMTP server: its code and the text of each line.
 struct SMTPReply: Sendable {
     let code: Int
@@ -14,128 +6,44 @@ struct SMTPReply: Sendable {
     var text: String { "\(code) " + lines.joined(separator: " / ") }
 }
 
-/// A plain TCP connection to an SMTP server (POSIX sockets): a connect with a timeout, then
-/// line-oriented reads and writes, each bounded by the same timeout. No TLS.
+/// A connection to an SMTP server: `NetworkConnection` (plain, or TLS from the start or after
+/// STARTTLS), each read and write bounded by the notifier's timeout, and SMTP's multi-line
+/// replies.
 final class SMTPConnection {
-    private var fd: Int32
-    private var buffer: [UInt8] = []
+    private let network: NetworkConnection
     /// Replies longer than this are cut off: a server can't make kyniem grow without bound.
     private static let maximumReplyBytes = 64 * 1024
 
-    private init(fd: Int32) {
-        self.fd = fd
+    private init(network: NetworkConnection) {
+        self.network = network
     }
 
-    deinit {
-        if fd >= 0 { socketClose(fd) }
-    }
+    var isTLS: Bool { network.isTLS }
 
     /// Connects to the first address of `host` that answers within `timeoutMilliseconds`.
     static func connect(host: String, port: Int, timeoutMilliseconds: Int) -> Result<SMTPConnection, SendFailure> {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            return .failure(SendFailure("smtp: cannot resolve \(host): \(String(cString: gai_strerror(status)))"))
+        switch NetworkConnection.open(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds) {
+        case .success(let network):
+            return .success(SMTPConnection(network: network))
+        case .failure(let error) where error.kind == .resolve:
+            return .failure(SendFailure("smtp: cannot resolve \(host): \(error.detail)"))
+        case .failure(let error):
+            let detail = error.kind == .timedOut ? "no answer within \(PluginNotifier.duration(timeoutMilliseconds))" : error.detail
+            return .failure(SendFailure("smtp: cannot connect to \(host):\(port): \(detail)"))
         }
-        defer { freeaddrinfo(list) }
-        var lastError = "no address"
-        var current: UnsafeMutablePointer<addrinfo>? = first
-        while let info = current {
-            current = info.pointee.ai_next
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            guard fd >= 0 else {
-                lastError = String(cString: strerror(errno))
-                continue
-            }
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            if let problem = waitForConnect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen, timeoutMilliseconds) {
-                lastError = problem
-                socketClose(fd)
-                continue
-            }
-            var timeout = timeval(tv_sec: .init(timeoutMilliseconds / 1000), tv_usec: .init((timeoutMilliseconds % 1000) * 1000))
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            #if canImport(Darwin)
-            var one: Int32 = 1
-            setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
-            #endif
-            return .success(SMTPConnection(fd: fd))
-        }
-        return .failure(SendFailure("smtp: cannot connect to \(host):\(port): \(lastError)"))
     }
 
-    /// A non-blocking connect waited for with poll; nil on success, else the reason.
-    private static func waitForConnect(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t, _ timeoutMilliseconds: Int) -> String? {
-        let flags = fcntl(fd, F_GETFL, 0)
-        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-        if socketConnect(fd, address, length) != 0 {
-            guard errno == EINPROGRESS else { return String(cString: strerror(errno)) }
-            var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            var ready: Int32
-            repeat {
-                ready = poll(&entry, 1, Int32(timeoutMilliseconds))
-            } while ready < 0 && errno == EINTR
-            if ready == 0 { return "no answer within \(PluginNotifier.duration(timeoutMilliseconds))" }
-            if ready < 0 { return String(cString: strerror(errno)) }
-            var error: Int32 = 0
-            var size = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size)
-            if error != 0 { return String(cString: strerror(error)) }
-        }
-        _ = fcntl(fd, F_SETFL, flags)
-        return nil
+    /// The TLS handshake (right after connecting for implicit TLS, or after the server's 220 to
+    /// STARTTLS), verifying the certificate for `host`; nil once done.
+    func startTLS(host: String, caFile: String?) -> SendFailure? {
+        guard let error = network.startTLS(serverName: host, caFile: caFile) else { return nil }
+        return SendFailure("smtp: " + (error.kind == .timedOut ? "no answer in time during the TLS handshake" : error.detail))
     }
 
     /// Writes every byte; nil on success, else the reason.
     func write(_ text: String) -> String? {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            #if canImport(Glibc)
-            let flags = Int32(MSG_NOSIGNAL)
-            #else
-            let flags: Int32 = 0
-            #endif
-            let count = bytes[offset...].withUnsafeBytes { socketSend(fd, $0.baseAddress, $0.count, flags) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return errno == EAGAIN || errno == EWOULDBLOCK ? "write timed out" : String(cString: strerror(errno))
-            }
-            offset += count
-        }
-        return nil
-    }
-
-    /// One line without its CRLF, or why none came.
-    private func readLine() -> Result<String, SendFailure> {
-        while true {
-            if let end = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                var line = Array(buffer[..<end])
-                buffer.removeSubrange(...end)
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                return .success(String(decoding: line, as: UTF8.self))
-            }
-            if buffer.count > Self.maximumReplyBytes {
-                return .failure(SendFailure("smtp: the server sent a line longer than \(Self.maximumReplyBytes) bytes"))
-            }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                let reason = errno == EAGAIN || errno == EWOULDBLOCK ? "no answer in time" : String(cString: strerror(errno))
-                return .failure(SendFailure("smtp: \(reason)"))
-            }
-            if count == 0 { return .failure(SendFailure("smtp: the server closed the connection")) }
-            buffer += chunk[..<count]
-        }
+        guard let error = network.write(text) else { return nil }
+        return error.kind == .timedOut ? "write timed out" : error.detail
     }
 
     /// A whole reply, continuation lines (`250-…`) included.
@@ -144,9 +52,11 @@ final class SMTPConnection {
         var total = 0
         while true {
             let line: String
-            switch readLine() {
-            case .success(let text): line = text
-            case .failure(let failure): return .failure(failure)
+            switch network.readLine(limit: Self.maximumReplyBytes) {
+            case .success(let bytes):
+                line = String(decoding: bytes, as: UTF8.self)
+            case .failure(let error):
+                return .failure(SendFailure("smtp: " + (error.kind == .timedOut ? "no answer in time" : error.detail)))
             }
             total += line.utf8.count
             let digits = line.prefix(3)
@@ -163,22 +73,6 @@ final class SMTPConnection {
     }
 
     func close() {
-        if fd >= 0 {
-            socketClose(fd)
-            fd = -1
-        }
+        network.close()
     }
-}
-
-// Free functions, so the names don't clash with this file's methods.
-private func socketConnect(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t) -> Int32 {
-    connect(fd, address, length)
-}
-
-private func socketSend(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Int {
-    send(fd, bytes, count, flags)
-}
-
-private func socketClose(_ fd: Int32) {
-    _ = close(fd)
 }

@@ -2,10 +2,6 @@ import Foundation
 import KyniemConfig
 import KyniemCore
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// `type: webhook` — POSTs JSON to a URL (`url_env:`, the name of the variable holding it).
 ///
 /// `format:` shapes the body:
@@ -22,6 +18,11 @@ import FoundationNetworking
 ///
 /// A 2xx answer is `sent`; anything else, or no answer within `timeout:` (default 10s), fails the
 /// request's deliveries. Failure reasons never hold the URL (it often holds a token).
+///
+/// Requests go through kyniem's own HTTP/1.1 client (`HTTPClient`), with TLS from OpenSSL for
+/// `https://`: the server's certificate must chain to the system's trust store or to `ca_file:`
+/// (PEM, relative to the configuration file). Proxies come from the environment (`https_proxy`,
+/// `http_proxy`, `no_proxy`).
 public struct WebhookNotifier: Notifier {
     public enum Format: String, CaseIterable, Sendable {
         case generic, slack, teams, telegram, mattermost
@@ -39,7 +40,12 @@ public struct WebhookNotifier: Notifier {
         var mode: Mode
         var timeoutMilliseconds: Int
         var chatID: String?
+        /// Extra trusted certificates (PEM), resolved against the configuration's folder.
+        var caFile: String?
     }
+
+    /// Every setting of a `type: webhook` entry.
+    static let settingKeys = ["url_env", "url", "format", "mode", "timeout", "chat_id", "ca_file"]
 
     static let defaultTimeoutMilliseconds = 10_000
     static let telegramLimit = 4096
@@ -63,7 +69,7 @@ public struct WebhookNotifier: Notifier {
         if settings.has("url_env") && settings.has("url") {
             settings.problem("url", "give either `url_env:` or `url:`, not both")
         }
-        if let literalURL, URL(string: literalURL).flatMap({ ["http", "https"].contains($0.scheme?.lowercased() ?? "") }) != true {
+        if let literalURL, HTTPURL.parse(literalURL) == nil {
             // Don't echo the value: it may hold a token.
             settings.problem("url", "`url:` must be an http:// or https:// URL")
         }
@@ -74,10 +80,12 @@ public struct WebhookNotifier: Notifier {
         if format == .telegram && chatID == nil && !settings.has("chat_id") {
             settings.problem("chat_id", "format telegram needs `chat_id:` (a chat number or @channel)")
         }
+        let caFile = settings.string("ca_file")
+        settings.rejectUnknownKeys(settingKeys)
         guard settings.problems.isEmpty else { return .failure(ConfigurationErrors(settings.problems)) }
         return .success(Configuration(
             urlEnvironment: urlEnvironment, literalURL: literalURL, format: format, mode: mode,
-            timeoutMilliseconds: timeout, chatID: chatID))
+            timeoutMilliseconds: timeout, chatID: chatID, caFile: caFile))
     }
 
     public func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
@@ -91,11 +99,11 @@ public struct WebhookNotifier: Notifier {
             urlText = configuration.literalURL ?? ""
         }
         let redact = Redactor(secrets: Self.secrets(in: urlText))
-        guard let url = URL(string: urlText), ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
+        guard let url = HTTPURL.parse(urlText) else {
             return batch.allFailed("the webhook URL\(configuration.urlEnvironment.map { " in \($0)" } ?? "") is not an http:// or https:// URL")
         }
-        let client = HTTPClient(timeoutMilliseconds: configuration.timeoutMilliseconds)
-        defer { client.close() }
+        let client = HTTPClient(
+            timeoutMilliseconds: configuration.timeoutMilliseconds, caFile: configuration.caFile, environment: environment)
 
         var perDelivery = configuration.mode == .each
         if !perDelivery && configuration.format == .telegram
@@ -216,89 +224,5 @@ public struct WebhookNotifier: Notifier {
                 ("content", card),
             ]) + "]"),
         ])
-    }
-}
-
-/// Synchronous JSON POSTs through `URLSession` (libcurl on Linux), with one timeout for the
-/// whole request.
-final class HTTPClient: @unchecked Sendable {
-    private let session: URLSession
-    private let timeoutMilliseconds: Int
-
-    init(timeoutMilliseconds: Int) {
-        self.timeoutMilliseconds = timeoutMilliseconds
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = Double(timeoutMilliseconds) / 1000
-        configuration.timeoutIntervalForResource = Double(timeoutMilliseconds) / 1000
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
-    }
-
-    func close() {
-        session.finishTasksAndInvalidate()
-    }
-
-    /// POSTs `body` as JSON; nil when the server answered 2xx, else why not. The reason never
-    /// holds the URL; the caller redacts what the server said back.
-    func post(_ body: String, to url: URL) -> SendFailure? {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: Double(timeoutMilliseconds) / 1000)
-        request.httpMethod = "POST"
-        request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
-        request.setValue("kyniem", forHTTPHeaderField: "User-Agent")
-        request.httpBody = Data(body.utf8)
-
-        final class Box: @unchecked Sendable {
-            var data: Data?
-            var response: URLResponse?
-            var error: (any Error)?
-        }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { data, response, error in
-            box.data = data
-            box.response = response
-            box.error = error
-            done.signal()
-        }
-        task.resume()
-        // URLSession enforces the timeout; this wait only guards against a task that never ends.
-        if done.wait(timeout: .now() + .milliseconds(timeoutMilliseconds + 5000)) == .timedOut {
-            task.cancel()
-            return SendFailure("webhook: no answer within \(PluginNotifier.duration(timeoutMilliseconds))")
-        }
-        if let error = box.error {
-            return SendFailure("webhook: \(Self.describe(error, timeoutMilliseconds: timeoutMilliseconds))")
-        }
-        guard let response = box.response as? HTTPURLResponse else {
-            return SendFailure("webhook: no HTTP response")
-        }
-        guard (200...299).contains(response.statusCode) else {
-            var reason = "webhook: the server answered HTTP \(response.statusCode)"
-            if let data = box.data, let text = String(data: data.prefix(300), encoding: .utf8) {
-                let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
-                if !line.isEmpty { reason += ": " + String(line.prefix(200)) }
-            }
-            return SendFailure(reason)
-        }
-        return nil
-    }
-
-    /// A transport error in words of our own: URLError's descriptions carry the URL.
-    static func describe(_ error: any Error, timeoutMilliseconds: Int) -> String {
-        guard let urlError = error as? URLError else { return "the request failed" }
-        switch urlError.code {
-        case .timedOut: return "no answer within \(PluginNotifier.duration(timeoutMilliseconds))"
-        case .cannotConnectToHost: return "cannot connect to the server (connection refused)"
-        case .cannotFindHost, .dnsLookupFailed: return "cannot resolve the server's host name"
-        case .networkConnectionLost: return "the connection was lost"
-        case .notConnectedToInternet: return "no network connection"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
-            return "the TLS connection failed (certificate or handshake)"
-        case .badServerResponse: return "the server's response could not be read"
-        default: return "the request failed (URLError \(urlError.code.rawValue))"
-        }
     }
 }

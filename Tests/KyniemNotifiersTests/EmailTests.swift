@@ -169,24 +169,113 @@ import Testing
         #expect(outcome.report.entries.first?.error == "environment variable SMTP_PASSWORD (named by `smtp.password_env:`) is not set")
     }
 
-    @Test func checkSaysTLSIsNotAvailableAndPointsToApprise() {
+    @Test func startTLSUpgradesBeforeAuthAndTheMessage() throws {
+        let server = try LoopbackServer.smtp(
+            ["starttls": true, "extensions": ["8BITMIME", "AUTH PLAIN LOGIN"], "password": Self.password], certificate: .shared)
+        let outcome = run(
+            spec(port: server.port, smtp: ["host": "localhost", "starttls": true, "ca_file": TestCertificate.shared.certificatePath]),
+            environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.entries.map(\.status) == [.sent, .sent], "\(outcome.report.entries.compactMap(\.error))")
+        let session = try #require(try server.records().first)
+        let commands = try #require(session["commands"] as? [String])
+        let upgrade = try #require(session["tls_at"] as? Int)
+        // In the clear: EHLO and STARTTLS only. Then EHLO again, AUTH, the envelope and the message.
+        #expect(commands.first?.hasPrefix("EHLO ") == true && upgrade == 2 && commands[1] == "STARTTLS")
+        #expect(commands[upgrade...].first?.hasPrefix("EHLO ") == true)
+        #expect(commands[upgrade...].contains("AUTH"))
+        #expect(commands[upgrade...].contains { $0.hasPrefix("MAIL FROM:") })
+        #expect(commands[upgrade...].contains("DATA"))
+        #expect((session["auth"] as? [String: String])?["password"] == Self.password)
+        #expect((session["message"] as? [String: Any])?["subject"] as? String == "Kỷ niệm – 2 mục cần lưu ý ngày 14/9/2023")
+    }
+
+    @Test func implicitTLSOnTheServersPort() throws {
+        let server = try LoopbackServer.smtp(
+            ["implicit_tls": true, "extensions": ["AUTH PLAIN"], "password": Self.password], certificate: .shared)
+        let outcome = run(
+            spec(port: server.port, smtp: ["tls": true, "ca_file": TestCertificate.shared.certificatePath]),
+            environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.allSucceeded, "\(outcome.report.entries.compactMap(\.error))")
+        let session = try #require(try server.records().first)
+        #expect(session["tls_at"] as? Int == 0)
+        #expect(session["message"] is [String: Any])
+    }
+
+    @Test func aServerWithoutStartTLSGetsNothingInTheClear() throws {
+        let server = try LoopbackServer.smtp(["extensions": ["8BITMIME", "AUTH PLAIN"], "password": Self.password])
+        let outcome = run(spec(port: server.port, smtp: ["starttls": true]), environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.entries.map(\.status) == [.failed, .failed])
+        #expect(outcome.report.entries.first?.error?.hasPrefix("smtp: the server does not offer STARTTLS, so nothing was sent") == true)
+        let session = try #require(try server.records().first)
+        let commands = try #require(session["commands"] as? [String])
+        #expect(commands.map { String($0.prefix(4)) } == ["EHLO", "QUIT"])
+        #expect(session["auth"] is NSNull)
+        #expect(session["mail_from"] is NSNull)
+    }
+
+    @Test func anUntrustedCertificateStopsTheSessionBeforeAuth() throws {
+        let server = try LoopbackServer.smtp(["starttls": true, "extensions": ["AUTH PLAIN"], "password": Self.password], certificate: .shared)
+        let outcome = run(spec(port: server.port, smtp: ["starttls": true]), environment: ["SMTP_PASSWORD": Self.password])
+        #expect(outcome.report.entries.first?.error == "smtp: the server's certificate is not trusted (self-signed certificate)")
+        let session = try #require(try server.records().first)
+        #expect(session["auth"] is NSNull)
+        #expect(session["message"] is NSNull)
+        #expect(!outcome.log.contains { $0.contains(Self.password) })
+    }
+
+    @Test func theSpecsExampleWithStartTLSPassesCheck() throws {
+        // SPEC.md's example notifier, as written there.
+        let spec = notifierSpec(id: "office-mail", type: "email", [
+            "from": "kyniem@example.org", "to": ["doingoai@example.org"],
+            "smtp": ["host": "mail.example.org", "port": 587, "starttls": true, "user": "kyniem", "password_env": "SMTP_PASSWORD"],
+        ])
+        #expect(NotifierRegistry.validate([spec], pluginDirectories: []).isEmpty)
+        let configuration = try EmailNotifier.configuration(spec).get()
+        #expect(configuration.security == .starttls)
+        #expect(configuration.port == 587)
+
+        let implicit = notifierSpec(id: "implicit", type: "email", [
+            "from": "kyniem@example.org", "to": "a@example.org",
+            "smtp": ["host": "mail.example.org", "port": 465, "user": "kyniem", "password_env": "SMTP_PASSWORD"],
+        ])
+        #expect(try EmailNotifier.configuration(implicit).get().security == .tls)
+        let byFlag = notifierSpec(id: "flag", type: "email", [
+            "from": "kyniem@example.org", "to": "a@example.org", "smtp": ["host": "mail.example.org", "tls": true],
+        ])
+        #expect(try EmailNotifier.configuration(byFlag).get().port == 465)
+        let plain465 = notifierSpec(id: "plain", type: "email", [
+            "from": "kyniem@example.org", "to": "a@example.org", "smtp": ["host": "localhost", "port": 465, "tls": false],
+        ])
+        #expect(try EmailNotifier.configuration(plain465).get().security == .plain)
+    }
+
+    @Test func checkReportsTLSMistakesAndUnknownKeys() {
         let specs = [
-            notifierSpec(id: "tls", type: "email", [
-                "from": "kyniem@example.org", "to": ["a@example.org"],
-                "smtp": ["host": "mail.example.org", "port": 587, "starttls": true, "user": "kyniem", "password_env": "SMTP_PASSWORD"],
+            notifierSpec(id: "both", type: "email", [
+                "from": "kyniem@example.org", "to": "a@example.org",
+                "smtp": ["host": "mail.example.org", "starttls": true, "tls": true],
             ]),
-            notifierSpec(id: "implicit", type: "email", [
-                "from": "kyniem@example.org", "to": "a@example.org", "smtp": ["host": "mail.example.org", "port": 465],
+            notifierSpec(id: "wrong-port", type: "email", [
+                "from": "kyniem@example.org", "to": "a@example.org",
+                "smtp": ["host": "mail.example.org", "port": 465, "starttls": true],
+            ]),
+            notifierSpec(id: "typo", type: "email", [
+                "from": "kyniem@example.org", "to": "a@example.org", "timout": "5s",
+                "smtp": ["host": "mail.example.org", "startls": true, "ca_file": "ca.pem"],
             ]),
         ]
         let problems = NotifierRegistry.validate(specs, pluginDirectories: []).map(\.description)
-        #expect(problems.count == 2)
-        #expect(problems.allSatisfy { $0.contains("TLS is not available in the built-in email notifier") })
-        #expect(problems.allSatisfy { $0.contains("`type: apprise` with a mailtos://") })
-        #expect(problems.contains { $0.contains("notifier `implicit` (type email): port 465 is SMTP over TLS") })
-        // And a run refuses it rather than sending the password in the clear.
-        let outcome = run(specs[0], environment: ["SMTP_PASSWORD": Self.password])
-        #expect(outcome.report.entries.allSatisfy { $0.status == .failed })
+        let expected = [
+            "notifier `both` (type email): give either `smtp.starttls: true`",
+            "notifier `wrong-port` (type email): port 465 speaks TLS from the start: use `smtp.tls: true`",
+            "notifier `typo` (type email): unknown setting `smtp.startls`; did you mean `smtp.starttls`?",
+            "notifier `typo` (type email): unknown setting `timout`; did you mean `timeout`?",
+            "notifier `typo` (type email): `smtp.ca_file:` is only used with TLS",
+        ]
+        for text in expected {
+            #expect(problems.contains { $0.contains(text) }, "missing: \(text)")
+        }
+        #expect(problems.count == expected.count, "\(problems)")
     }
 
     @Test func checkReportsEmailSettings() {

@@ -71,57 +71,185 @@ final class LoopbackServer: @unchecked Sendable {
         var description: String { message }
     }
 
-    /// An HTTP server answering each POST with the next of `statuses` (the last one repeats).
-    static func http(statuses: [Int] = [200]) throws -> LoopbackServer {
-        try LoopbackServer(script: httpScript, arguments: [statuses.map(String.init).joined(separator: ",")])
+    /// An HTTP server answering each POST with the next of `statuses` (the last one repeats);
+    /// HTTPS with `certificate`, a chunked answer with `chunked`, no answer at all with `silent`.
+    static func http(
+        statuses: [Int] = [200], certificate: TestCertificate? = nil, chunked: Bool = false, silent: Bool = false
+    ) throws -> LoopbackServer {
+        var options: [String: Any] = ["statuses": statuses, "chunked": chunked, "silent": silent]
+        if let certificate {
+            options["cert"] = certificate.certificatePath
+            options["key"] = certificate.keyPath
+        }
+        return try LoopbackServer(script: httpScript, arguments: [try json(options)])
     }
 
-    /// An SMTP server; `options` (JSON): `extensions` (EHLO lines), `password`, `reject` (addresses), `silent`.
-    static func smtp(_ options: [String: Any] = [:]) throws -> LoopbackServer {
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: options), as: UTF8.self)
-        return try LoopbackServer(script: smtpScript, arguments: [json])
+    /// An HTTP proxy that records each request's first line and headers, tunnels CONNECT and
+    /// forwards absolute-form requests; `refuse` answers 407 to everything.
+    static func proxy(refuse: Bool = false) throws -> LoopbackServer {
+        try LoopbackServer(script: proxyScript, arguments: [try json(["refuse": refuse])])
+    }
+
+    private static func json(_ options: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: options), as: UTF8.self)
+    }
+
+    /// An SMTP server; `options` (JSON): `extensions` (EHLO lines), `password`, `reject` (addresses),
+    /// `silent`, `starttls` (offer STARTTLS) and `implicit_tls` (TLS from the start), both with
+    /// `certificate`.
+    static func smtp(_ options: [String: Any] = [:], certificate: TestCertificate? = nil) throws -> LoopbackServer {
+        var options = options
+        if let certificate {
+            options["cert"] = certificate.certificatePath
+            options["key"] = certificate.keyPath
+        }
+        return try LoopbackServer(script: smtpScript, arguments: [try json(options)])
     }
 
     static let httpScript = #"""
-        import http.server, json, sys, threading
-        record, lifetime, statuses = sys.argv[1], float(sys.argv[2]), [int(s) for s in sys.argv[3].split(",")]
+        import http.server, json, ssl, sys, threading, time
+        record, lifetime, options = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
+        statuses = options["statuses"]
         count = [0]
         lock = threading.Lock()
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def setup(self):
+                if options.get("cert"):
+                    self.request.do_handshake()  # in this thread, not the accepting one
+                super().setup()
+
             def do_POST(self):
+                if options.get("silent"):
+                    time.sleep(lifetime)
+                    return
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with lock:
                     status = statuses[min(count[0], len(statuses) - 1)]
                     count[0] += 1
                     with open(record, "a", encoding="utf-8") as f:
-                        f.write(json.dumps({"path": self.path, "content_type": self.headers.get("Content-Type"),
+                        f.write(json.dumps({"path": self.path, "request_line": self.requestline,
+                                            "content_type": self.headers.get("Content-Type"),
+                                            "host": self.headers.get("Host"), "user_agent": self.headers.get("User-Agent"),
+                                            "connection": self.headers.get("Connection"),
+                                            "content_length": self.headers.get("Content-Length"),
                                             "body": body.decode("utf-8")}) + "\n")
                 reply = b'{"ok":true}' if status < 300 else b'{"ok":false,"description":"Internal Server Error: try later"}'
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
+                if options.get("chunked"):
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    # Uneven chunks, one with an extension, then a trailer.
+                    for i, piece in enumerate([reply[:5], reply[5:23], reply[23:]]):
+                        extension = ";name=value" if i == 1 else ""
+                        self.wfile.write(b"%x%s\r\n%s\r\n" % (len(piece), extension.encode(), piece))
+                    self.wfile.write(b"0\r\nX-Trailer: yes\r\n\r\n")
+                else:
+                    self.send_header("Content-Length", str(len(reply)))
+                    self.end_headers()
+                    self.wfile.write(reply)
 
             def log_message(self, *args):
                 pass
 
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # a client that gave up on our certificate
+
+        server = Server(("127.0.0.1", 0), Handler)
+        if options.get("cert"):
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(options["cert"], options["key"])
+            server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        threading.Timer(lifetime, server.shutdown).start()
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """#
+
+    static let proxyScript = #"""
+        import base64, json, select, socket, socketserver, sys, threading
+        record, lifetime, options = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
+        lock = threading.Lock()
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = self.request.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, rest = data.split(b"\r\n\r\n", 1)
+                lines = head.decode("latin-1").split("\r\n")
+                headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+                with lock:
+                    with open(record, "a", encoding="utf-8") as f:
+                        f.write(json.dumps({"line": lines[0], "headers": headers}) + "\n")
+                if options.get("refuse"):
+                    self.request.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+                    return
+                method, target, _ = lines[0].split(" ")
+                if method == "CONNECT":
+                    host, port = target.rsplit(":", 1)
+                    upstream = socket.create_connection((host.strip("[]"), int(port)))
+                    self.request.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                else:
+                    authority = target.split("://", 1)[1].split("/", 1)[0]
+                    host, port = authority.rsplit(":", 1) if ":" in authority else (authority, "80")
+                    upstream = socket.create_connection((host, int(port)))
+                    upstream.sendall(head + b"\r\n\r\n")
+                if rest:
+                    upstream.sendall(rest)
+                sockets = [self.request, upstream]
+                while True:
+                    readable, _, _ = select.select(sockets, [], [], lifetime)
+                    if not readable:
+                        break
+                    for s in readable:
+                        chunk = s.recv(65536)
+                        if not chunk:
+                            upstream.close()
+                            return
+                        (upstream if s is self.request else self.request).sendall(chunk)
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        server = Server(("127.0.0.1", 0), Handler)
         threading.Timer(lifetime, server.shutdown).start()
         print(server.server_address[1], flush=True)
         server.serve_forever()
         """#
 
     static let smtpScript = #"""
-        import base64, email, email.policy, json, socketserver, sys, threading, time
+        import base64, email, email.policy, json, socketserver, ssl, sys, threading, time
         record, lifetime, options = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
         lock = threading.Lock()
+        context = None
+        if options.get("cert"):
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(options["cert"], options["key"])
+
+        class Writer:
+            def __init__(self, sock):
+                self.sock = sock
+
+            def write(self, data):
+                self.sock.sendall(data)
 
         class Handler(socketserver.StreamRequestHandler):
+            def upgrade(self, session):
+                session["tls_at"] = len(session["commands"])
+                self.request = context.wrap_socket(self.request, server_side=True)
+                self.rfile = self.request.makefile("rb")
+                self.wfile = Writer(self.request)
+
             def reply(self, line):
                 self.wfile.write((line + "\r\n").encode())
 
@@ -135,15 +263,19 @@ final class LoopbackServer: @unchecked Sendable {
                 if options.get("silent"):
                     time.sleep(3)
                     return
-                session = {"commands": [], "auth": None, "mail_from": None, "rcpt": [], "message": None}
-                self.reply("220 loopback ESMTP test server")
+                session = {"commands": [], "auth": None, "mail_from": None, "rcpt": [], "message": None,
+                           "tls_at": None, "error": None}
                 try:
+                    if options.get("implicit_tls"):
+                        self.upgrade(session)
+                    self.reply("220 loopback ESMTP test server")
                     while True:
                         line = self.line()
                         verb = line.split(" ")[0].upper()
                         session["commands"].append(verb if verb == "AUTH" else line)
                         if verb == "EHLO":
-                            lines = ["loopback greets " + line[5:]] + options.get("extensions", []) + ["HELP"]
+                            offer = ["STARTTLS"] if options.get("starttls") and session["tls_at"] is None else []
+                            lines = ["loopback greets " + line[5:]] + options.get("extensions", []) + offer + ["HELP"]
                             self.wfile.write("".join("250%s%s\r\n" % ("-" if i < len(lines) - 1 else " ", l)
                                                      for i, l in enumerate(lines)).encode())
                         elif verb == "AUTH":
@@ -204,6 +336,9 @@ final class LoopbackServer: @unchecked Sendable {
                                 "bare_lf": b"\n" in data.replace(b"\r\n", b""),
                             }
                             self.reply("250 2.0.0 Ok: queued")
+                        elif verb == "STARTTLS" and options.get("starttls") and session["tls_at"] is None:
+                            self.reply("220 2.0.0 Ready to start TLS")
+                            self.upgrade(session)
                         elif verb == "QUIT":
                             self.reply("221 2.0.0 Bye")
                             break
@@ -213,6 +348,8 @@ final class LoopbackServer: @unchecked Sendable {
                             self.reply("502 5.5.2 Error: command not recognized")
                 except EOFError:
                     pass
+                except (OSError, ssl.SSLError) as error:
+                    session["error"] = str(error)
                 with lock:
                     with open(record, "a", encoding="utf-8") as f:
                         f.write(json.dumps(session) + "\n")
@@ -226,6 +363,36 @@ final class LoopbackServer: @unchecked Sendable {
         print(server.server_address[1], flush=True)
         server.serve_forever()
         """#
+}
+
+/// A self-signed certificate for `localhost` and 127.0.0.1 (made by the `openssl` command once
+/// per test run), for the TLS servers; clients trust it through `ca_file:`.
+struct TestCertificate: Sendable {
+    let certificatePath: String
+    let keyPath: String
+
+    static let shared = TestCertificate(subjectAltName: "IP:127.0.0.1,DNS:localhost")
+
+    /// For the host-name check: valid, but for another name.
+    static let otherHost = TestCertificate(subjectAltName: "DNS:other.example.org")
+
+    private init(subjectAltName: String) {
+        let folder = temporaryFolder()
+        certificatePath = folder + "/cert.pem"
+        keyPath = folder + "/key.pem"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certificatePath,
+            "-subj", "/CN=\(subjectAltName.hasPrefix("DNS:other") ? "other.example.org" : "localhost")",
+            "-addext", "subjectAltName=\(subjectAltName)", "-days", "2",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try! process.run()
+        process.waitUntilExit()
+        precondition(process.terminationStatus == 0, "openssl req failed: is the openssl command installed?")
+    }
 }
 
 /// A loopback port nothing listens on: bound, then closed.

@@ -1,0 +1,182 @@
+import COpenSSL
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A TLS client session over a connected, non-blocking socket (OpenSSL's libssl).
+///
+/// Client only, TLS 1.2 or later. The server's certificate must chain to the system's trust
+/// store (`SSL_CTX_set_default_verify_paths`: Debian's /etc/ssl/certs) or to the certificates
+/// of the optional `ca_file:` (an office's internal CA, a test's self-signed certificate), and
+/// must be for the host name that was asked for (`SSL_set1_host`; an IP literal is checked
+/// against the certificate's IP addresses). SNI is sent for names, not for IP literals (RFC 6066
+/// §3). There is no setting that turns verification off.
+///
+/// The socket stays non-blocking: OpenSSL reports `SSL_ERROR_WANT_READ`/`WANT_WRITE`, and
+/// `NetworkConnection` polls with its deadline before calling again, so a handshake, read or
+/// write can't outlast the notifier's timeout.
+final class TLSStream {
+    /// What one call did: moved some bytes, needs the socket readable or writable first, met the
+    /// end of the stream, or failed (the reason in words).
+    enum Step {
+        case done(Int)
+        case wantRead
+        case wantWrite
+        case closed
+        case failed(String)
+    }
+
+    private var context: OpaquePointer?
+    private var ssl: OpaquePointer?
+
+    private init(context: OpaquePointer, ssl: OpaquePointer) {
+        self.context = context
+        self.ssl = ssl
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Runs the client handshake on `fd` until it succeeds, fails or `until` passes.
+    static func handshake(fd: Int32, serverName: String, caFile: String?, until: Deadline) -> Result<TLSStream, ConnectionError> {
+        // OpenSSL writes through write(2), which raises SIGPIPE on a connection the server reset;
+        // like the plugin runner (ChildProcess), kyniem takes EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
+        ERR_clear_error()
+        guard let context = SSL_CTX_new(TLS_client_method()) else {
+            return .failure(ConnectionError(.tls, "TLS could not be set up (\(lastErrorText()))"))
+        }
+        guard kyniem_SSL_CTX_set_min_tls12(context) == 1, SSL_CTX_set_default_verify_paths(context) == 1 else {
+            SSL_CTX_free(context)
+            return .failure(ConnectionError(.tls, "TLS could not be set up (\(lastErrorText()))"))
+        }
+        _ = kyniem_SSL_CTX_set_write_modes(context)
+        SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        if let caFile {
+            guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1 else {
+                SSL_CTX_free(context)
+                let reason = access(caFile, R_OK) == 0 ? "it holds no PEM certificate" : String(cString: strerror(errno))
+                return .failure(ConnectionError(.tls, "cannot read the CA file \(caFile): \(reason)"))
+            }
+        }
+        guard let ssl = SSL_new(context) else {
+            SSL_CTX_free(context)
+            return .failure(ConnectionError(.tls, "TLS could not be set up (\(lastErrorText()))"))
+        }
+        let stream = TLSStream(context: context, ssl: ssl)
+        let name = serverName.hasPrefix("[") && serverName.hasSuffix("]") ? String(serverName.dropFirst().dropLast()) : serverName
+        let hostChecked: Bool
+        if isIPLiteral(name) {
+            hostChecked = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) == 1
+        } else {
+            SSL_set_hostflags(ssl, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+            hostChecked = SSL_set1_host(ssl, name) == 1 && kyniem_SSL_set_tlsext_host_name(ssl, name) == 1
+        }
+        guard hostChecked, SSL_set_fd(ssl, fd) == 1 else {
+            return .failure(ConnectionError(.tls, "TLS could not be set up for this host name (\(lastErrorText()))"))
+        }
+        while true {
+            ERR_clear_error()
+            let result = SSL_connect(ssl)
+            if result == 1 { return .success(stream) }
+            let code = SSL_get_error(ssl, result)
+            let events: Int16
+            switch code {
+            case SSL_ERROR_WANT_READ: events = Int16(POLLIN)
+            case SSL_ERROR_WANT_WRITE: events = Int16(POLLOUT)
+            default: return .failure(ConnectionError(.tls, stream.handshakeFailure(code)))
+            }
+            if let problem = NetworkConnection.wait(fd, for: events, until: until) {
+                return .failure(problem.kind == .timedOut ? ConnectionError(.timedOut, "no answer during the TLS handshake") : problem)
+            }
+        }
+    }
+
+    /// Why the handshake failed: the certificate check's own verdict when there is one (it is
+    /// what people can act on: install the CA, set `ca_file:`, renew the certificate).
+    private func handshakeFailure(_ code: Int32) -> String {
+        let verdict = SSL_get_verify_result(ssl)
+        if verdict != X509_V_OK {
+            let text = String(cString: X509_verify_cert_error_string(verdict))
+            if verdict == X509_V_ERR_HOSTNAME_MISMATCH || verdict == X509_V_ERR_IP_ADDRESS_MISMATCH {
+                return "the server's certificate is for another host name (\(text))"
+            }
+            return "the server's certificate is not trusted (\(text))"
+        }
+        let detail = Self.lastErrorText()
+        if code == SSL_ERROR_SYSCALL && detail.isEmpty {
+            return "the server closed the connection during the TLS handshake"
+        }
+        return detail.isEmpty ? "the TLS handshake failed" : "the TLS handshake failed (\(detail))"
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Step {
+        guard let ssl else { return .closed }
+        ERR_clear_error()
+        errno = 0
+        let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
+        return count > 0 ? .done(Int(count)) : step(count)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) -> Step {
+        guard let ssl else { return .closed }
+        ERR_clear_error()
+        errno = 0
+        let count = SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
+        return count > 0 ? .done(Int(count)) : step(count)
+    }
+
+    private func step(_ result: Int32) -> Step {
+        let code = SSL_get_error(ssl, result)
+        switch code {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        case SSL_ERROR_ZERO_RETURN: return .closed
+        case SSL_ERROR_SYSCALL:
+            // The peer closed without a TLS close_notify, or reset the connection. HTTP bodies are
+            // delimited by Content-Length or chunks and SMTP by its replies, so a missing
+            // close_notify can't cut a message short unnoticed.
+            let detail = Self.lastErrorText()
+            if !detail.isEmpty { return .failed("the TLS connection failed (\(detail))") }
+            return errno == 0 || errno == EPIPE || errno == ECONNRESET ? .closed : .failed(String(cString: strerror(errno)))
+        default:
+            let detail = Self.lastErrorText()
+            return .failed(detail.isEmpty ? "the TLS connection failed" : "the TLS connection failed (\(detail))")
+        }
+    }
+
+    /// Sends a close_notify if the socket takes it now (no waiting), then frees the session.
+    func close() {
+        if let ssl {
+            ERR_clear_error()
+            _ = SSL_shutdown(ssl)
+            SSL_free(ssl)
+            self.ssl = nil
+        }
+        if let context {
+            SSL_CTX_free(context)
+            self.context = nil
+        }
+    }
+
+    /// The reason of the oldest error in OpenSSL's queue of this thread ("wrong version number",
+    /// "certificate verify failed"), empty when there is none.
+    static func lastErrorText() -> String {
+        let code = ERR_get_error()
+        guard code != 0 else { return "" }
+        if let reason = ERR_reason_error_string(code) { return String(cString: reason) }
+        var bytes = [CChar](repeating: 0, count: 256)
+        ERR_error_string_n(code, &bytes, bytes.count)
+        return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func isIPLiteral(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+}
