@@ -1,4 +1,5 @@
 import Foundation
+import KyniemYAML
 import KyniemConfig
 import KyniemCore
 
@@ -170,7 +171,7 @@ public enum NotifierRegistry {
             return message + "; \(hint)"
         }
         let known = builtIns.keys.sorted() + plugins.plugins.map(\.name)
-        if let suggestion = Suggestion.closest(to: type, among: known) {
+        if let suggestion = closestKey(to: type, among: known) {
             message += "; did you mean `\(suggestion)`?"
         }
         message += " (known: \(known.joined(separator: ", ")); plugins are searched in "

@@ -1,4 +1,5 @@
 import Foundation
+import KyniemYAML
 import KyniemConfig
 import KyniemCore
 
@@ -113,7 +114,7 @@ struct NotifierSettings {
         let known = prefix.isEmpty ? Self.commonKeys + allowed : allowed
         for key in values.keys.sorted() where !known.contains(key) {
             var message = "unknown setting `\(name(key))`"
-            if let suggestion = Suggestion.closest(to: key, among: known) {
+            if let suggestion = closestKey(to: key, among: known) {
                 message += "; did you mean `\(name(suggestion))`?"
             }
             problem(key, message + " (known: \(allowed.map(name).joined(separator: ", ")))")
@@ -139,7 +140,7 @@ struct NotifierSettings {
         guard let text = string(key) else { return fallback }
         guard choices.contains(text) else {
             var message = "unknown \(name(key)) `\(text)`"
-            if let suggestion = Suggestion.closest(to: text, among: choices) {
+            if let suggestion = closestKey(to: text, among: choices) {
                 message += "; did you mean `\(suggestion)`?"
             }
             problem(key, message + " (known: \(choices.joined(separator: ", ")))")

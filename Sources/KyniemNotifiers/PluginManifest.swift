@@ -1,4 +1,5 @@
 import Foundation
+import KyniemYAML
 import KyniemConfig
 
 #if canImport(Glibc)
@@ -58,7 +59,7 @@ public struct PluginManifest: Sendable, Hashable {
             let valueStart = line.index(after: colon)
             let valueColumn = line.distance(from: line.startIndex, to: valueStart) + 2
             guard keys.contains(key) else {
-                let hint = Suggestion.closest(to: key, among: keys).map { "; did you mean `\($0)`?" } ?? ""
+                let hint = closestKey(to: key, among: keys).map { "; did you mean `\($0)`?" } ?? ""
                 problems.append(ConfigurationProblem(
                     at(1), "unknown key `\(key)` (a manifest has \(keys.joined(separator: ", ")))\(hint)"))
                 continue

@@ -13,21 +13,8 @@ import Testing
     static let today = LocalDate(2023, 9, 14)
     static let password = "s3cret-pässword-42"
 
-    struct Outcome {
-        let report: RunReport
-        let log: [String]
-    }
-
-    func run(_ spec: NotifierSpec, environment: [String: String]) -> Outcome {
-        let sink = LineSink()
-        let planner = Fixture.planner(routes: [spec.route])
-        let dispatcher = Dispatcher(
-            notifiers: [spec], plugins: .empty, context: Fixture.context(environment: environment, lines: sink),
-            planner: planner)
-        let report = dispatcher.run(
-            deliveries: planner.plan(today: Self.today, catchUpDays: 7), date: Self.today, ledger: InMemoryLedger(),
-            dryRun: false, now: "2023-09-14T07:00:00+07:00")
-        return Outcome(report: report, log: sink.lines)
+    func run(_ spec: NotifierSpec, environment: [String: String]) -> Fixture.Outcome {
+        Fixture.dispatch(spec, environment: environment, today: Self.today)
     }
 
     func spec(port: Int, language: Language = .vi, smtp extra: [String: Any] = [:], auth: Bool = true) -> NotifierSpec {

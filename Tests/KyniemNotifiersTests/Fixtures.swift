@@ -2,12 +2,13 @@ import Foundation
 import KyniemConfig
 import KyniemCore
 import KyniemNotifiers
+import KyniemTesting
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Solar events only: the lunar calendar is another engineer's work in progress.
+/// Solar events only: dispatch does not depend on how a date was found.
 enum Fixture {
     static let japan = Country(code: "JP", name: LocalizedText(byLanguage: ["vi": "Nhật Bản", "en": "Japan"], primary: "Nhật Bản"))
     static let laos = Country(code: "LA", name: LocalizedText(byLanguage: ["vi": "Lào", "en": "Laos"], primary: "Lào"))
@@ -66,6 +67,25 @@ enum Fixture {
     ) -> Occurrence {
         let country = event.country.flatMap { ["JP": japan, "LA": laos][$0] }
         return Occurrence(event: event, date: date, ordinal: ordinal, tier: tier, lunar: lunar, country: country)
+    }
+
+    /// What one dispatch of the fixture's deliveries to `spec` produced: the report and the log lines.
+    struct Outcome {
+        let report: RunReport
+        let log: [String]
+    }
+
+    /// Plans `today` (a week of catch-up) and dispatches it to `spec` alone, with an in-memory ledger.
+    static func dispatch(_ spec: NotifierSpec, environment: [String: String], today: LocalDate) -> Outcome {
+        let sink = LineSink()
+        let planner = planner(routes: [spec.route])
+        let dispatcher = Dispatcher(
+            notifiers: [spec], plugins: .empty, context: context(environment: environment, lines: sink),
+            planner: planner)
+        let report = dispatcher.run(
+            deliveries: planner.plan(today: today, catchUpDays: 7), date: today, ledger: InMemoryLedger(),
+            dryRun: false, now: "\(today.iso)T07:00:00+07:00")
+        return Outcome(report: report, log: sink.lines)
     }
 
     static func context(configDirectory: String? = nil, environment: [String: String] = [:], lines: LineSink = LineSink()) -> NotifierContext {
