@@ -1,0 +1,207 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A bounded queue of event batches from one producing thread (libyaml) to one consuming
+/// thread (the tree builder), for `YAMLParser.parsePipelined`.
+///
+/// Locking: every stored `var` (`batches`, `sent`, `cancelled`, `finished`) is read and written
+/// only while `mutex` is held, which is what makes the `@unchecked Sendable` true. The
+/// batches themselves are values (`[ParseEvent]`, Sendable) that change hands under the
+/// lock: the producer gives a batch up when it sends it, the consumer owns it once received.
+/// Waiting is on two condition variables of that mutex: the producer on `notFull`, the
+/// consumer on `notEmpty`.
+final class EventChannel: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let notFull: UnsafeMutablePointer<pthread_cond_t>
+    private let notEmpty: UnsafeMutablePointer<pthread_cond_t>
+    private let capacity: Int
+    private var batches: [[ParseEvent]] = []
+    /// Batches accepted by `send`, for tests that check a cancelled producer stops early.
+    private var sent = 0
+    /// The consumer stopped listening: sending fails from now on.
+    private var cancelled = false
+    /// The producer sent its last batch.
+    private var finished = false
+
+    /// `capacity` batches at most wait in the queue; a producer that gets that far ahead waits.
+    init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        mutex = .allocate(capacity: 1)
+        notFull = .allocate(capacity: 1)
+        notEmpty = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(notFull, nil)
+        pthread_cond_init(notEmpty, nil)
+        batches.reserveCapacity(capacity)
+    }
+
+    deinit {
+        pthread_cond_destroy(notEmpty)
+        pthread_cond_destroy(notFull)
+        pthread_mutex_destroy(mutex)
+        notEmpty.deallocate()
+        notFull.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Producer: queues `batch`, waiting while the queue is full. False when the consumer
+    /// has cancelled (the batch is dropped): the producer should stop.
+    func send(_ batch: consuming [ParseEvent]) -> Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while batches.count >= capacity && !cancelled {
+            pthread_cond_wait(notFull, mutex)
+        }
+        if cancelled { return false }
+        batches.append(batch)
+        sent += 1
+        pthread_cond_signal(notEmpty)
+        return true
+    }
+
+    /// Producer: nothing more will be sent.
+    func finish() {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        finished = true
+        pthread_cond_signal(notEmpty)
+    }
+
+    /// Consumer: the next batch in the order sent, waiting while there is none; nil once
+    /// the producer has finished and every batch has been received.
+    func receive() -> [ParseEvent]? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while batches.isEmpty && !finished {
+            pthread_cond_wait(notEmpty, mutex)
+        }
+        if batches.isEmpty { return nil }
+        let batch = batches.removeFirst()
+        pthread_cond_signal(notFull)
+        return batch
+    }
+
+    /// Consumer: stops listening. A producer waiting in `send` wakes and is told to stop;
+    /// batches still queued are released.
+    func cancel() {
+        pthread_mutex_lock(mutex)
+        cancelled = true
+        let dropped = batches
+        batches = []
+        pthread_cond_signal(notFull)
+        pthread_mutex_unlock(mutex)
+        _ = consume dropped  // released outside the lock
+    }
+
+    /// How many batches `send` has accepted so far.
+    var batchesSent: Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return sent
+    }
+}
+
+/// The producing side of the pipeline: runs libyaml over `buffer` on a thread of its own
+/// and sends `ParseEvent`s in batches of `batchSize`, the last batch ending with `.streamEnd`
+/// or `.failure`, then finishes the channel. It stops early when the channel is cancelled.
+///
+/// Not Sendable, and it needs not be: `start()` hands the object itself over to the new
+/// thread (through an opaque pointer), and the calling thread keeps only the channel and
+/// the thread to join. The buffer it reads belongs to the caller of `parsePipelined`, which
+/// joins the thread before returning, so the memory outlives every read. libyaml's parser
+/// is created, used and deleted on the producer thread alone.
+final class EventProducer {
+    private let buffer: UnsafeRawBufferPointer
+    private let file: String
+    private let fileID: UInt32
+    private let channel: EventChannel
+    private let batchSize: Int
+
+    init(buffer: UnsafeRawBufferPointer, file: String, fileID: UInt32, channel: EventChannel, batchSize: Int) {
+        precondition(batchSize > 0)
+        self.buffer = buffer
+        self.file = file
+        self.fileID = fileID
+        self.channel = channel
+        self.batchSize = batchSize
+    }
+
+    /// Starts the thread. Nil if the system refuses one (the caller parses serially instead).
+    func start() -> ProducerThread? {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        // libyaml keeps its own stacks on the heap; this thread never recurses deeply.
+        pthread_attr_setstacksize(&attributes, 1 << 20)
+        #if canImport(Darwin)
+        var thread: pthread_t?
+        #else
+        var thread = pthread_t()
+        #endif
+        let status = pthread_create(&thread, &attributes, { context in
+            let raw: UnsafeMutableRawPointer? = context
+            Unmanaged<EventProducer>.fromOpaque(raw!).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard status == 0 else {
+            Unmanaged<EventProducer>.fromOpaque(context).release()
+            return nil
+        }
+        #if canImport(Darwin)
+        return ProducerThread(thread: thread!)
+        #else
+        return ProducerThread(thread: thread)
+        #endif
+    }
+
+    private func run() {
+        defer { channel.finish() }
+        let reader: EventReader
+        do {
+            reader = try EventReader(buffer, file: file, fileID: fileID)
+        } catch {
+            _ = channel.send([.failure(error)])
+            return
+        }
+        var batch: [ParseEvent] = []
+        batch.reserveCapacity(batchSize)
+        while true {
+            let event: ParseEvent
+            do {
+                event = try reader.next()
+            } catch {
+                batch.append(.failure(error))
+                _ = channel.send(batch)
+                return
+            }
+            if case .streamEnd = event {
+                batch.append(event)
+                _ = channel.send(batch)
+                return
+            }
+            batch.append(event)
+            if batch.count == batchSize {
+                guard channel.send(batch) else { return }
+                batch = []
+                batch.reserveCapacity(batchSize)
+            }
+        }
+    }
+}
+
+/// A started producer thread, to be joined exactly once.
+struct ProducerThread {
+    let thread: pthread_t
+
+    /// Waits until the thread has ended.
+    func join() {
+        pthread_join(thread, nil)
+    }
+}
