@@ -20,7 +20,9 @@ final class EventChannel: @unchecked Sendable {
     private let notFull: UnsafeMutablePointer<pthread_cond_t>
     private let notEmpty: UnsafeMutablePointer<pthread_cond_t>
     private let capacity: Int
-    private var batches: [[ParseEvent]] = []
+    private var batches: [EventBatch] = []
+    /// Emptied batches, kept for the producer to fill again.
+    private var spares: [EventBatch] = []
     /// Batches accepted by `send`, for tests that check a cancelled producer stops early.
     private var sent = 0
     /// The consumer stopped listening: sending fails from now on.
@@ -39,6 +41,7 @@ final class EventChannel: @unchecked Sendable {
         pthread_cond_init(notFull, nil)
         pthread_cond_init(notEmpty, nil)
         batches.reserveCapacity(capacity)
+        spares.reserveCapacity(capacity)
     }
 
     deinit {
@@ -52,7 +55,7 @@ final class EventChannel: @unchecked Sendable {
 
     /// Producer: queues `batch`, waiting while the queue is full. False when the consumer
     /// has cancelled (the batch is dropped): the producer should stop.
-    func send(_ batch: consuming [ParseEvent]) -> Bool {
+    func send(_ batch: consuming EventBatch) -> Bool {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while batches.count >= capacity && !cancelled {
@@ -75,7 +78,7 @@ final class EventChannel: @unchecked Sendable {
 
     /// Consumer: the next batch in the order sent, waiting while there is none; nil once
     /// the producer has finished and every batch has been received.
-    func receive() -> [ParseEvent]? {
+    func receive() -> EventBatch? {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while batches.isEmpty && !finished {
@@ -87,16 +90,33 @@ final class EventChannel: @unchecked Sendable {
         return batch
     }
 
+    /// Consumer: hands back a batch it is done with, for the producer to reuse.
+    func recycle(_ batch: consuming EventBatch) {
+        var batch = batch
+        batch.removeAll()
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if spares.count < capacity && !cancelled { spares.append(batch) }
+    }
+
+    /// Producer: an emptied batch to fill, if the consumer has handed one back.
+    func spare() -> EventBatch? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return spares.popLast()
+    }
+
     /// Consumer: stops listening. A producer waiting in `send` wakes and is told to stop;
     /// batches still queued are released.
     func cancel() {
         pthread_mutex_lock(mutex)
         cancelled = true
-        let dropped = batches
+        let dropped = (batches, spares)
         batches = []
+        spares = []
         pthread_cond_signal(notFull)
         pthread_mutex_unlock(mutex)
-        _ = consume dropped  // released outside the lock
+        withExtendedLifetime(dropped) {}  // released outside the lock
     }
 
     /// How many batches `send` has accepted so far.
@@ -108,8 +128,8 @@ final class EventChannel: @unchecked Sendable {
 }
 
 /// The producing side of the pipeline: runs libyaml over `buffer` on a thread of its own
-/// and sends `ParseEvent`s in batches of `batchSize`, the last batch ending with `.streamEnd`
-/// or `.failure`, then finishes the channel. It stops early when the channel is cancelled.
+/// and sends `EventBatch`es of `batchSize` events, the last one ending with the end of the
+/// stream or a failure, then finishes the channel. It stops early when the channel is cancelled.
 ///
 /// Not Sendable, and it needs not be: `start()` hands the object itself over to the new
 /// thread (through an opaque pointer), and the calling thread keeps only the channel and
@@ -119,15 +139,13 @@ final class EventChannel: @unchecked Sendable {
 final class EventProducer {
     private let buffer: UnsafeRawBufferPointer
     private let file: String
-    private let fileID: UInt32
     private let channel: EventChannel
     private let batchSize: Int
 
-    init(buffer: UnsafeRawBufferPointer, file: String, fileID: UInt32, channel: EventChannel, batchSize: Int) {
+    init(buffer: UnsafeRawBufferPointer, file: String, channel: EventChannel, batchSize: Int) {
         precondition(batchSize > 0)
         self.buffer = buffer
         self.file = file
-        self.fileID = fileID
         self.channel = channel
         self.batchSize = batchSize
     }
@@ -165,33 +183,15 @@ final class EventProducer {
         defer { channel.finish() }
         let reader: EventReader
         do {
-            reader = try EventReader(buffer, file: file, fileID: fileID)
+            reader = try EventReader(buffer, file: file)
         } catch {
-            _ = channel.send([.failure(error)])
+            _ = channel.send(EventBatch(failure: error))
             return
         }
-        var batch: [ParseEvent] = []
-        batch.reserveCapacity(batchSize)
         while true {
-            let event: ParseEvent
-            do {
-                event = try reader.next()
-            } catch {
-                batch.append(.failure(error))
-                _ = channel.send(batch)
-                return
-            }
-            if case .streamEnd = event {
-                batch.append(event)
-                _ = channel.send(batch)
-                return
-            }
-            batch.append(event)
-            if batch.count == batchSize {
-                guard channel.send(batch) else { return }
-                batch = []
-                batch.reserveCapacity(batchSize)
-            }
+            var batch = channel.spare() ?? EventBatch(reserving: batchSize)
+            let more = reader.fill(&batch, limit: batchSize)
+            guard channel.send(batch), more else { return }
         }
     }
 }

@@ -1,34 +1,72 @@
 import CYAML
 
-/// One libyaml event as a Swift value that owns its text, so that it can be built on the
-/// thread running libyaml and consumed on another (`YAMLParser.parsePipelined`). Scalars
-/// arrive as finished nodes: decoding their text is most of the per-event work, and it
-/// is done where the event is read.
-enum ParseEvent: Sendable {
-    case scalar(YAMLNode, anchor: String?)
-    case collectionStart(isMapping: Bool, anchor: String?, mark: Mark)
-    /// The end of the innermost open mapping or sequence.
-    case collectionEnd
-    case alias(name: String, mark: Mark)
-    case documentStart(Mark)
-    case streamEnd
-    /// libyaml stopped here; nothing follows.
-    case failure(YAMLError)
+/// A run of libyaml events as plain values: what `EventReader` fills and `TreeBuilder`
+/// consumes, on one thread or (`YAMLParser.parsePipelined`) handed from the libyaml thread
+/// to the tree builder's. The text of scalars, tags, anchors and alias names is copied into
+/// one byte buffer per batch, and Strings are made from it by the builder: making them is
+/// the larger part of the per-event work, and the libyaml thread is the busier of the two,
+/// so it only copies bytes. Every field is a plain value, so a batch costs two allocations
+/// however many events it holds, and is Sendable without reservation.
+struct EventBatch: Sendable {
+    enum Kind: UInt8 {
+        case scalar, mappingStart, sequenceStart, collectionEnd, alias, documentStart, streamEnd
+    }
+
+    struct Event {
+        var kind: Kind
+        /// For scalars.
+        var style: YAMLNode.Scalar.Style
+        /// The 1-based start mark, clamped as `Mark` clamps it.
+        var line: Int32
+        var column: Int32
+        /// The scalar's value or the alias's name at `bytes[textStart..<textStart + textCount]`,
+        /// followed by the tag, then the anchor; a count of -1 means none.
+        var textStart: Int
+        var textCount: Int
+        var tagCount: Int32
+        var anchorCount: Int32
+    }
+
+    var events: [Event] = []
+    var bytes: [UInt8] = []
+    /// libyaml stopped after `events` with this error; nothing follows.
+    var failure: YAMLError?
+
+    init(failure: YAMLError? = nil) {
+        self.failure = failure
+    }
+
+    /// An empty batch with room for `count` events and their text (16 bytes each, about what
+    /// a configuration has on average), to grow less while it fills.
+    init(reserving count: Int) {
+        events.reserveCapacity(count)
+        bytes.reserveCapacity(count * 16)
+    }
+
+    /// Whether the stream ended or failed in this batch.
+    var isLast: Bool {
+        failure != nil || events.last?.kind == .streamEnd
+    }
+
+    mutating func removeAll() {
+        events.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+        failure = nil
+    }
 }
 
-/// libyaml's parser over a buffer, read one `ParseEvent` at a time. Used by one thread
-/// only; the buffer must outlive it.
+/// libyaml's parser over a buffer, read a batch at a time. Used by one thread only; the
+/// buffer must outlive it.
 final class EventReader {
     private let parser: UnsafeMutablePointer<yaml_parser_t>
     private let event: UnsafeMutablePointer<yaml_event_t>
     private let buffer: UnsafeRawBufferPointer
     private let file: String
-    private let fileID: UInt32
+    private var ended = false
 
-    init(_ buffer: UnsafeRawBufferPointer, file: String, fileID: UInt32) throws(YAMLError) {
+    init(_ buffer: UnsafeRawBufferPointer, file: String) throws(YAMLError) {
         self.buffer = buffer
         self.file = file
-        self.fileID = fileID
         parser = .allocate(capacity: 1)
         event = .allocate(capacity: 1)
         guard yaml_parser_initialize(parser) == 1 else {
@@ -45,62 +83,68 @@ final class EventReader {
         event.deallocate()
     }
 
-    private func mark(_ m: yaml_mark_t) -> Mark {
-        Mark(fileID: fileID, line: Int(m.line) + 1, column: Int(m.column) + 1)
-    }
-
-    /// The next event that matters to the tree (stream start and document end are skipped).
-    /// After `.streamEnd` there are no more; a syntax error is thrown with libyaml's mark.
-    func next() throws(YAMLError) -> ParseEvent {
-        while true {
+    /// Appends events that matter to the tree (stream start and document end are skipped)
+    /// until `batch` holds `limit` of them, the stream ends, or libyaml fails (`batch.failure`,
+    /// with libyaml's mark). False once the stream has ended or failed: nothing more to read.
+    func fill(_ batch: inout EventBatch, limit: Int) -> Bool {
+        guard !ended else { return false }
+        while batch.events.count < limit {
             guard yaml_parser_parse(parser, event) == 1 else {
-                throw YAMLParser.syntaxError(parser, buffer: buffer, file: file)
+                batch.failure = YAMLParser.syntaxError(parser, buffer: buffer, file: file)
+                ended = true
+                return false
             }
             defer { yaml_event_delete(event) }
-            switch event.pointee.type {
+            let e = event.pointee
+            var item = EventBatch.Event(
+                kind: .streamEnd, style: .plain,
+                line: Int32(clamping: Int(e.start_mark.line) + 1), column: Int32(clamping: Int(e.start_mark.column) + 1),
+                textStart: batch.bytes.count, textCount: 0, tagCount: -1, anchorCount: -1)
+            switch e.type {
             case YAML_SCALAR_EVENT:
-                let s = event.pointee.data.scalar
-                let text = s.length == 0
-                    ? "" : String(decoding: UnsafeBufferPointer(start: s.value, count: Int(s.length)), as: UTF8.self)
-                let style: YAMLNode.Scalar.Style
+                let s = e.data.scalar
+                item.kind = .scalar
                 switch s.style {
-                case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
-                case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
-                case YAML_LITERAL_SCALAR_STYLE: style = .literal
-                case YAML_FOLDED_SCALAR_STYLE: style = .folded
-                default: style = .plain
+                case YAML_SINGLE_QUOTED_SCALAR_STYLE: item.style = .singleQuoted
+                case YAML_DOUBLE_QUOTED_SCALAR_STYLE: item.style = .doubleQuoted
+                case YAML_LITERAL_SCALAR_STYLE: item.style = .literal
+                case YAML_FOLDED_SCALAR_STYLE: item.style = .folded
+                default: item.style = .plain
                 }
-                let tag = s.tag.map { String(cString: $0) }
-                let node = YAMLNode(
-                    scalar: YAMLNode.Scalar(text: text, style: style, tag: tag), mark: mark(event.pointee.start_mark))
-                return .scalar(node, anchor: s.anchor.map { String(cString: $0) })
-
+                item.textCount = Int(s.length)
+                if s.length > 0 { batch.bytes.append(contentsOf: UnsafeBufferPointer(start: s.value, count: Int(s.length))) }
+                if let tag = s.tag { item.tagCount = append(tag, to: &batch.bytes) }
+                if let anchor = s.anchor { item.anchorCount = append(anchor, to: &batch.bytes) }
             case YAML_MAPPING_START_EVENT:
-                return .collectionStart(
-                    isMapping: true, anchor: event.pointee.data.mapping_start.anchor.map { String(cString: $0) },
-                    mark: mark(event.pointee.start_mark))
-
+                item.kind = .mappingStart
+                if let anchor = e.data.mapping_start.anchor { item.anchorCount = append(anchor, to: &batch.bytes) }
             case YAML_SEQUENCE_START_EVENT:
-                return .collectionStart(
-                    isMapping: false, anchor: event.pointee.data.sequence_start.anchor.map { String(cString: $0) },
-                    mark: mark(event.pointee.start_mark))
-
+                item.kind = .sequenceStart
+                if let anchor = e.data.sequence_start.anchor { item.anchorCount = append(anchor, to: &batch.bytes) }
             case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
-                return .collectionEnd
-
+                item.kind = .collectionEnd
             case YAML_ALIAS_EVENT:
-                return .alias(name: String(cString: event.pointee.data.alias.anchor), mark: mark(event.pointee.start_mark))
-
+                item.kind = .alias
+                item.textCount = Int(append(e.data.alias.anchor, to: &batch.bytes))
             case YAML_DOCUMENT_START_EVENT:
-                return .documentStart(mark(event.pointee.start_mark))
-
+                item.kind = .documentStart
             case YAML_STREAM_END_EVENT:
-                return .streamEnd
-
+                batch.events.append(item)
+                ended = true
+                return false
             default:  // stream start, document end
                 continue
             }
+            batch.events.append(item)
         }
+        return true
+    }
+
+    /// Appends a NUL-terminated string's bytes; their count.
+    private func append(_ string: UnsafePointer<yaml_char_t>, to bytes: inout [UInt8]) -> Int32 {
+        let count = strlen(UnsafeRawPointer(string).assumingMemoryBound(to: CChar.self))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: string, count: count))
+        return Int32(count)
     }
 }
 
@@ -173,18 +217,46 @@ struct TreeBuilder {
         duplicates.append(key.error("duplicate key \(quote(text)) (first at line \(first.line), column \(first.column))"))
     }
 
-    /// Handles one event; true at the end of the stream.
-    mutating func consume(_ event: ParseEvent) throws(YAMLError) -> Bool {
-        switch event {
-        case .scalar(let node, let anchor):
-            if let anchor { anchors[anchor] = (node, 1) }
+    /// Handles a batch of events in order; true at the end of the stream. Throws the first
+    /// error: the builder's own, or libyaml's after every event before it.
+    mutating func consume(_ batch: EventBatch) throws(YAMLError) -> Bool {
+        let result: Result<Bool, YAMLError> = batch.bytes.withUnsafeBufferPointer { bytes in
+            Result { () throws(YAMLError) -> Bool in
+                for event in batch.events where try consume(event, bytes: bytes) { return true }
+                return false
+            }
+        }
+        if try result.get() { return true }
+        if let failure = batch.failure { throw failure }
+        return false
+    }
+
+    private mutating func consume(_ event: EventBatch.Event, bytes: UnsafeBufferPointer<UInt8>) throws(YAMLError) -> Bool {
+        let at = Mark(fileID: fileID, line: Int(event.line), column: Int(event.column))
+        // Tag and anchor follow the text.
+        var offset = event.textStart + event.textCount
+        func take(_ count: Int32) -> String? {
+            guard count >= 0 else { return nil }
+            defer { offset += Int(count) }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<offset + Int(count)]), as: UTF8.self)
+        }
+        switch event.kind {
+        case .scalar:
+            let text = event.textCount == 0
+                ? ""
+                : String(decoding: UnsafeBufferPointer(rebasing: bytes[event.textStart..<offset]), as: UTF8.self)
+            let tag = take(event.tagCount)
+            let node = YAMLNode(scalar: YAMLNode.Scalar(text: text, style: event.style, tag: tag), mark: at)
+            if let anchor = take(event.anchorCount) { anchors[anchor] = (node, 1) }
             add(node, size: 1)
 
-        case .collectionStart(let isMapping, let anchor, let at):
+        case .mappingStart, .sequenceStart:
             if frames.count >= YAMLParser.maxDepth {
                 throw YAMLError(mark: at, message: "nested more than \(YAMLParser.maxDepth) levels deep")
             }
-            frames.append(Frame(isMapping: isMapping, start: pending.count, mark: at, anchor: anchor, size: 0))
+            frames.append(
+                Frame(isMapping: event.kind == .mappingStart, start: pending.count, mark: at,
+                      anchor: take(event.anchorCount), size: 0))
 
         case .collectionEnd:
             let frame = frames.removeLast()
@@ -207,7 +279,8 @@ struct TreeBuilder {
             if let anchor = frame.anchor { anchors[anchor] = (node, size) }
             add(node, size: size)
 
-        case .alias(let name, let at):
+        case .alias:
+            let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[event.textStart..<offset]), as: UTF8.self)
             guard let (original, size) = anchors[name] else {
                 throw YAMLError(mark: at, message: "unknown alias *\(name); define &\(name) before using it")
             }
@@ -219,7 +292,7 @@ struct TreeBuilder {
             }
             add(YAMLNode(value: original.value, mark: at), size: size)
 
-        case .documentStart(let at):
+        case .documentStart:
             documents += 1
             if documents > 1 {
                 throw YAMLError(mark: at, message: "expected a single document")
@@ -227,9 +300,6 @@ struct TreeBuilder {
 
         case .streamEnd:
             return true
-
-        case .failure(let error):
-            throw error
         }
         return false
     }

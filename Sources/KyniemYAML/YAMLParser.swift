@@ -89,8 +89,9 @@ public enum YAMLParser {
     static let pipelineThreshold = cores > 1 ? 256 * 1024 : Int.max
 
     /// Events per batch handed from the libyaml thread to the tree builder: enough that the
-    /// lock is taken rarely (a few hundred times for a 10 MB file), few enough that a batch
-    /// (~64 bytes an event) stays in cache and the builder starts soon.
+    /// lock is taken rarely (about a thousand times for a 10 MB file), few enough that a batch
+    /// (40 bytes an event, plus its text) stays in cache and the builder starts soon. The
+    /// single-threaded path reads in batches of the same size.
     static let pipelineBatchSize = 2_048
 
     private static let cores: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -105,44 +106,53 @@ public enum YAMLParser {
         if buffer.count >= pipelineThreshold {
             return try parsePipelined(buffer, file: file, batchSize: batchSize)
         }
-        return try parseSerially(buffer, file: file)
+        return try parseSerially(buffer, file: file, batchSize: batchSize)
     }
 
-    /// libyaml and the tree builder on the calling thread, one event at a time.
-    private static func parseSerially(_ buffer: UnsafeRawBufferPointer, file: String) throws(YAMLError) -> Document {
-        var builder = TreeBuilder(file: file)
-        let reader = try EventReader(buffer, file: file, fileID: builder.fileID)
-        while true {
-            if try builder.consume(try reader.next()) {
-                return Document(root: builder.root, duplicateKeyErrors: builder.sortedDuplicateKeyErrors())
-            }
-        }
-    }
-
-    /// libyaml on a thread of its own (`EventProducer`) turning events into `ParseEvent`
-    /// values, in batches through a bounded `EventChannel`; the calling thread builds the
-    /// tree from them in order, exactly as `parseSerially` does, so the document, the marks
-    /// and the first error are the same. A syntax error arrives after every event before it.
-    /// Whenever this returns or throws (an error of the builder's: unknown alias, too deep,
-    /// a second document), the channel is cancelled and the producer joined first: no thread
-    /// outlives the call, and none reads `buffer` after it.
-    private static func parsePipelined(
+    /// libyaml and the tree builder on the calling thread, taking turns a batch at a time.
+    private static func parseSerially(
         _ buffer: UnsafeRawBufferPointer, file: String, batchSize: Int
     ) throws(YAMLError) -> Document {
         var builder = TreeBuilder(file: file)
+        let reader = try EventReader(buffer, file: file)
+        var batch = EventBatch()
+        while true {
+            let more = reader.fill(&batch, limit: batchSize)
+            if try builder.consume(batch) {
+                return Document(root: builder.root, duplicateKeyErrors: builder.sortedDuplicateKeyErrors())
+            }
+            // A last batch ends with the end of the stream or a failure, so `consume` has
+            // returned true or thrown.
+            precondition(more, "YAMLParser: the event stream stopped without an end")
+            batch.removeAll()
+        }
+    }
+
+    /// libyaml on a thread of its own (`EventProducer`) filling `EventBatch`es, handed over
+    /// through a bounded `EventChannel`; the calling thread builds the tree from them in
+    /// order, exactly as `parseSerially` does, so the document, the marks and the first error
+    /// are the same. A syntax error arrives after every event before it. Whenever this returns
+    /// or throws (an error of the builder's: unknown alias, too deep, a second document), the
+    /// channel is cancelled and the producer joined first: no thread outlives the call, and
+    /// none reads `buffer` after it.
+    private static func parsePipelined(
+        _ buffer: UnsafeRawBufferPointer, file: String, batchSize: Int
+    ) throws(YAMLError) -> Document {
         let channel = EventChannel(capacity: 4)
-        let producer = EventProducer(buffer: buffer, file: file, fileID: builder.fileID, channel: channel, batchSize: batchSize)
-        guard let thread = producer.start() else { return try parseSerially(buffer, file: file) }
+        let producer = EventProducer(buffer: buffer, file: file, channel: channel, batchSize: batchSize)
+        guard let thread = producer.start() else { return try parseSerially(buffer, file: file, batchSize: batchSize) }
         defer {
             channel.cancel()
             thread.join()
         }
+        var builder = TreeBuilder(file: file)
         while let batch = channel.receive() {
-            for event in batch where try builder.consume(event) {
+            if try builder.consume(batch) {
                 return Document(root: builder.root, duplicateKeyErrors: builder.sortedDuplicateKeyErrors())
             }
+            channel.recycle(batch)
         }
-        // The producer always ends with the end of the stream or an error.
+        // The producer always ends with the end of the stream or a failure.
         preconditionFailure("YAMLParser: the libyaml thread stopped without ending the stream")
     }
 
