@@ -80,12 +80,12 @@ public enum YAMLParser {
     }
 
     /// Inputs of at least this many bytes are parsed in a pipeline (`parsePipelined`): libyaml
-    /// on a thread of its own, the tree built on the calling thread. 256 KB takes libyaml about
-    /// 9 ms, so starting a thread and handing batches over (well under 0.1 ms) costs about 1%
-    /// there, while the pipeline takes up to a third off; below it the gain is a few hundred
-    /// microseconds at most and not worth a thread per file. The bundled calendars (80 KB at
-    /// most) and ordinary configurations stay on the single-threaded path. With one core there
-    /// is nothing to overlap, so never.
+    /// on a thread of its own, the tree built on the calling thread. Measured in process (best
+    /// of 200): at 80 KB, the largest bundled calendar, the pipeline is slower (1.7 ms against
+    /// 1.6, and its median twice the serial one, from starting and waking a thread); the two
+    /// break even near 190 KB; at 245 KB it takes 9.4 ms against 12.6, at 820 KB 31 against 42.
+    /// So the bundled calendars and ordinary configurations stay on the single-threaded path.
+    /// With one core there is nothing to overlap, so never.
     static let pipelineThreshold = cores > 1 ? 256 * 1024 : Int.max
 
     /// Events per batch handed from the libyaml thread to the tree builder: enough that the
