@@ -9,10 +9,13 @@ import Darwin
 /// A bounded queue of event batches from one producing thread (libyaml) to one consuming
 /// thread (the tree builder), for `YAMLParser.parsePipelined`.
 ///
-/// Locking: every stored `var` (`batches`, `sent`, `cancelled`, `finished`) is read and written
-/// only while `mutex` is held, which is what makes the `@unchecked Sendable` true. The
-/// batches themselves are values (`[ParseEvent]`, Sendable) that change hands under the
-/// lock: the producer gives a batch up when it sends it, the consumer owns it once received.
+/// Consumed batches go back to the producer (`recycle`, `spare`), so that after the first
+/// few the pipeline allocates nothing per batch.
+///
+/// Locking: every stored `var` (`batches`, `spares`, `sent`, `cancelled`, `finished`) is
+/// read and written only while `mutex` is held, which is what makes the `@unchecked Sendable`
+/// true. The batches themselves are values (`EventBatch`, Sendable) that change hands under
+/// the lock: the producer gives a batch up when it sends it, the consumer owns it once received.
 /// Waiting is on two condition variables of that mutex: the producer on `notFull`, the
 /// consumer on `notEmpty`.
 final class EventChannel: @unchecked Sendable {
