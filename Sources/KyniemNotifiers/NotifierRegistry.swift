@@ -139,6 +139,7 @@ public enum NotifierRegistry {
             }
             if let builtIn = builtIns[spec.type] {
                 problems.append(contentsOf: builtIn.problems(spec))
+                problems.append(contentsOf: caFileProblems(spec, configDirectory: configDirectory))
             } else if let plugin = plugins.plugin(named: spec.type) {
                 if checkedPlugins.insert(plugin.name).inserted, let problem = plugin.executableProblem {
                     problems.append(problem)
@@ -153,6 +154,23 @@ public enum NotifierRegistry {
             }
         }
         return problems
+    }
+
+    /// A `ca_file:` (webhook, or email's `smtp.ca_file:`) that does not load as certificates,
+    /// resolved against the configuration's folder as sending resolves it.
+    static func caFileProblems(_ spec: NotifierSpec, configDirectory: String?) -> [ConfigurationProblem] {
+        let caFile: String?
+        switch spec.type {
+        case "webhook": caFile = try? WebhookNotifier.configuration(spec).get().caFile
+        case "email": caFile = try? EmailNotifier.configuration(spec).get().caFile
+        default: caFile = nil
+        }
+        guard let caFile, let reason = TLSStream.caFileProblem(PathText.resolve(caFile, against: configDirectory)) else {
+            return []
+        }
+        return [ConfigurationProblem(
+            spec.optionLocations["ca_file"] ?? spec.optionLocations["smtp"] ?? spec.location,
+            "notifier `\(spec.id)`: cannot use ca_file \(caFile): \(reason)")]
     }
 
     /// A `*_env: NAME` setting whose NAME is not in `env:` would reach the plugin unset.

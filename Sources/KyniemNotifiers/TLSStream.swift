@@ -41,6 +41,21 @@ final class TLSStream {
         close()
     }
 
+    /// Why `caFile` can't serve as trusted certificates (unreadable, or no PEM certificate in
+    /// it), or nil when it loads. `kyniem check` asks this too, so a wrong path is found before
+    /// the first send.
+    static func caFileProblem(_ caFile: String) -> String? {
+        ERR_clear_error()
+        guard let context = SSL_CTX_new(TLS_client_method()) else { return "TLS could not be set up (\(lastErrorText()))" }
+        defer { SSL_CTX_free(context) }
+        return load(caFile: caFile, into: context)
+    }
+
+    private static func load(caFile: String, into context: OpaquePointer) -> String? {
+        guard SSL_CTX_load_verify_locations(context, caFile, nil) != 1 else { return nil }
+        return access(caFile, R_OK) == 0 ? "it holds no PEM certificate" : String(cString: strerror(errno))
+    }
+
     /// Runs the client handshake on `fd` until it succeeds, fails or `until` passes.
     static func handshake(fd: Int32, serverName: String, caFile: String?, until: Deadline) -> Result<TLSStream, ConnectionError> {
         // OpenSSL writes through write(2), which raises SIGPIPE on a connection the server reset;
@@ -56,12 +71,9 @@ final class TLSStream {
         }
         _ = kyniem_SSL_CTX_set_write_modes(context)
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
-        if let caFile {
-            guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1 else {
-                SSL_CTX_free(context)
-                let reason = access(caFile, R_OK) == 0 ? "it holds no PEM certificate" : String(cString: strerror(errno))
-                return .failure(ConnectionError(.tls, "cannot read the CA file \(caFile): \(reason)"))
-            }
+        if let caFile, let reason = load(caFile: caFile, into: context) {
+            SSL_CTX_free(context)
+            return .failure(ConnectionError(.tls, "cannot read the CA file \(caFile): \(reason)"))
         }
         guard let ssl = SSL_new(context) else {
             SSL_CTX_free(context)

@@ -170,3 +170,33 @@ extension Result where Failure == SendFailure {
         return []
     }
 }
+
+/// `kyniem check` loads every `ca_file:` as sending would, relative to the configuration's folder.
+@Suite struct CAFileCheckTests {
+    func problems(_ spec: NotifierSpec, in folder: String) -> [String] {
+        NotifierRegistry.validate([spec], plugins: .empty, configDirectory: folder).map(\.message)
+    }
+
+    @Test func aCertificateLoadsAndAMissingOrEmptyFileIsReported() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: TestCertificate.shared.certificatePath, toPath: folder + "/office-ca.pem")
+        try "not a certificate\n".write(toFile: folder + "/notes.txt", atomically: true, encoding: .utf8)
+
+        let webhook = { (file: String) in
+            notifierSpec(id: "hook", type: "webhook", ["url_env": "HOOK_URL", "ca_file": file])
+        }
+        let email = { (file: String) in
+            notifierSpec(id: "mail", type: "email", [
+                "from": "kyniem@example.org", "to": ["a@example.org"],
+                "smtp": ["host": "mail.example.org", "starttls": true, "ca_file": file],
+            ])
+        }
+        #expect(problems(webhook("office-ca.pem"), in: folder) == [])
+        #expect(problems(email(folder + "/office-ca.pem"), in: "/nowhere") == [])
+        #expect(problems(webhook("missing.pem"), in: folder)
+            == ["notifier `hook`: cannot use ca_file missing.pem: No such file or directory"])
+        #expect(problems(email("notes.txt"), in: folder)
+            == ["notifier `mail`: cannot use ca_file notes.txt: it holds no PEM certificate"])
+    }
+}
