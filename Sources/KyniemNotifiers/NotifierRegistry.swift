@@ -12,17 +12,22 @@ public struct BuiltInNotifier: Sendable {
     /// The type's own checks of its settings (nested ones included), for `kyniem check` and
     /// before a run builds the notifier.
     let check: @Sendable (NotifierSpec) -> [ConfigurationProblem]
+    /// Checks of the files the settings name (a `ca_file:`), relative to the configuration's
+    /// folder: `kyniem check` runs them; a run meets such a problem when it sends.
+    let checkFiles: @Sendable (NotifierSpec, _ configDirectory: String?) -> [ConfigurationProblem]
     let make: @Sendable (NotifierSpec, NotifierContext) -> any Notifier
 
     init(
         type: String, summary: String, requiredSettings: [String],
         check: @escaping @Sendable (NotifierSpec) -> [ConfigurationProblem] = { _ in [] },
+        checkFiles: @escaping @Sendable (NotifierSpec, String?) -> [ConfigurationProblem] = { _, _ in [] },
         make: @escaping @Sendable (NotifierSpec, NotifierContext) -> any Notifier
     ) {
         self.type = type
         self.summary = summary
         self.requiredSettings = requiredSettings
         self.check = check
+        self.checkFiles = checkFiles
         self.make = make
     }
 
@@ -59,6 +64,9 @@ public enum NotifierRegistry {
             summary: "POSTs JSON (generic, slack, teams, telegram, mattermost) to the URL in the variable `url_env:`",
             requiredSettings: [],
             check: { spec in WebhookNotifier.configuration(spec).problems },
+            checkFiles: { spec, directory in
+                NotifierRegistry.caFileProblems((try? WebhookNotifier.configuration(spec).get())?.caFile, of: spec, configDirectory: directory)
+            },
             make: { spec, context in
                 switch WebhookNotifier.configuration(spec) {
                 case .success(var configuration):
@@ -73,6 +81,9 @@ public enum NotifierRegistry {
             summary: "sends the run's digest as one e-mail over SMTP (`from:`, `to:`, `smtp: {host, port, starttls, tls, user, password_env}`)",
             requiredSettings: [],
             check: { spec in EmailNotifier.configuration(spec).problems },
+            checkFiles: { spec, directory in
+                NotifierRegistry.caFileProblems((try? EmailNotifier.configuration(spec).get())?.caFile, of: spec, configDirectory: directory)
+            },
             make: { spec, context in
                 switch EmailNotifier.configuration(spec) {
                 case .success(var configuration):
@@ -139,7 +150,7 @@ public enum NotifierRegistry {
             }
             if let builtIn = builtIns[spec.type] {
                 problems.append(contentsOf: builtIn.problems(spec))
-                problems.append(contentsOf: caFileProblems(spec, configDirectory: configDirectory))
+                problems.append(contentsOf: builtIn.checkFiles(spec, configDirectory))
             } else if let plugin = plugins.plugin(named: spec.type) {
                 if checkedPlugins.insert(plugin.name).inserted, let problem = plugin.executableProblem {
                     problems.append(problem)
@@ -158,13 +169,7 @@ public enum NotifierRegistry {
 
     /// A `ca_file:` (webhook, or email's `smtp.ca_file:`) that does not load as certificates,
     /// resolved against the configuration's folder as sending resolves it.
-    static func caFileProblems(_ spec: NotifierSpec, configDirectory: String?) -> [ConfigurationProblem] {
-        let caFile: String?
-        switch spec.type {
-        case "webhook": caFile = try? WebhookNotifier.configuration(spec).get().caFile
-        case "email": caFile = try? EmailNotifier.configuration(spec).get().caFile
-        default: caFile = nil
-        }
+    static func caFileProblems(_ caFile: String?, of spec: NotifierSpec, configDirectory: String?) -> [ConfigurationProblem] {
         guard let caFile, let reason = TLSStream.caFileProblem(PathText.resolve(caFile, against: configDirectory)) else {
             return []
         }
