@@ -83,7 +83,7 @@ public struct ConfigurationLoader: Sendable {
 extension ConfigurationLoader {
     /// A file's text, invalid UTF-8 repaired (U+FFFD) as `String(decoding:as:)` does; nil
     /// when it cannot be read. A regular file is read straight into the string's storage:
-    /// one copy of a large configuration instead of two.
+    /// one copy of a large configuration or calendar file instead of two.
     static func readText(atPath path: String) -> String? {
         if let text = readRegularFile(path) { return text }
         return FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }

@@ -45,11 +45,11 @@ extension ConfigurationReader {
         }
         for file in files {
             guard sources.readFiles.insert(file).inserted else { continue }
-            guard let data = FileManager.default.contents(atPath: file) else {
+            guard let text = ConfigurationLoader.readText(atPath: file) else {
                 problem(at: node, "cannot read calendar file \(file)")
                 continue
             }
-            readCalendarFile(text: String(decoding: data, as: UTF8.self), displayName: Paths.display(file), into: &sources)
+            readCalendarFile(text: text, displayName: Paths.display(file), into: &sources)
         }
     }
 
@@ -114,17 +114,8 @@ extension ConfigurationReader {
             }
             return Chunk(events: events, problems: reader.problems)
         }
-        if parts.count == 1 {
-            adopt(parts[0].problems)
-            return parts[0].events
-        }
-        var events: [(Event, YAMLNode)] = []
-        events.reserveCapacity(items.count)
-        for part in parts {
-            events += part.events
-            adopt(part.problems)
-        }
-        return events
+        for part in parts { adopt(part.problems) }
+        return parts.count == 1 ? parts[0].events : parts.flatMap(\.events)
     }
 
     private struct Chunk: Sendable {
