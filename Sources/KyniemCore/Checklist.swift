@@ -134,8 +134,8 @@ public struct WorkingCalendar: Sendable {
         let from = LocalDate(years.lowerBound, 1, 1)
         let through = LocalDate(years.upperBound, 12, 31)
         for event in catalog.events where event.dayOff {
-            for found in event.recurrence.dates(from: from, through: through, lunarCalendar: catalog.lunarCalendar) {
-                days.insert(found.date)
+            event.recurrence.forEachDate(from: from, through: through, lunarCalendar: catalog.lunarCalendar) { date, _, _ in
+                days.insert(date)
             }
         }
         self.init(weekend: weekend, daysOff: days, adjustments: adjustments)

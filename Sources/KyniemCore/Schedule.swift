@@ -136,12 +136,7 @@ public struct Catalog: Sendable {
     public func occurrences(from: LocalDate, through: LocalDate, filter: OccurrenceFilter = .all) -> [Occurrence] {
         var found: [Occurrence] = []
         for index in eventsByID where filter.admits(kind: events[index].kind, country: events[index].country) {
-            let event = events[index]
-            let country = event.country.flatMap { countries[$0] }
-            event.recurrence.forEachDate(from: from, through: through, lunarCalendar: lunarCalendar) { date, ordinal, lunar in
-                let occurrence = Occurrence(
-                    event: event, date: date, ordinal: ordinal,
-                    tier: milestones.tier(ordinal: ordinal, kind: event.kind), lunar: lunar, country: country)
+            forEachOccurrence(of: events[index], from: from, through: through) { occurrence in
                 if filter.admits(occurrence) { found.append(occurrence) }
             }
         }
@@ -153,11 +148,21 @@ public struct Catalog: Sendable {
     }
 
     public func occurrences(of event: Event, from: LocalDate, through: LocalDate) -> [Occurrence] {
-        event.recurrence.dates(from: from, through: through, lunarCalendar: lunarCalendar).map { found in
-            Occurrence(
-                event: event, date: found.date, ordinal: found.ordinal,
-                tier: milestones.tier(ordinal: found.ordinal, kind: event.kind),
-                lunar: found.lunar, country: event.country.flatMap { countries[$0] })
+        var found: [Occurrence] = []
+        forEachOccurrence(of: event, from: from, through: through) { found.append($0) }
+        return found
+    }
+
+    /// Each occurrence of `event` in the window, in date order, with its tier and country.
+    @inline(__always)
+    private func forEachOccurrence(
+        of event: Event, from: LocalDate, through: LocalDate, _ body: (Occurrence) -> Void
+    ) {
+        let country = event.country.flatMap { countries[$0] }
+        event.recurrence.forEachDate(from: from, through: through, lunarCalendar: lunarCalendar) { date, ordinal, lunar in
+            body(Occurrence(
+                event: event, date: date, ordinal: ordinal,
+                tier: milestones.tier(ordinal: ordinal, kind: event.kind), lunar: lunar, country: country))
         }
     }
 }
