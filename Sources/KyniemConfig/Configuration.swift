@@ -93,6 +93,8 @@ public struct Configuration: Sendable {
     /// Absolute path of the SQLite ledger.
     public var statePath: String
     public var catchUpDays: Int
+    /// `run_timeout:` — the bound of a whole `kyniem run`, in seconds (SPEC.md, Dispatch).
+    public var runTimeoutSeconds: Int = Configuration.defaultRunTimeoutSeconds
     /// Plugin folders named by the configuration (absolute), searched before the bundled ones.
     public var pluginDirectories: [String]
     /// The configuration file, or nil for the embedded default.
@@ -114,6 +116,12 @@ public struct Configuration: Sendable {
         self.pluginDirectories = pluginDirectories
         self.sourcePath = sourcePath
     }
+
+    /// 15 minutes: a day's digest takes seconds, and Apprise's e-mail pacing (~5.5 s a message)
+    /// fits a hundred messages; cron's next day is far off.
+    public static let defaultRunTimeoutSeconds = 900
+    /// From 10 seconds to 24 hours: a daily job must end before the next day's starts.
+    public static let runTimeoutRange = 10...86_400
 
     public var planner: Planner {
         Planner(

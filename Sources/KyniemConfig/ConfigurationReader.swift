@@ -16,7 +16,7 @@ final class ConfigurationReader {
     }
 
     static let topLevelKeys = [
-        "home", "calendars", "plugins", "state", "catch_up", "milestones", "reminders", "checklists",
+        "home", "calendars", "plugins", "state", "catch_up", "run_timeout", "milestones", "reminders", "checklists",
         "working_days", "notifiers", "events", "countries",
     ]
     static let calendarKeys = ["countries", "events", "checklists"]
@@ -131,6 +131,7 @@ final class ConfigurationReader {
         let notifiers = map.optional("notifiers").map { readNotifiers($0, home: home, tiers: tiers) }
             ?? [defaultConsoleNotifier(home: home, file: displayName)]
         let catchUp = map.optional("catch_up").flatMap { duration($0, signed: false) } ?? 7
+        let runTimeout = map.optional("run_timeout").flatMap(runTimeoutSeconds)
         let state = map.optional("state").flatMap(string).map {
             Paths.absolute($0, relativeTo: base, environment: environment)
         } ?? defaultStatePath()
@@ -140,11 +141,33 @@ final class ConfigurationReader {
 
         let catalog = Catalog(
             events: sources.events.map(\.event), countries: sources.countries, milestones: milestones)
-        return Configuration(
+        var configuration = Configuration(
             home: home, catalog: catalog, reminders: reminders,
             checklists: Checklists(templates: sources.checklistNodes.map(\.template)),
             workingDays: workingDays, notifiers: notifiers, statePath: state, catchUpDays: catchUp,
             pluginDirectories: plugins, sourcePath: path)
+        if let runTimeout { configuration.runTimeoutSeconds = runTimeout }
+        return configuration
+    }
+
+    /// `run_timeout: 15m` — seconds (`s`), minutes (`m`) or hours (`h`), within
+    /// `Configuration.runTimeoutRange`.
+    func runTimeoutSeconds(_ node: YAMLNode) -> Int? {
+        guard let text = string(node) else { return nil }
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+        let range = Configuration.runTimeoutRange
+        guard let unit = text.last.flatMap({ units[$0] }), let count = Int(text.dropLast()), count >= 0,
+            !text.dropLast().contains("+"), count <= range.upperBound
+        else {
+            record(node, "expected a duration like 15m, 900s or 1h, found \"\(text)\"")
+            return nil
+        }
+        let seconds = count * unit
+        guard range.contains(seconds) else {
+            record(node, "expected a run bound from 10s to 24h, found \(text)")
+            return nil
+        }
+        return seconds
     }
 
     func defaultStatePath() -> String {

@@ -31,6 +31,8 @@ struct ChildOutput: Sendable {
 /// When the child has exited, anything left in its group is killed as well, so a plugin
 /// cannot leave processes behind.
 enum ChildProcess {
+    private static let spawnLock = NSLock()
+
     static let outputLimit = 16 << 20
     static let stderrLimit = 1 << 20
     /// How long to keep reading after the child exited while a process it left holds the pipes.
@@ -43,6 +45,12 @@ enum ChildProcess {
         // Writing to a child that exited must give EPIPE, not kill kyniem. The child gets the
         // default disposition back below (POSIX_SPAWN_SETSIGDEF), with an empty signal mask.
         signal(SIGPIPE, SIG_IGN)
+
+        // Notifiers run on threads of their own: one spawn at a time, so no child inherits the
+        // pipe ends another thread made before they are close-on-exec.
+        spawnLock.lock()
+        var spawnLocked = true
+        defer { if spawnLocked { spawnLock.unlock() } }
 
         var stdinPipe: [Int32] = [-1, -1]
         var stdoutPipe: [Int32] = [-1, -1]
@@ -93,6 +101,9 @@ enum ChildProcess {
         close(stdinPipe[0])
         close(stdoutPipe[1])
         close(stderrPipe[1])
+        if spawned == 0 { ChildProcesses.started(pid) }
+        spawnLock.unlock()
+        spawnLocked = false
         guard spawned == 0 else {
             closeAll([stdinPipe[1], stdoutPipe[0], stderrPipe[0]])
             return failed("cannot run \(executable): \(String(cString: strerror(spawned)))")
@@ -188,6 +199,7 @@ enum ChildProcess {
         kill(-pid, SIGKILL)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        ChildProcesses.ended(pid)
         if timedOut {
             output.termination = .timedOut
         } else if status & 0x7f == 0 {
@@ -252,4 +264,19 @@ enum ChildProcess {
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }
+}
+
+/// The process groups of the plugins running now, so a run that must end at once (its bound
+/// passed) takes them with it.
+public enum ChildProcesses {
+    nonisolated(unsafe) private static var groups = Set<pid_t>()
+    private static let lock = NSLock()
+
+    static func started(_ pid: pid_t) { lock.withLock { _ = groups.insert(pid) } }
+    static func ended(_ pid: pid_t) { lock.withLock { _ = groups.remove(pid) } }
+
+    /// SIGKILL to every running plugin's whole process group.
+    public static func killAll() {
+        for group in lock.withLock({ groups }) { kill(-group, SIGKILL) }
+    }
 }

@@ -8,8 +8,8 @@ public struct ConsoleNotifier: Notifier {
         self.write = write
     }
 
-    public func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
+    public func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
         write(batch.digest.body + "\n")
-        return batch.allSent()
+        outcomes.sentAll(batch)
     }
 }

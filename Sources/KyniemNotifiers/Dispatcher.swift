@@ -1,3 +1,4 @@
+import Foundation
 import KyniemConfig
 import KyniemCore
 
@@ -9,25 +10,36 @@ public protocol DeliveryLedger: Sendable {
     func sentKeys(among keys: [String]) throws -> Set<String>
     /// Marks the deliveries pending and counts an attempt, in one transaction, before sending.
     func recordAttempts(_ deliveries: [Delivery], at timestamp: String) throws
-    /// Records a batch's outcomes, in one transaction, after sending.
+    /// Records outcomes in one transaction, the moment a notifier reports them.
     func recordOutcomes(sent: [String], failed: [(key: String, error: String)], at timestamp: String) throws
+    /// Which run dates the ledger has seen; nil for a new ledger (no run has recorded its plan).
+    func coverage() throws -> LedgerCoverage?
+    /// After a run recorded its plan: `baseline` on a new ledger, and `through` the run date.
+    func recordCoverage(_ coverage: LedgerCoverage) throws
+    /// Deliveries not sent whose step fell due before `date`: the ledger's rows still pending
+    /// or failed, and `unrecorded` (due in days no run planned) that it has no row for. With
+    /// `record`, they become `expired` in one transaction and are never returned again.
+    func expire(dueBefore date: LocalDate, unrecorded: [Delivery], record: Bool, at timestamp: String) throws
+        -> [ExpiredDelivery]
 }
 
 /// Executes a `kyniem run`: sends each planned delivery that the ledger does not have as sent,
-/// through its notifier, and records the outcome.
+/// through its notifier, and records each outcome as it is reported.
 ///
 /// Guarantees (SPEC.md, "Dispatch"):
 /// - A delivery the ledger has as `sent` is skipped (`skipped-already-sent`), whatever the number
 ///   of runs.
 /// - Every delivery about to be sent is recorded `pending` (attempts + 1) in one transaction
 ///   before any notifier is called; if that write fails, nothing is sent.
-/// - Each notifier gets its deliveries as one batch; one failing does not stop the others. Each
-///   batch's outcomes are recorded in one transaction right after it returns.
+/// - Each notifier gets its deliveries as one batch, on a thread of its own, so one slow or
+///   failing notifier neither stops nor delays the others. Each outcome is committed to the
+///   ledger the moment the notifier reports it (`OutcomeSink`).
 /// - A failed delivery is not `sent` in the ledger, so the next run's plan (which covers the
 ///   catch-up window) sends it again.
-/// - A run killed after recording attempts and before recording outcomes leaves `pending` rows;
-///   the next run sends them again. Those deliveries in flight at the kill — at most the batch
-///   of the notifier that was sending — are the only ones that may be sent twice.
+/// - A run killed after recording attempts leaves `pending` rows for what was not yet reported;
+///   the next run sends them again. Only the message each notifier had in flight at the kill
+///   can reach its destination twice.
+/// - Every batch carries the run's deadline; a notifier starts nothing after it.
 /// - A dry run calls no notifier and writes nothing: deliveries not yet sent are `would-send`.
 ///   Give it the ledger opened read-only, or nil when the file does not exist.
 public struct Dispatcher: Sendable {
@@ -78,10 +90,88 @@ public struct Dispatcher: Sendable {
         }
     }
 
+    /// The daily run (`kyniem run`): plans the window, reports what left it unsent, sends the rest.
+    ///
+    /// The window is the run date and the `catchUpDays` before it, but never before the ledger's
+    /// baseline: a new ledger starts with what is due on its first run date, not the backlog of
+    /// days before kyniem was installed (`backfill` sends that backlog on purpose). Deliveries
+    /// that fell due before the window and were never sent — rows left `pending` or `failed`,
+    /// and steps on days no run reached (every run killed, the machine off) — are reported once
+    /// as `expired` and recorded so; nothing leaves the ledger's view silently.
+    public func runDay(
+        date: LocalDate, catchUpDays: Int, backfill: Bool, ledger: (any DeliveryLedger)?, dryRun: Bool, now: String,
+        deadline: ContinuousClock.Instant = .now + .seconds(3600)
+    ) -> RunReport {
+        guard let planner else { preconditionFailure("runDay needs the planner") }
+        let catchUp = max(0, catchUpDays)
+        var notices: [String] = []
+        var coverage: LedgerCoverage?
+        if let ledger {
+            do {
+                coverage = try ledger.coverage()
+            } catch {
+                let reason = "cannot read the state ledger: \(error)"
+                return RunReport(date: date, dryRun: dryRun, entries: [], problems: [reason])
+            }
+        }
+        let windowStart = date.adding(days: -catchUp)
+        var earliest = windowStart
+        if !backfill {
+            if let coverage {
+                earliest = max(earliest, min(coverage.baseline, date))
+            } else {
+                earliest = date
+                if catchUp > 0 {
+                    notices.append(
+                        "a new state ledger: this first run sends what is due on \(date.iso); "
+                            + "`kyniem run --backfill` also sends what fell due in the \(catchUp) days before")
+                }
+            }
+        }
+        let planned = planner.plan(today: date, catchUpDays: earliest.days(until: date))
+
+        // Steps before the window that were never sent.
+        var expired: [ExpiredDelivery] = []
+        if let ledger, let coverage {
+            var unrecorded: [Delivery] = []
+            let gapStart = max(coverage.through.adding(days: 1), coverage.baseline)
+            let gapEnd = windowStart.adding(days: -1)
+            if gapStart <= gapEnd {
+                // Days no run planned; a gap over a year is listed for its last year only.
+                let days = min(gapStart.days(until: gapEnd), Self.longestGap)
+                if gapStart.days(until: gapEnd) > Self.longestGap {
+                    notices.append(
+                        "no run covered \(gapStart.iso) to \(gapEnd.iso); deliveries due before "
+                            + "\(gapEnd.adding(days: -Self.longestGap).iso) are not listed")
+                }
+                unrecorded = planner.plan(today: gapEnd, catchUpDays: days)
+            }
+            do {
+                expired = try ledger.expire(dueBefore: windowStart, unrecorded: unrecorded, record: !dryRun, at: now)
+            } catch {
+                return RunReport(date: date, dryRun: dryRun, entries: [], problems: ["cannot read the state ledger: \(error)"])
+            }
+        }
+
+        let newCoverage = LedgerCoverage(baseline: coverage?.baseline ?? earliest, through: max(coverage?.through ?? date, date))
+        let report = run(
+            deliveries: planned, date: date, ledger: ledger, dryRun: dryRun, now: now, deadline: deadline,
+            coverage: dryRun ? nil : newCoverage)
+        let expiredEntries = expired.map { RunReport.Entry(expired: $0) }
+        return RunReport(
+            date: date, dryRun: dryRun, entries: expiredEntries + report.entries, problems: report.problems,
+            notices: notices)
+    }
+
+    /// The longest stretch of days without a run whose missed deliveries are listed one by one.
+    static let longestGap = 366
+
     /// Runs the day's deliveries (the planner's output for `date`), and reports each one.
-    /// `now` is the run's timestamp as the CLI formats it (ISO 8601), stored in the ledger.
+    /// `now` is the run's timestamp as the CLI formats it (ISO 8601), stored in the ledger;
+    /// `deadline` is the run's bound, handed to every notifier.
     public func run(
-        deliveries planned: [Delivery], date: LocalDate, ledger: (any DeliveryLedger)?, dryRun: Bool, now: String
+        deliveries planned: [Delivery], date: LocalDate, ledger: (any DeliveryLedger)?, dryRun: Bool, now: String,
+        deadline: ContinuousClock.Instant = .now + .seconds(3600), coverage: LedgerCoverage? = nil
     ) -> RunReport {
         var seen = Set<String>()
         let deliveries = planned.filter { seen.insert($0.key).inserted }
@@ -111,7 +201,7 @@ public struct Dispatcher: Sendable {
         }
         if dryRun {
             for delivery in due { statuses[delivery.key] = (.wouldSend, nil) }
-            return report(deliveries, date: date, dryRun: true, problems: problems) { statuses[$0.key]! }
+            return report(deliveries, date: date, dryRun: true, problems: problems) { statuses[$0.key] ?? (.wouldSend, nil) }
         }
         guard let ledger else { preconditionFailure("checked above") }
 
@@ -121,7 +211,16 @@ public struct Dispatcher: Sendable {
         } catch {
             let reason = "cannot record the attempt in the state ledger: \(error)"
             for delivery in due { statuses[delivery.key] = (.failed, "not sent: \(reason)") }
-            return report(deliveries, date: date, dryRun: false, problems: [reason]) { statuses[$0.key]! }
+            return report(deliveries, date: date, dryRun: false, problems: [reason]) { statuses[$0.key] ?? (.failed, reason) }
+        }
+        // Every step due through the run date now has a row: a later run that finds this one's
+        // dates covered does not look for unrecorded ones there.
+        if let coverage {
+            do {
+                try ledger.recordCoverage(coverage)
+            } catch {
+                problems.append("cannot record the run date in the state ledger: \(error)")
+            }
         }
 
         var workdays: WorkingCalendar?
@@ -134,44 +233,77 @@ public struct Dispatcher: Sendable {
             if byNotifier[delivery.notifier] == nil { order.append(delivery.notifier) }
             byNotifier[delivery.notifier, default: []].append(delivery)
         }
-        for notifierID in order {
-            let batchDeliveries = byNotifier[notifierID]!
-            var outcomes: [String: DeliveryOutcome]
-            if let target = targets.first(where: { $0.id == notifierID }) {
-                let batch = makeBatch(target, batchDeliveries, date: date, now: now, workdays: workdays)
-                outcomes = target.notifier.send(batch)
-            } else {
-                outcomes = [:]
-                for delivery in batchDeliveries {
-                    outcomes[delivery.key] = .failed("no notifier with id `\(notifierID)` is configured")
+
+        let ledgerProblems = ProblemList()
+        let sinks: [OutcomeSink] = order.map { notifierID in
+            let keys = byNotifier[notifierID, default: []].map(\.key)
+            return OutcomeSink(keys: keys) { outcomes in
+                let sent = outcomes.filter { $0.outcome.isSent }.map(\.key)
+                let failed = outcomes.compactMap { item -> (key: String, error: String)? in
+                    if case .failed(let error) = item.outcome { return (item.key, error) }
+                    return nil
                 }
-            }
-            var sent: [String] = []
-            var failed: [(key: String, error: String)] = []
-            for delivery in batchDeliveries {
-                switch outcomes[delivery.key] ?? .failed("notifier gave no result") {
-                case .sent:
-                    sent.append(delivery.key)
-                    statuses[delivery.key] = (.sent, nil)
-                case .failed(let error):
-                    failed.append((delivery.key, error))
-                    statuses[delivery.key] = (.failed, error)
+                do {
+                    try ledger.recordOutcomes(sent: sent, failed: failed, at: now)
+                } catch {
+                    // They went out, but the ledger still has them pending: the next run repeats them.
+                    ledgerProblems.append(
+                        "notifier \(notifierID): \(sent.count) sent but not recorded in the state ledger (\(error)); the next run sends them again")
                 }
-            }
-            do {
-                try ledger.recordOutcomes(sent: sent, failed: failed, at: now)
-            } catch {
-                // They went out, but the ledger still has them pending: the next run repeats them.
-                problems.append(
-                    "notifier \(notifierID): \(sent.count) sent but not recorded in the state ledger (\(error)); the next run sends them again")
             }
         }
-        return report(deliveries, date: date, dryRun: false, problems: problems) { statuses[$0.key]! }
+        let jobs: [@Sendable () -> Void] = order.indices.map { index in
+            let notifierID = order[index]
+            let batchDeliveries = byNotifier[notifierID, default: []]
+            let sink = sinks[index]
+            guard let target = targets.first(where: { $0.id == notifierID }) else {
+                return { sink.report(batchDeliveries.map(\.key), .failed("no notifier with id `\(notifierID)` is configured")) }
+            }
+            let batch = makeBatch(target, batchDeliveries, date: date, now: now, workdays: workdays, deadline: deadline)
+            return {
+                target.notifier.send(batch, outcomes: sink)
+                sink.failUnreported(batch, "notifier gave no result")
+            }
+        }
+        Self.runConcurrently(jobs)
+
+        for (index, notifierID) in order.enumerated() {
+            let reported = sinks[index].reported
+            for delivery in byNotifier[notifierID, default: []] {
+                switch reported[delivery.key] ?? .failed("notifier gave no result") {
+                case .sent: statuses[delivery.key] = (.sent, nil)
+                case .failed(let error): statuses[delivery.key] = (.failed, error)
+                }
+            }
+        }
+        problems += ledgerProblems.items
+        return report(deliveries, date: date, dryRun: false, problems: problems) {
+            statuses[$0.key] ?? (.failed, "notifier gave no result")
+        }
+    }
+
+    /// Runs each job on a thread of its own and waits for all of them. Threads, not a shared
+    /// pool: a notifier blocks on a network or a child process, and a pool sized to the cores
+    /// would let one slow server hold another notifier back.
+    static func runConcurrently(_ jobs: [@Sendable () -> Void]) {
+        if jobs.count == 1 { return jobs[0]() }
+        let done = DispatchGroup()
+        for job in jobs {
+            done.enter()
+            let thread = Thread {
+                job()
+                done.leave()
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        done.wait()
     }
 
     /// The batch for one notifier: each message rendered, then the digest of them.
     func makeBatch(
-        _ target: Target, _ deliveries: [Delivery], date: LocalDate, now: String, workdays: WorkingCalendar?
+        _ target: Target, _ deliveries: [Delivery], date: LocalDate, now: String, workdays: WorkingCalendar?,
+        deadline: ContinuousClock.Instant = .now + .seconds(3600)
     ) -> NotifierBatch {
         var items: [(context: [String: Any], message: Message)] = []
         var outgoing: [OutgoingDelivery] = []
@@ -189,7 +321,7 @@ public struct Dispatcher: Sendable {
             MessageContext.digest(notifier: target.id, language: target.language, runDate: date, items: items))
         return NotifierBatch(
             notifier: target.id, language: target.language, runDate: date, timestamp: now, deliveries: outgoing,
-            digest: digest)
+            digest: digest, deadline: deadline)
     }
 
     private func report(
@@ -209,7 +341,16 @@ public struct Dispatcher: Sendable {
 struct UnavailableNotifier: Notifier {
     let reason: String
 
-    func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
-        batch.allFailed("notifier `\(batch.notifier)` is unavailable: \(reason)")
+    func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
+        outcomes.failUnreported(batch, "notifier `\(batch.notifier)` is unavailable: \(reason)")
     }
+}
+
+/// Problems gathered from several threads.
+final class ProblemList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+
+    func append(_ problem: String) { lock.withLock { list.append(problem) } }
+    var items: [String] { lock.withLock { list } }
 }

@@ -145,12 +145,12 @@ public struct EmailNotifier: Notifier {
         ["localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
     }
 
-    public func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
+    public func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
         var password: String?
         if let name = configuration.passwordEnvironment {
             switch EnvironmentName.value(name, setting: "smtp.password_env", in: environment) {
             case .success(let value): password = value
-            case .failure(let failure): return batch.allFailed(failure.reason)
+            case .failure(let failure): return outcomes.failUnreported(batch, failure.reason)
             }
         }
         var secrets: [String] = []
@@ -159,10 +159,12 @@ public struct EmailNotifier: Notifier {
         }
         let redact = Redactor(secrets: secrets)
         let session = SMTPSession(configuration: configuration, password: password)
-        if let failure = session.deliver(batch, date: now()) {
-            return batch.allFailed(redact(failure.reason))
+        if batch.isPastDeadline { return outcomes.failUnreported(batch, RunBound.reachedReason) }
+        // The digest is one message: every key is sent the moment the server accepts it, before QUIT.
+        let deadline = batch.deadline(within: .milliseconds(configuration.timeoutMilliseconds))
+        if let failure = session.deliver(batch, date: now(), deadline: deadline, accepted: { outcomes.sentAll(batch) }) {
+            outcomes.failUnreported(batch, redact(failure.reason))
         }
-        return batch.allSent()
     }
 }
 
@@ -210,9 +212,14 @@ struct SMTPSession {
     let password: String?
 
     /// Sends `batch`'s digest; nil once the server accepted it, else why not.
-    func deliver(_ batch: NotifierBatch, date: Date) -> SendFailure? {
+    func deliver(
+        _ batch: NotifierBatch, date: Date, deadline: ContinuousClock.Instant, accepted: () -> Void
+    ) -> SendFailure? {
         let connection: SMTPConnection
-        switch SMTPConnection.connect(host: configuration.host, port: configuration.port, timeoutMilliseconds: configuration.timeoutMilliseconds) {
+        switch SMTPConnection.connect(
+            host: configuration.host, port: configuration.port, timeoutMilliseconds: configuration.timeoutMilliseconds,
+            deadline: deadline)
+        {
         case .success(let opened): connection = opened
         case .failure(let failure): return failure
         }
@@ -255,6 +262,7 @@ struct SMTPSession {
             try expect(try command(connection, "DATA"), 354, during: "DATA")
             try write(connection, MIME.dotStuffed(message.text) + ".\r\n")
             try expect(connection, 250, during: "the end of the message")
+            accepted()
             // Accepted: a failed QUIT changes nothing.
             _ = connection.write("QUIT\r\n")
             _ = connection.readReply()

@@ -22,15 +22,15 @@ public struct FileNotifier: Notifier {
         self.folder = folder
     }
 
-    public func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
+    public func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            return batch.allFailed("cannot create folder \(folder): \(error.localizedDescription)")
+            return outcomes.failUnreported(batch, "cannot create folder \(folder): \(error.localizedDescription)")
         }
         let digestPath = (folder as NSString).appendingPathComponent("\(batch.runDate.iso).md")
         if let problem = Self.append(batch.digest.body + "\n\n", to: digestPath) {
-            return batch.allFailed(problem)
+            return outcomes.failUnreported(batch, problem)
         }
         let lines = batch.deliveries.map { outgoing -> String in
             let delivery = outgoing.delivery
@@ -49,9 +49,9 @@ public struct FileNotifier: Notifier {
         }
         let logPath = (folder as NSString).appendingPathComponent("deliveries.jsonl")
         if let problem = Self.append(lines.joined(), to: logPath) {
-            return batch.allFailed(problem)
+            return outcomes.failUnreported(batch, problem)
         }
-        return batch.allSent()
+        outcomes.sentAll(batch)
     }
 
     /// Appends `text` with one write on an O_APPEND descriptor; nil on success, else the reason.

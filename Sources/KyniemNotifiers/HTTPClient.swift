@@ -142,6 +142,9 @@ struct HTTPClient {
     static let bodyLimit = 64 * 1024
     static let headLimit = 64 * 1024
 
+    /// `timeout:` as a duration: the bound of one whole request.
+    var timeout: Duration { .milliseconds(timeoutMilliseconds) }
+
     init(timeoutMilliseconds: Int, caFile: String? = nil, environment: [String: String] = [:]) {
         self.timeoutMilliseconds = timeoutMilliseconds
         self.caFile = caFile
@@ -150,8 +153,8 @@ struct HTTPClient {
 
     /// POSTs `body` as JSON; nil when the server answered 2xx, else why not. The reason never
     /// holds the URL; the caller redacts what the server said back.
-    func post(_ body: String, to url: HTTPURL) -> SendFailure? {
-        switch send(body: Array(body.utf8), to: url) {
+    func post(_ body: String, to url: HTTPURL, deadline: ContinuousClock.Instant? = nil) -> SendFailure? {
+        switch send(body: Array(body.utf8), to: url, deadline: deadline) {
         case .failure(let failure):
             return failure
         case .success(let response) where (200...299).contains(response.status):
@@ -166,8 +169,8 @@ struct HTTPClient {
     }
 
     /// What the server answered a POST of `body` to `url`, or why there is no answer.
-    func send(body: [UInt8], to url: HTTPURL) -> Result<HTTPResponse, SendFailure> {
-        let deadline = Deadline.after(milliseconds: timeoutMilliseconds)
+    func send(body: [UInt8], to url: HTTPURL, deadline end: ContinuousClock.Instant? = nil) -> Result<HTTPResponse, SendFailure> {
+        let deadline = Deadline.earliest(.after(milliseconds: timeoutMilliseconds), end.map { Deadline(instant: $0) })
         let proxy: HTTPURL?
         switch Self.proxy(for: url, environment: environment) {
         case .success(let found): proxy = found

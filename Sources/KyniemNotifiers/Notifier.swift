@@ -1,3 +1,4 @@
+import Foundation
 import KyniemCore
 
 /// A message as a person reads it: one line of title and a body of plain-text lines.
@@ -37,10 +38,13 @@ public struct NotifierBatch: Sendable {
     public let deliveries: [OutgoingDelivery]
     /// All of `deliveries` in one message, for notifiers that send one message per run.
     public let digest: Message
+    /// The run's bound (`run_timeout:`): nothing may be started after it, and every network
+    /// exchange or child process is cut off by it.
+    public let deadline: ContinuousClock.Instant
 
     public init(
         notifier: String, language: Language, runDate: LocalDate, timestamp: String,
-        deliveries: [OutgoingDelivery], digest: Message
+        deliveries: [OutgoingDelivery], digest: Message, deadline: ContinuousClock.Instant = .now + .seconds(3600)
     ) {
         self.notifier = notifier
         self.language = language
@@ -48,19 +52,24 @@ public struct NotifierBatch: Sendable {
         self.timestamp = timestamp
         self.deliveries = deliveries
         self.digest = digest
+        self.deadline = deadline
     }
 
     public var keys: [String] { deliveries.map(\.key) }
 
-    /// The same failure for every delivery of the batch.
-    public func allFailed(_ error: String) -> [String: DeliveryOutcome] {
-        Dictionary(deliveries.map { ($0.key, DeliveryOutcome.failed(error)) }, uniquingKeysWith: { a, _ in a })
+    /// What is left of the run's bound, never negative.
+    public var timeRemaining: Duration {
+        let left = deadline - .now
+        return left < .zero ? .zero : left
     }
 
-    /// Every delivery of the batch sent.
-    public func allSent() -> [String: DeliveryOutcome] {
-        Dictionary(deliveries.map { ($0.key, DeliveryOutcome.sent) }, uniquingKeysWith: { a, _ in a })
+    /// The earlier of the run's bound and `now + timeout`: the deadline for one exchange.
+    public func deadline(within timeout: Duration) -> ContinuousClock.Instant {
+        min(deadline, .now + timeout)
     }
+
+    /// True once the run's bound has passed: start nothing new, fail what is left.
+    public var isPastDeadline: Bool { ContinuousClock.now >= deadline }
 }
 
 /// What became of one delivery.
@@ -72,6 +81,69 @@ public enum DeliveryOutcome: Sendable, Hashable {
     case failed(String)
 
     public var isSent: Bool { self == .sent }
+}
+
+/// Where a notifier reports what became of each delivery, the moment it knows.
+///
+/// Each call is committed to the state ledger before it returns (the dispatcher's `commit`), so
+/// a run killed right after it loses nothing that was reported. The first outcome reported for a
+/// key is final: later reports for it, and keys that are not in the batch, are ignored.
+/// Thread-safe: a notifier may report from any thread.
+public final class OutcomeSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private let wanted: Set<String>
+    private var outcomes: [String: DeliveryOutcome] = [:]
+    private let commit: @Sendable ([(key: String, outcome: DeliveryOutcome)]) -> Void
+
+    /// `commit` receives each report's new outcomes (never empty, never a key twice), in order,
+    /// one call at a time.
+    public init(
+        keys: [String], commit: @escaping @Sendable ([(key: String, outcome: DeliveryOutcome)]) -> Void = { _ in }
+    ) {
+        self.wanted = Set(keys)
+        self.commit = commit
+    }
+
+    /// One delivery's outcome.
+    public func report(_ key: String, _ outcome: DeliveryOutcome) {
+        report([key], outcome)
+    }
+
+    /// One outcome for several deliveries: a digest carried them all in one message.
+    public func report(_ keys: [String], _ outcome: DeliveryOutcome) {
+        report(keys.map { (key: $0, outcome: outcome) })
+    }
+
+    /// Several outcomes known at once (a protocol-1 plugin's answer), committed together.
+    public func report(_ list: [(key: String, outcome: DeliveryOutcome)]) {
+        lock.withLock {
+            var fresh: [(key: String, outcome: DeliveryOutcome)] = []
+            for (key, outcome) in list where wanted.contains(key) && outcomes[key] == nil {
+                outcomes[key] = outcome
+                fresh.append((key, outcome))
+            }
+            // Committed under the lock: the ledger sees reports in the order they were made.
+            if !fresh.isEmpty { commit(fresh) }
+        }
+    }
+
+    /// Every delivery of the batch that has no outcome yet fails with `reason`.
+    public func failUnreported(_ batch: NotifierBatch, _ reason: String) {
+        report(batch.keys, .failed(reason))
+    }
+
+    /// Every delivery of the batch is sent (one digest carried them all).
+    public func sentAll(_ batch: NotifierBatch) {
+        report(batch.keys, .sent)
+    }
+
+    /// The outcome reported for `key`, if any.
+    public func outcome(for key: String) -> DeliveryOutcome? {
+        lock.withLock { outcomes[key] }
+    }
+
+    /// Every outcome reported so far.
+    public var reported: [String: DeliveryOutcome] { lock.withLock { outcomes } }
 }
 
 /// A destination for deliveries: the console, a folder, an external plugin.
@@ -86,19 +158,26 @@ public enum DeliveryOutcome: Sendable, Hashable {
 /// them all. The batch is never empty and holds each delivery key once. A notifier may send one
 /// message per delivery or one digest for the whole batch; that is its choice.
 ///
-/// **What it returns.** An outcome for every key of the batch: `.sent` once the destination has
-/// accepted it, `.failed(reason)` otherwise. A key left out counts as failed ("notifier gave no
-/// result"); keys that are not in the batch are ignored. When something breaks halfway
-/// (the server went away after three messages), the notifier still returns what it knows —
-/// `.sent` for the three, `.failed` for the rest — rather than failing the lot: results must
-/// never be thrown away, or the three would be sent again tomorrow. `send` does not throw; a
-/// failure of the whole batch is `batch.allFailed(reason)`.
+/// **Outcomes as they happen.** The notifier reports each delivery's outcome to `outcomes` the
+/// moment it is known: `.sent` as soon as the destination has accepted the message that carried
+/// it, `.failed(reason)` as soon as it is clear it will not go out in this run. Each report is in
+/// the ledger before `report` returns, so a kill costs at most the one message in flight: never
+/// hold outcomes back to report them together at the end. A digest is one message, reported with
+/// one call for all its keys. When something breaks halfway (the server went away after three
+/// messages), the three stay reported `.sent` and the rest are reported `.failed`. A key left
+/// unreported when `send` returns counts as failed ("notifier gave no result"). `send` does not
+/// throw.
 ///
-/// **Repeats.** The ledger marks each delivery `pending` before `send` and records the outcome
-/// after it. If the process is killed in between, the next run sends those deliveries again. A
-/// notifier must therefore accept a delivery it may already have delivered (at-least-once at the
-/// edges); where the destination can deduplicate, `OutgoingDelivery.key` is a stable identifier
-/// to do it with. A delivery reported `.sent` is never handed to any notifier again.
+/// **The run's bound.** `batch.deadline` is when the run must end (`run_timeout:`). A notifier
+/// starts no message after it and cuts every exchange off at it (`batch.deadline(within:)` gives
+/// the deadline for one exchange with its own timeout), then fails only what it has not sent.
+///
+/// **Repeats.** The ledger marks each delivery `pending` before `send` and records each outcome
+/// as it is reported. If the process is killed in between, the next run sends the pending ones
+/// again: only the message in flight may repeat. A notifier must therefore accept a delivery it
+/// may already have delivered (at-least-once at the edges); where the destination can deduplicate,
+/// `OutgoingDelivery.key` is a stable identifier to do it with. A delivery reported `.sent` is
+/// never handed to any notifier again.
 ///
 /// **Failures.** A failed delivery is retried on later runs while its step is within the
 /// catch-up window, so a notifier never retries on its own for long. One notifier failing
@@ -107,10 +186,17 @@ public enum DeliveryOutcome: Sendable, Hashable {
 /// **Secrets.** Credentials come from environment variables named by `*_env` settings. A notifier
 /// never puts a secret's value into a failure reason, a log line or its output.
 ///
-/// **Threads.** `send` runs synchronously on the caller's thread and may block (a plugin runs
-/// up to its timeout); a notifier must be `Sendable` and keep no state between runs.
+/// **Threads.** Each notifier's `send` runs on a thread of its own, beside the other notifiers,
+/// and may block until the batch's deadline; a notifier must be `Sendable` and keep no state
+/// between runs.
 public protocol Notifier: Sendable {
-    func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome]
+    func send(_ batch: NotifierBatch, outcomes: OutcomeSink)
+}
+
+/// The run's time bound (`run_timeout:`), as notifiers speak of it.
+public enum RunBound {
+    /// The reason given to deliveries a notifier did not start before the run's bound.
+    public static let reachedReason = "not sent: the run reached its time bound (run_timeout:); the next run sends it"
 }
 
 /// Where notifiers find what lies outside the configuration: the folder relative paths are

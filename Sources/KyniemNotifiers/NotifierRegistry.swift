@@ -225,8 +225,8 @@ public enum NotifierRegistry {
 struct Unusable: Notifier {
     let reason: String
 
-    func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
-        batch.allFailed(reason)
+    func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
+        outcomes.failUnreported(batch, reason)
     }
 }
 

@@ -40,11 +40,12 @@ public struct PluginNotifier: Notifier {
         return passed
     }
 
-    public func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
+    public func send(_ batch: NotifierBatch, outcomes sink: OutcomeSink) {
+        if batch.isPastDeadline { return sink.failUnreported(batch, RunBound.reachedReason) }
         let name = plugin.name
         let result = ChildProcess.run(
             executable: plugin.executable, environment: environment, input: Array(input(for: batch).utf8),
-            timeout: .milliseconds(plugin.timeoutMilliseconds))
+            timeout: min(.milliseconds(plugin.timeoutMilliseconds), batch.timeRemaining))
 
         let stderrText = String(decoding: result.stderr, as: UTF8.self)
         let stderrLines = stderrText.split(whereSeparator: \.isNewline).map { redact(String($0)) }
@@ -54,22 +55,22 @@ public struct PluginNotifier: Notifier {
 
         switch result.termination {
         case .failedToStart(let reason):
-            return batch.allFailed("plugin \(name): \(reason)")
+            return sink.failUnreported(batch, "plugin \(name): \(reason)")
         case .timedOut:
-            return batch.allFailed("plugin \(name) did not finish within \(Self.duration(plugin.timeoutMilliseconds)) and was killed")
+            return sink.failUnreported(batch, "plugin \(name) did not finish within \(Self.duration(plugin.timeoutMilliseconds)) and was killed")
         case .signaled(let signal):
-            return batch.allFailed("plugin \(name) was killed by signal \(signal)\(hint)")
+            return sink.failUnreported(batch, "plugin \(name) was killed by signal \(signal)\(hint)")
         case .exited(let code) where code != 0:
-            return batch.allFailed("plugin \(name) exited with status \(code)\(hint)")
+            return sink.failUnreported(batch, "plugin \(name) exited with status \(code)\(hint)")
         case .exited:
             break
         }
         if result.stdoutTruncated {
-            return batch.allFailed("plugin \(name) printed more than \(ChildProcess.outputLimit >> 20) MiB")
+            return sink.failUnreported(batch, "plugin \(name) printed more than \(ChildProcess.outputLimit >> 20) MiB")
         }
         guard let results = Self.parseResults(result.stdout) else {
             let shown = Self.clip(redact(String(decoding: result.stdout.prefix(200), as: UTF8.self)))
-            return batch.allFailed(
+            return sink.failUnreported(batch, 
                 "plugin \(name) did not print a {\"results\": [...]} object"
                     + (shown.isEmpty ? " (its output was empty)" : "; it printed: \(shown)"))
         }
@@ -88,7 +89,8 @@ public struct PluginNotifier: Notifier {
         for key in batch.keys where outcomes[key] == nil {
             outcomes[key] = .failed("plugin \(name) gave no result")
         }
-        return outcomes
+        // Protocol 1 answers once, at the end: the whole answer is one ledger transaction.
+        sink.report(batch.keys.compactMap { key in outcomes[key].map { (key: key, outcome: $0) } })
     }
 
     /// The protocol's stdin object.

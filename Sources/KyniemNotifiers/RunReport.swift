@@ -8,6 +8,8 @@ public struct RunReport: Sendable {
         case failed
         case skippedAlreadySent = "skipped-already-sent"
         case wouldSend = "would-send"
+        /// Its step left the catch-up window before it was ever sent: reported by one run only.
+        case expired
     }
 
     public struct Entry: Sendable, Hashable {
@@ -34,6 +36,19 @@ public struct RunReport: Sendable {
             self.status = status
             self.error = error
         }
+
+        /// A delivery that left the catch-up window unsent; `error` is its last attempt's.
+        public init(expired: ExpiredDelivery) {
+            self.key = expired.key
+            self.notifier = expired.notifier
+            self.event = expired.event
+            self.occurrence = expired.occurrence
+            self.step = expired.step
+            self.due = expired.due
+            self.late = true
+            self.status = .expired
+            self.error = expired.lastError.map { "never sent (last error: \($0))" } ?? "never sent: no run reached it"
+        }
     }
 
     public let date: LocalDate
@@ -42,17 +57,21 @@ public struct RunReport: Sendable {
     public let entries: [Entry]
     /// Trouble that belongs to no single delivery (the ledger could not be written).
     public let problems: [String]
+    /// What a person should know that is not a failure (a new ledger's baseline).
+    public let notices: [String]
 
-    public init(date: LocalDate, dryRun: Bool, entries: [Entry], problems: [String] = []) {
+    public init(date: LocalDate, dryRun: Bool, entries: [Entry], problems: [String] = [], notices: [String] = []) {
         self.date = date
         self.dryRun = dryRun
         self.entries = entries
         self.problems = problems
+        self.notices = notices
     }
 
-    /// False when a delivery failed or the ledger could not be written: `kyniem run` exits 1.
+    /// False when a delivery failed or expired, or the ledger could not be written: `kyniem run`
+    /// exits 1.
     public var allSucceeded: Bool {
-        problems.isEmpty && !entries.contains { $0.status == .failed }
+        problems.isEmpty && !entries.contains { $0.status == .failed || $0.status == .expired }
     }
 
     public func count(_ status: Status) -> Int { entries.filter { $0.status == status }.count }
@@ -76,8 +95,9 @@ public struct RunReport: Sendable {
         }
         let list = deliveries.isEmpty ? "[]" : "[\n" + deliveries.joined(separator: ",\n") + "\n  ]"
         let problemList = "[" + problems.map { JSONText.quote($0) }.joined(separator: ", ") + "]"
+        let noticeList = "[" + notices.map { JSONText.quote($0) }.joined(separator: ", ") + "]"
         return "{\n  \"date\": \(JSONText.quote(date.iso)),\n  \"deliveries\": \(list),\n"
-            + "  \"dry_run\": \(dryRun),\n  \"problems\": \(problemList)\n}\n"
+            + "  \"dry_run\": \(dryRun),\n  \"problems\": \(problemList),\n  \"notices\": \(noticeList)\n}\n"
     }
 
     /// `json(date:)` for the report's own date.

@@ -20,9 +20,14 @@ final class SMTPConnection {
 
     var isTLS: Bool { network.isTLS }
 
-    /// Connects to the first address of `host` that answers within `timeoutMilliseconds`.
-    static func connect(host: String, port: Int, timeoutMilliseconds: Int) -> Result<SMTPConnection, SendFailure> {
-        switch NetworkConnection.open(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds) {
+    /// Connects to the first address of `host` that answers within `timeoutMilliseconds`; every
+    /// later read and write of the session also ends by `deadline`.
+    static func connect(
+        host: String, port: Int, timeoutMilliseconds: Int, deadline: ContinuousClock.Instant
+    ) -> Result<SMTPConnection, SendFailure> {
+        switch NetworkConnection.open(
+            host: host, port: port, timeoutMilliseconds: timeoutMilliseconds, deadline: Deadline(instant: deadline))
+        {
         case .success(let network):
             return .success(SMTPConnection(network: network))
         case .failure(let error) where error.kind == .resolve:

@@ -88,19 +88,19 @@ public struct WebhookNotifier: Notifier {
             timeoutMilliseconds: timeout, chatID: chatID, caFile: caFile))
     }
 
-    public func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
+    public func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
         let urlText: String
         if let name = configuration.urlEnvironment {
             switch EnvironmentName.value(name, setting: "url_env", in: environment) {
             case .success(let value): urlText = value
-            case .failure(let failure): return batch.allFailed(failure.reason)
+            case .failure(let failure): return outcomes.failUnreported(batch, failure.reason)
             }
         } else {
             urlText = configuration.literalURL ?? ""
         }
         let redact = Redactor(secrets: Self.secrets(in: urlText))
         guard let url = HTTPURL.parse(urlText) else {
-            return batch.allFailed("the webhook URL\(configuration.urlEnvironment.map { " in \($0)" } ?? "") is not an http:// or https:// URL")
+            return outcomes.failUnreported(batch, "the webhook URL\(configuration.urlEnvironment.map { " in \($0)" } ?? "") is not an http:// or https:// URL")
         }
         let client = HTTPClient(
             timeoutMilliseconds: configuration.timeoutMilliseconds, caFile: configuration.caFile, environment: environment)
@@ -112,28 +112,23 @@ public struct WebhookNotifier: Notifier {
         }
         if !perDelivery {
             let body = payload(batch, deliveries: batch.deliveries, title: batch.digest.title, text: batch.digest.body, digest: true)
-            if let failure = client.post(body, to: url) {
-                return batch.allFailed(redact(failure.reason))
+            if batch.isPastDeadline { return outcomes.failUnreported(batch, RunBound.reachedReason) }
+            if let failure = client.post(body, to: url, deadline: batch.deadline(within: client.timeout)) {
+                return outcomes.failUnreported(batch, redact(failure.reason))
             }
-            return batch.allSent()
+            return outcomes.sentAll(batch)
         }
-        var outcomes: [String: DeliveryOutcome] = [:]
-        var earlier: String?
         for outgoing in batch.deliveries {
-            if let earlier {
-                outcomes[outgoing.key] = .failed("not sent: an earlier request of this run failed (\(earlier))")
-                continue
-            }
+            if batch.isPastDeadline { return outcomes.failUnreported(batch, RunBound.reachedReason) }
             let body = payload(batch, deliveries: [outgoing], title: outgoing.message.title, text: outgoing.message.body, digest: false)
-            if let failure = client.post(body, to: url) {
+            if let failure = client.post(body, to: url, deadline: batch.deadline(within: client.timeout)) {
                 let reason = redact(failure.reason)
-                outcomes[outgoing.key] = .failed(reason)
-                earlier = reason
-            } else {
-                outcomes[outgoing.key] = .sent
+                outcomes.report(outgoing.key, .failed(reason))
+                // The endpoint is down or refusing: the rest wait for the next run.
+                return outcomes.failUnreported(batch, "not sent: an earlier request of this run failed (\(reason))")
             }
+            outcomes.report(outgoing.key, .sent)
         }
-        return outcomes
     }
 
     /// The parts of a URL that are credentials: the whole URL, its path segments and query values

@@ -15,6 +15,9 @@ public enum LedgerStatus: String, Sendable, Hashable, CaseIterable {
     case pending
     case sent
     case failed
+    /// Its step left the catch-up window before it was ever sent: reported once by the run that
+    /// found it, kept for the record, never sent again by a daily run.
+    case expired
 }
 
 /// The outcome of one attempt, recorded after the notifier returned.
@@ -104,6 +107,7 @@ public struct Ledger: Sendable {
                 try db.execute(sql: "PRAGMA journal_mode = DELETE")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
+            try Ledger.refuseNewerSchema(database, path: path)
             try Ledger.migrator.migrate(database)
             return Ledger(path: path, isReadOnly: false, database: database)
         } catch let error as LedgerError {
@@ -123,13 +127,11 @@ public struct Ledger: Sendable {
         configuration.label = "kyniem.ledger.readonly"
         do {
             let database = try DatabaseQueue(path: path, configuration: configuration)
-            // A ledger written by an older kyniem still answers; a newer schema is refused.
-            let known = Set(Ledger.migrator.migrations)
-            let applied = try database.read { db in try Ledger.migrator.appliedIdentifiers(db) }
-            if !applied.isSubset(of: known) {
-                throw LedgerError(path: path, message: "written by a newer kyniem (unknown schema migrations)")
-            }
-            return Ledger(path: path, isReadOnly: true, database: database)
+            try Ledger.refuseNewerSchema(database, path: path)
+            // A ledger written by an older kyniem (or an empty file) still answers, as the
+            // migration would read it.
+            let hasMeta = try database.read { db in try db.tableExists("meta") }
+            return Ledger(path: path, isReadOnly: true, database: database, hasMeta: hasMeta)
         } catch let error as LedgerError {
             throw error
         } catch {
@@ -137,10 +139,31 @@ public struct Ledger: Sendable {
         }
     }
 
-    private init(path: String, isReadOnly: Bool, database: DatabaseQueue) {
+    /// A ledger whose schema names a migration this kyniem does not know was written by a newer
+    /// kyniem: reading or writing it with an older schema could lose what it records.
+    private static func refuseNewerSchema(_ database: DatabaseQueue, path: String) throws {
+        let known = Set(Ledger.migrator.migrations)
+        let applied = try database.read { db -> Set<String> in
+            guard try db.tableExists("grdb_migrations") else { return [] }
+            return try Ledger.migrator.appliedIdentifiers(db)
+        }
+        let unknown = applied.subtracting(known)
+        if !unknown.isEmpty {
+            throw LedgerError(
+                path: path,
+                message: "written by a newer kyniem (schema \(unknown.sorted().joined(separator: ", "))); "
+                    + "upgrade kyniem to use it, or point `state:` at another file")
+        }
+    }
+
+
+    private let hasMeta: Bool
+
+    private init(path: String, isReadOnly: Bool, database: DatabaseQueue, hasMeta: Bool = true) {
         self.path = path
         self.isReadOnly = isReadOnly
         self.database = database
+        self.hasMeta = hasMeta
     }
 
     static var migrator: DatabaseMigrator {
@@ -162,6 +185,35 @@ public struct Ledger: Sendable {
                 table.column("sent_at", .text)
             }
             try db.create(index: "deliveries_by_due", on: "deliveries", columns: ["due"])
+        }
+        // `expired` joins the statuses (SQLite cannot change a CHECK in place: the table is
+        // rebuilt), and `meta` records which run dates the ledger has covered. A v1 ledger with
+        // rows gets its coverage from them: its first due date and its last one.
+        migrator.registerMigration("v2-expired-and-coverage") { db in
+            try db.execute(sql: """
+                CREATE TABLE deliveries_v2 (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    notifier TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    occurrence TEXT NOT NULL,
+                    step TEXT NOT NULL,
+                    due TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'expired')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    first_attempt_at TEXT NOT NULL,
+                    last_attempt_at TEXT NOT NULL,
+                    sent_at TEXT
+                );
+                INSERT INTO deliveries_v2 SELECT key, notifier, event, occurrence, step, due, status, attempts,
+                    last_error, first_attempt_at, last_attempt_at, sent_at FROM deliveries;
+                DROP TABLE deliveries;
+                ALTER TABLE deliveries_v2 RENAME TO deliveries;
+                CREATE INDEX deliveries_by_due ON deliveries(due);
+                CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                INSERT INTO meta (name, value) SELECT 'baseline', MIN(due) FROM deliveries HAVING COUNT(*) > 0;
+                INSERT INTO meta (name, value) SELECT 'covered_through', MAX(due) FROM deliveries HAVING COUNT(*) > 0;
+                """)
         }
         return migrator
     }
@@ -256,6 +308,110 @@ public struct Ledger: Sendable {
         try recordOutcomes(
             sent.map { (key: $0, outcome: LedgerOutcome.sent) } + failed.map { (key: $0.key, outcome: .failed($0.error)) },
             at: timestamp)
+    }
+
+    /// The run dates this ledger has covered; nil when no run has recorded its plan yet.
+    public func coverage() throws(LedgerError) -> LedgerCoverage? {
+        var found: LedgerCoverage?
+        try guarded {
+            found = try database.read { db -> LedgerCoverage? in
+                let values: [String: String]
+                if hasMeta {
+                    let rows = try Row.fetchAll(db, sql: "SELECT name, value FROM meta")
+                    values = Dictionary(rows.map { ($0["name"] as String, $0["value"] as String) }, uniquingKeysWith: { a, _ in a })
+                } else if try db.tableExists("deliveries") {
+                    // A v1 ledger read without migrating (a dry run): what the migration would record.
+                    let row = try Row.fetchOne(db, sql: "SELECT MIN(due) AS first, MAX(due) AS last FROM deliveries")
+                    values = ["baseline": row?["first"], "covered_through": row?["last"]].compactMapValues { $0 }
+                } else {
+                    values = [:]
+                }
+                guard let baseline = values["baseline"].flatMap(LocalDate.init(iso:)),
+                    let through = values["covered_through"].flatMap(LocalDate.init(iso:))
+                else { return nil }
+                return LedgerCoverage(baseline: baseline, through: through)
+            }
+        }
+        return found
+    }
+
+    /// Records the run dates covered: the baseline is set once, `through` only moves forward.
+    public func recordCoverage(_ coverage: LedgerCoverage) throws(LedgerError) {
+        try requireWritable()
+        try guarded {
+            try database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO meta (name, value) VALUES ('baseline', ?) ON CONFLICT(name) DO NOTHING",
+                    arguments: [coverage.baseline.iso])
+                try db.execute(
+                    sql: """
+                        INSERT INTO meta (name, value) VALUES ('covered_through', ?)
+                        ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)
+                        """,
+                    arguments: [coverage.through.iso])
+            }
+        }
+    }
+
+    /// Deliveries not sent whose step fell due before `date`: rows still `pending` or `failed`,
+    /// and `unrecorded` ones without a row (due on days no run planned). With `record`, all of
+    /// them become `expired` in one transaction, so each is reported once.
+    public func expire(dueBefore date: LocalDate, unrecorded: [Delivery], record: Bool, at timestamp: String)
+        throws(LedgerError) -> [ExpiredDelivery]
+    {
+        if record { try requireWritable() }
+        var expired: [ExpiredDelivery] = []
+        try guarded {
+            let body = { (db: Database) throws -> [ExpiredDelivery] in
+                var found: [ExpiredDelivery] = []
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM deliveries WHERE due < ? AND status IN ('pending', 'failed') ORDER BY due, key",
+                    arguments: [date.iso])
+                var known = Set<String>()
+                for row in rows {
+                    let entry = Ledger.entry(from: row)
+                    known.insert(entry.key)
+                    found.append(ExpiredDelivery(
+                        key: entry.key, notifier: entry.notifier, event: entry.event, occurrence: entry.occurrence,
+                        step: entry.step, due: entry.due, lastError: entry.lastError))
+                }
+                var fresh: [Delivery] = []
+                for slice in Ledger.slices(of: unrecorded.filter { !known.contains($0.key) }.map(\.key)) {
+                    let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                    let present = try String.fetchSet(
+                        db, sql: "SELECT key FROM deliveries WHERE key IN (\(marks))", arguments: StatementArguments(slice))
+                    known.formUnion(present)
+                }
+                for delivery in unrecorded where !known.contains(delivery.key) && delivery.step.due < date {
+                    known.insert(delivery.key)
+                    fresh.append(delivery)
+                    found.append(ExpiredDelivery(delivery))
+                }
+                if record {
+                    try db.execute(
+                        sql: "UPDATE deliveries SET status = 'expired' WHERE due < ? AND status IN ('pending', 'failed')",
+                        arguments: [date.iso])
+                    let insert = try db.makeStatement(sql: """
+                        INSERT INTO deliveries
+                            (key, notifier, event, occurrence, step, due, status, attempts,
+                             first_attempt_at, last_attempt_at)
+                        VALUES (?, ?, ?, ?, ?, ?, 'expired', 0, ?, ?)
+                        ON CONFLICT(key) DO NOTHING
+                        """)
+                    for delivery in fresh {
+                        try insert.execute(arguments: [
+                            delivery.key, delivery.notifier, delivery.occurrence.event.id,
+                            delivery.occurrence.date.iso, delivery.step.id, delivery.step.due.iso,
+                            timestamp, timestamp,
+                        ])
+                    }
+                }
+                return found.sorted { ($0.due, $0.key) < ($1.due, $1.key) }
+            }
+            expired = record ? try database.write(body) : try database.read(body)
+        }
+        return expired
     }
 
     /// One row, or nil.

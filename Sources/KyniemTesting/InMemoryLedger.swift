@@ -6,9 +6,10 @@ import KyniemNotifiers
 /// outcomes `sent` or `failed`, and a `sent` row never changes. It can be told to fail its
 /// writes, to test what a run does when the ledger breaks.
 public final class InMemoryLedger: DeliveryLedger, @unchecked Sendable {
-    public enum Status: String, Sendable { case pending, sent, failed }
+    public enum Status: String, Sendable { case pending, sent, failed, expired }
 
     public struct Row: Sendable, Hashable {
+        public var delivery: ExpiredDelivery
         public var status: Status
         public var attempts: Int
         public var lastError: String?
@@ -23,6 +24,7 @@ public final class InMemoryLedger: DeliveryLedger, @unchecked Sendable {
     private var _rows: [String: Row] = [:]
     private var _failAttempts = false
     private var _failOutcomes = false
+    private var _coverage: LedgerCoverage?
 
     public init() {}
 
@@ -45,7 +47,7 @@ public final class InMemoryLedger: DeliveryLedger, @unchecked Sendable {
         try lock.withLock {
             if _failAttempts { throw WriteFailure() }
             for delivery in deliveries {
-                var row = _rows[delivery.key] ?? Row(status: .pending, attempts: 0)
+                var row = _rows[delivery.key] ?? Row(delivery: ExpiredDelivery(delivery), status: .pending, attempts: 0)
                 guard row.status != .sent else { continue }
                 row.status = .pending
                 row.attempts += 1
@@ -66,6 +68,39 @@ public final class InMemoryLedger: DeliveryLedger, @unchecked Sendable {
                 _rows[key]?.status = .failed
                 _rows[key]?.lastError = error
             }
+        }
+    }
+
+    public func coverage() throws -> LedgerCoverage? { lock.withLock { _coverage } }
+
+    public func recordCoverage(_ coverage: LedgerCoverage) throws {
+        lock.withLock {
+            let baseline = _coverage?.baseline ?? coverage.baseline
+            let through = max(_coverage?.through ?? coverage.through, coverage.through)
+            _coverage = LedgerCoverage(baseline: baseline, through: through)
+        }
+    }
+
+    public func expire(dueBefore date: LocalDate, unrecorded: [Delivery], record: Bool, at timestamp: String) throws
+        -> [ExpiredDelivery]
+    {
+        lock.withLock {
+            var found: [ExpiredDelivery] = []
+            for (key, row) in _rows where row.delivery.due < date.iso && (row.status == .pending || row.status == .failed) {
+                found.append(ExpiredDelivery(
+                    key: key, notifier: row.delivery.notifier, event: row.delivery.event,
+                    occurrence: row.delivery.occurrence, step: row.delivery.step, due: row.delivery.due,
+                    lastError: row.lastError))
+                if record { _rows[key]?.status = .expired }
+            }
+            for delivery in unrecorded where _rows[delivery.key] == nil && delivery.step.due < date {
+                if found.contains(where: { $0.key == delivery.key }) { continue }
+                found.append(ExpiredDelivery(delivery))
+                if record {
+                    _rows[delivery.key] = Row(delivery: ExpiredDelivery(delivery), status: .expired, attempts: 0)
+                }
+            }
+            return found.sorted { ($0.due, $0.key) < ($1.due, $1.key) }
         }
     }
 }

@@ -43,18 +43,26 @@ public final class RecordingNotifier: Notifier, @unchecked Sendable {
         }
     }
 
-    public func send(_ batch: NotifierBatch) -> [String: DeliveryOutcome] {
-        lock.withLock {
+    public func send(_ batch: NotifierBatch, outcomes sink: OutcomeSink) {
+        let outcomes: [(String, DeliveryOutcome)] = lock.withLock {
             _batches.append(batch)
-            var outcomes: [String: DeliveryOutcome] = [:]
-            for key in batch.keys where !_silent.contains(key) {
-                if let error = _failAll ?? _failing[key] {
-                    outcomes[key] = .failed(error)
-                } else {
-                    outcomes[key] = .sent
-                }
+            return batch.keys.filter { !_silent.contains($0) }.map { key in
+                if let error = _failAll ?? _failing[key] { return (key, .failed(error)) }
+                return (key, .sent)
             }
-            return outcomes
         }
+        // One report per delivery, as a notifier sending one message each would.
+        for (key, outcome) in outcomes { sink.report(key, outcome) }
+    }
+}
+
+extension Notifier {
+    /// Sends `batch` as the dispatcher would and returns every outcome reported, with the keys
+    /// left unreported failed ("notifier gave no result").
+    public func outcomes(for batch: NotifierBatch) -> [String: DeliveryOutcome] {
+        let sink = OutcomeSink(keys: batch.keys)
+        send(batch, outcomes: sink)
+        sink.failUnreported(batch, "notifier gave no result")
+        return sink.reported
     }
 }

@@ -95,7 +95,7 @@ import Testing
             notifier: "office-mail", language: .vi, runDate: Self.today, timestamp: "t",
             deliveries: deliveries.map { OutgoingDelivery(delivery: $0, message: Message(title: "t", body: "b")) },
             digest: Message(title: title, body: body))
-        let outcomes = notifier.send(batch)
+        let outcomes = notifier.outcomes(for: batch)
         #expect(outcomes.count == 2 && outcomes.values.allSatisfy(\.isSent))
 
         let message = try #require(try server.records().first?["message"] as? [String: Any])

@@ -10,8 +10,12 @@ struct Run: ParsableCommand {
         abstract: "The daily job: send every reminder and checklist task due, each exactly once per notifier.",
         discussion: """
             Sends what falls due on DATE (default today in the home time zone) and what fell due in \
-            the catch-up window and was never sent. Exit 0 when everything was sent, 1 when some \
-            deliveries failed (they are retried by the next run), 3 when another run holds the lock.
+            the catch-up window (`catch_up:`) and was never sent. The first run on a new state \
+            ledger sends only what is due on its date; --backfill also sends the catch-up window. \
+            A delivery that left the window unsent is reported once as expired. The whole run \
+            ends within `run_timeout:` (default 15m). Exit 0 when everything was sent, 1 when \
+            some deliveries failed or expired (failed ones are retried by the next run), 3 when \
+            another run holds the lock.
             """)
 
     @OptionGroup var config: ConfigOption
@@ -21,6 +25,8 @@ struct Run: ParsableCommand {
     var dryRun = false
     @Option(help: "text or json.")
     var format: OutputFormat = .text
+    @Flag(help: "Also send what fell due in the catch-up window before this ledger's first run.")
+    var backfill = false
 
     func run() throws {
         let context = try CommandContext.load(config)
@@ -32,7 +38,13 @@ struct Run: ParsableCommand {
             configuration.notifiers, plugins: plugins, configDirectory: context.configDirectory)
         guard problems.isEmpty else { throw CommandFailure.invalid(CommandContext.report(problems)) }
 
-        let deliveries = configuration.planner.plan(today: runDate, catchUpDays: configuration.catchUpDays)
+        let started = ContinuousClock.now
+        let bound = Duration.seconds(configuration.runTimeoutSeconds)
+        let deadline = started + bound
+        // The backstop: if anything still runs past the bound (and the grace a notifier needs to
+        // record what it was finishing), end the process. Outcomes already reported are in the
+        // ledger; what was in flight stays pending and goes out with the next run.
+        RunWatchdog.start(deadline: deadline + RunWatchdog.grace, bound: configuration.runTimeoutSeconds)
         let json = format == .json
         let notifierContext = NotifierContext(
             configDirectory: context.configDirectory, environment: context.environment,
@@ -51,7 +63,9 @@ struct Run: ParsableCommand {
             } catch {
                 throw CommandFailure(code: 1, message: error.description)
             }
-            report = dispatcher.run(deliveries: deliveries, date: runDate, ledger: ledger, dryRun: true, now: CommandContext.utcStamp())
+            report = dispatcher.runDay(
+                date: runDate, catchUpDays: configuration.catchUpDays, backfill: backfill, ledger: ledger, dryRun: true,
+                now: CommandContext.utcStamp(), deadline: deadline)
         } else {
             let lock: RunLock
             do {
@@ -67,19 +81,46 @@ struct Run: ParsableCommand {
             } catch {
                 throw CommandFailure(code: 1, message: error.description)
             }
-            report = dispatcher.run(deliveries: deliveries, date: runDate, ledger: ledger, dryRun: false, now: CommandContext.utcStamp())
+            report = dispatcher.runDay(
+                date: runDate, catchUpDays: configuration.catchUpDays, backfill: backfill, ledger: ledger, dryRun: false,
+                now: CommandContext.utcStamp(), deadline: deadline)
         }
 
         if json {
             Terminal.out(report.json(date: runDate))
-        } else if dryRun || report.entries.contains(where: { $0.status == .sent || $0.status == .failed }) {
+        } else if dryRun || report.entries.contains(where: { $0.status != .skippedAlreadySent }) {
             // Quiet when nothing was due, so cron mails only days with news.
             Terminal.out(report.text())
         }
         for entry in report.entries where entry.status == .failed {
             Terminal.error("failed: \(entry.key): \(entry.error ?? "unknown error") (retried on the next run)")
         }
+        for entry in report.entries where entry.status == .expired {
+            Terminal.error("expired: \(entry.key): due \(entry.due), left the catch-up window unsent: \(entry.error ?? "")")
+        }
+        for notice in report.notices { Terminal.error("note: \(notice)") }
         for problem in report.problems { Terminal.error("problem: \(problem)") }
         if !report.allSucceeded { throw CommandFailure(code: 1, message: "") }
+    }
+}
+
+/// Ends a run that outlived its bound, whatever it is waiting for.
+enum RunWatchdog {
+    /// Past the bound, the time notifiers get to notice it and record what they finished.
+    static let grace: Duration = .seconds(5)
+
+    static func start(deadline: ContinuousClock.Instant, bound seconds: Int) {
+        let thread = Thread {
+            while ContinuousClock.now < deadline {
+                let left = deadline - .now
+                Thread.sleep(forTimeInterval: min(1.0, max(0.01, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)))
+            }
+            ChildProcesses.killAll()
+            Terminal.error(
+                "kyniem: the run passed its bound (run_timeout: \(seconds)s) and was stopped; "
+                    + "what was not recorded as sent goes out with the next run")
+            _exit(1)
+        }
+        thread.start()
     }
 }
