@@ -65,7 +65,9 @@ let package = Package(
         .testTarget(name: "KyniemYAMLTests", dependencies: ["KyniemYAML"]),
         .testTarget(name: "KyniemConfigTests", dependencies: ["KyniemConfig", "KyniemCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KyniemRenderTests", dependencies: ["KyniemRender", "KyniemCore"], resources: [.copy("Golden")]),
-        .testTarget(name: "KyniemStateTests", dependencies: ["KyniemState", "KyniemCore"]),
+        .testTarget(
+            name: "KyniemStateTests",
+            dependencies: ["KyniemState", "KyniemCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "KyniemNotifiersTests", dependencies: ["KyniemNotifiers", "KyniemTesting", "KyniemCore"]),
         .testTarget(name: "KyniemCLITests", dependencies: ["KyniemCLI", "KyniemCore"]),
     ]
