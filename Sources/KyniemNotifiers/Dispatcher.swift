@@ -17,10 +17,13 @@ public protocol DeliveryLedger: Sendable {
     /// After a run recorded its plan: `baseline` on a new ledger, and `through` the run date.
     func recordCoverage(_ coverage: LedgerCoverage) throws
     /// Deliveries not sent whose step fell due before `date`: the ledger's rows still pending
-    /// or failed, and `unrecorded` (due in days no run planned) that it has no row for. With
-    /// `record`, they become `expired` in one transaction and are never returned again.
+    /// or failed, `unrecorded` ones (due in days no run planned) that it has no row for, and
+    /// rows expired earlier that no finished run has reported. With `record`, they become
+    /// `expired` in one transaction.
     func expire(dueBefore date: LocalDate, unrecorded: [Delivery], record: Bool, at timestamp: String) throws
         -> [ExpiredDelivery]
+    /// After the run's report is out: these expired deliveries have been reported, once.
+    func acknowledgeExpired(_ keys: [String], at timestamp: String) throws
 }
 
 /// Executes a `kyniem run`: sends each planned delivery that the ledger does not have as sent,

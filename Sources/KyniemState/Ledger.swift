@@ -203,10 +203,11 @@ public struct Ledger: Sendable {
                     last_error TEXT,
                     first_attempt_at TEXT NOT NULL,
                     last_attempt_at TEXT NOT NULL,
-                    sent_at TEXT
+                    sent_at TEXT,
+                    expiry_reported_at TEXT
                 );
                 INSERT INTO deliveries_v2 SELECT key, notifier, event, occurrence, step, due, status, attempts,
-                    last_error, first_attempt_at, last_attempt_at, sent_at FROM deliveries;
+                    last_error, first_attempt_at, last_attempt_at, sent_at, NULL FROM deliveries;
                 DROP TABLE deliveries;
                 ALTER TABLE deliveries_v2 RENAME TO deliveries;
                 CREATE INDEX deliveries_by_due ON deliveries(due);
@@ -354,8 +355,10 @@ public struct Ledger: Sendable {
     }
 
     /// Deliveries not sent whose step fell due before `date`: rows still `pending` or `failed`,
-    /// and `unrecorded` ones without a row (due on days no run planned). With `record`, all of
-    /// them become `expired` in one transaction, so each is reported once.
+    /// and `unrecorded` ones without a row (due on days no run planned), and rows already
+    /// `expired` that no finished run has reported yet. With `record`, all of them become
+    /// `expired` in one transaction; `acknowledgeExpired` then marks them reported, once the
+    /// run's report is out, so a run killed in between leaves them for the next one.
     public func expire(dueBefore date: LocalDate, unrecorded: [Delivery], record: Bool, at timestamp: String)
         throws(LedgerError) -> [ExpiredDelivery]
     {
@@ -366,7 +369,12 @@ public struct Ledger: Sendable {
                 var found: [ExpiredDelivery] = []
                 let rows = try Row.fetchAll(
                     db,
-                    sql: "SELECT * FROM deliveries WHERE due < ? AND status IN ('pending', 'failed') ORDER BY due, key",
+                    sql: """
+                        SELECT * FROM deliveries
+                        WHERE (due < ? AND status IN ('pending', 'failed'))
+                           OR (status = 'expired' AND expiry_reported_at IS NULL)
+                        ORDER BY due, key
+                        """,
                     arguments: [date.iso])
                 var known = Set<String>()
                 for row in rows {
@@ -412,6 +420,18 @@ public struct Ledger: Sendable {
             expired = record ? try database.write(body) : try database.read(body)
         }
         return expired
+    }
+
+    /// Marks expired deliveries as reported by a run that finished its report.
+    public func acknowledgeExpired(_ keys: [String], at timestamp: String) throws(LedgerError) {
+        try requireWritable()
+        try guarded {
+            try database.write { db in
+                let statement = try db.makeStatement(
+                    sql: "UPDATE deliveries SET expiry_reported_at = ? WHERE key = ? AND status = 'expired'")
+                for key in keys { try statement.execute(arguments: [timestamp, key]) }
+            }
+        }
     }
 
     /// One row, or nil.

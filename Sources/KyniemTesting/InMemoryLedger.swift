@@ -14,6 +14,7 @@ public final class InMemoryLedger: DeliveryLedger, @unchecked Sendable {
         public var attempts: Int
         public var lastError: String?
         public var sentAt: String?
+        public var expiryReported = false
     }
 
     public struct WriteFailure: Error, CustomStringConvertible {
@@ -73,6 +74,12 @@ public final class InMemoryLedger: DeliveryLedger, @unchecked Sendable {
 
     public func coverage() throws -> LedgerCoverage? { lock.withLock { _coverage } }
 
+    public func acknowledgeExpired(_ keys: [String], at timestamp: String) throws {
+        lock.withLock {
+            for key in keys where _rows[key]?.status == .expired { _rows[key]?.expiryReported = true }
+        }
+    }
+
     public func recordCoverage(_ coverage: LedgerCoverage) throws {
         lock.withLock {
             let baseline = _coverage?.baseline ?? coverage.baseline
@@ -86,7 +93,10 @@ public final class InMemoryLedger: DeliveryLedger, @unchecked Sendable {
     {
         lock.withLock {
             var found: [ExpiredDelivery] = []
-            for (key, row) in _rows where row.delivery.due < date.iso && (row.status == .pending || row.status == .failed) {
+            for (key, row) in _rows
+            where (row.delivery.due < date.iso && (row.status == .pending || row.status == .failed))
+                || (row.status == .expired && !row.expiryReported)
+            {
                 found.append(ExpiredDelivery(
                     key: key, notifier: row.delivery.notifier, event: row.delivery.event,
                     occurrence: row.delivery.occurrence, step: row.delivery.step, due: row.delivery.due,

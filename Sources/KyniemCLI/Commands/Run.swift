@@ -56,6 +56,10 @@ struct Run: ParsableCommand {
             planner: configuration.planner)
 
         let report: RunReport
+        var runLedger: Ledger?
+        // Held until the report is out and its expired deliveries acknowledged.
+        var runLock: RunLock?
+        defer { runLock?.release() }
         if dryRun {
             let ledger: Ledger?
             do {
@@ -67,20 +71,19 @@ struct Run: ParsableCommand {
                 date: runDate, catchUpDays: configuration.catchUpDays, backfill: backfill, ledger: ledger, dryRun: true,
                 now: CommandContext.utcStamp(), deadline: deadline)
         } else {
-            let lock: RunLock
             do {
-                lock = try RunLock.acquire(forLedgerAt: configuration.statePath)
+                runLock = try RunLock.acquire(forLedgerAt: configuration.statePath)
             } catch {
                 if case .held = error { throw CommandFailure(code: 3, message: error.description) }
                 throw CommandFailure(code: 1, message: error.description)
             }
-            defer { lock.release() }
             let ledger: Ledger
             do {
                 ledger = try Ledger.open(at: configuration.statePath)
             } catch {
                 throw CommandFailure(code: 1, message: error.description)
             }
+            runLedger = ledger
             report = dispatcher.runDay(
                 date: runDate, catchUpDays: configuration.catchUpDays, backfill: backfill, ledger: ledger, dryRun: false,
                 now: CommandContext.utcStamp(), deadline: deadline)
@@ -99,6 +102,16 @@ struct Run: ParsableCommand {
             Terminal.error("expired: \(entry.key): due \(entry.due), left the catch-up window unsent: \(entry.error ?? "")")
         }
         for notice in report.notices { Terminal.error("note: \(notice)") }
+        // Reported: a later run does not list them again. A run killed before this line leaves
+        // them for the next one to report.
+        let expired = report.entries.filter { $0.status == .expired }.map(\.key)
+        if !dryRun, !expired.isEmpty, let ledger = runLedger {
+            do {
+                try ledger.acknowledgeExpired(expired, at: CommandContext.utcStamp())
+            } catch {
+                Terminal.error("problem: \(error)")
+            }
+        }
         for problem in report.problems { Terminal.error("problem: \(problem)") }
         if !report.allSucceeded { throw CommandFailure(code: 1, message: "") }
     }
