@@ -33,6 +33,9 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // prctl(2) (variadic, so Swift cannot call it): the plugin runner becomes a child
+        // subreaper, so a plugin's orphans stay within reach (ChildProcess.swift).
+        .systemLibrary(name: "CProcessControl"),
         // Pure values and rules: no I/O, no clock.
         .target(name: "KyniemCore"),
         // libyaml event stream -> nodes with marks -> typed decoding.
@@ -46,7 +49,7 @@ let package = Package(
         .target(
             name: "KyniemNotifiers",
             dependencies: [
-                "KyniemCore", "KyniemConfig", "KyniemYAML", "KyniemState", "COpenSSL",
+                "KyniemCore", "KyniemConfig", "KyniemYAML", "KyniemState", "COpenSSL", "CProcessControl",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KyniemNotifiers
 
 public struct KyniemCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -20,6 +21,9 @@ public struct KyniemCommand: AsyncParsableCommand {
 /// The process entry point: parses, runs, and maps every failure onto SPEC.md's exit codes.
 public enum KyniemMain {
     public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        // kyniem starts no process but plugins, so any child no running plugin accounts for is a
+        // plugin's orphan, killed when the last plugin ends (ChildProcess.swift).
+        ChildProcesses.sweepsUnclaimedChildren = true
         do {
             var command = try KyniemCommand.parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {

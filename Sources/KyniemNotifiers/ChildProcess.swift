@@ -1,3 +1,4 @@
+import CProcessControl
 import Foundation
 
 #if canImport(Glibc)
@@ -25,29 +26,56 @@ struct ChildOutput: Sendable {
 
 /// Runs an executable directly (posix_spawn, no shell) in a process group of its own, feeds it
 /// `input` on stdin and collects stdout and stderr concurrently with poll(2), so a child that
-/// fills one pipe while we wait on another cannot deadlock us. At the time limit, the whole
-/// group is killed with SIGKILL (a shell script's own children too), then the child is reaped.
-/// The child gets stdin, stdout and stderr and no other descriptor.
-/// When the child has exited, anything left in its group is killed as well, so a plugin
-/// cannot leave processes behind.
+/// fills one pipe while we wait on another cannot deadlock us. With `onStdoutLine`, stdout is
+/// not collected: each complete line is handed to the callback from the read loop the moment it
+/// arrives (the plugin protocol 2 records each outcome before reading the next line). At the
+/// time limit, the whole group is killed with SIGKILL (a shell script's own children too), then
+/// the child is reaped. The child gets stdin, stdout and stderr and no other descriptor.
+///
+/// **The whole process tree goes with the child.** A process group holds only the descendants
+/// that stay in it; one that calls setsid() or setpgid() (a daemon's double fork) escapes it, and
+/// once its parent exits it is reparented away. So, on Linux:
+/// 1. kyniem makes itself a child subreaper (prctl PR_SET_CHILD_SUBREAPER) before its first
+///    spawn: an orphan among its descendants is reparented to kyniem, not to init, and stays
+///    findable in `/proc/self/task/*/children`;
+/// 2. while the child runs, each wake of the poll loop (at most every 50 ms) walks its tree
+///    (`/proc/PID/task/*/children`, recursively) and records every descendant by pid and start
+///    time (so a reused pid is never mistaken for it). These are the child's, whatever their
+///    session or group, and stay so after they are reparented;
+/// 3. when the child has exited or timed out (still unreaped, so its group number is not reused),
+///    kyniem kills its group, then every recorded descendant with its own subtree: each process
+///    is stopped (SIGSTOP, so it cannot fork any more) before the tree is walked again, then all
+///    of them get SIGKILL, and those that became kyniem's children are reaped;
+/// 4. a descendant that escaped and was orphaned between two walks (under 50 ms) is a child of
+///    kyniem that no running plugin accounts for. When `ChildProcesses.sweepsUnclaimedChildren`
+///    is set (the `kyniem` command sets it: it starts no process but plugins), the plugin that
+///    ends while no other plugin runs kills every such child, with its subtree. While another
+///    plugin runs, it could be that plugin's, so it is left for the last plugin to end: no
+///    process of a running plugin is ever killed for another one, and when the last plugin of a
+///    run has ended, no process of any plugin is left.
+/// The attribution to a running plugin: its pid, its process group (numbered by its pid), and the
+/// descendants recorded for it. `ChildProcesses.killAll()` (the run's watchdog) kills every
+/// running plugin's group and recorded descendants, and every unclaimed child as above.
 enum ChildProcess {
-    private static let spawnLock = NSLock()
-
     static let outputLimit = 16 << 20
     static let stderrLimit = 1 << 20
     /// How long to keep reading after the child exited while a process it left holds the pipes.
     static let drainAfterExit: Duration = .milliseconds(300)
+    /// How often the child's process tree is walked while it runs.
+    static let treeWalkInterval: Duration = .milliseconds(20)
 
     static func run(
         executable: String, arguments: [String] = [], environment: [String: String], input: [UInt8],
-        timeout: Duration
+        timeout: Duration, onStdoutLine: (([UInt8]) -> Void)? = nil
     ) -> ChildOutput {
         // Writing to a child that exited must give EPIPE, not kill kyniem. The child gets the
         // default disposition back below (POSIX_SPAWN_SETSIGDEF), with an empty signal mask.
         signal(SIGPIPE, SIG_IGN)
+        ChildProcesses.becomeSubreaper()
 
         // Notifiers run on threads of their own: one spawn at a time, so no child inherits the
         // pipe ends another thread made before they are close-on-exec.
+        let spawnLock = ChildProcesses.spawnLock
         spawnLock.lock()
         var spawnLocked = true
         defer { if spawnLocked { spawnLock.unlock() } }
@@ -101,7 +129,8 @@ enum ChildProcess {
         close(stdinPipe[0])
         close(stdoutPipe[1])
         close(stderrPipe[1])
-        if spawned == 0 { ChildProcesses.started(pid) }
+        let tree = ProcessTree(root: pid)
+        if spawned == 0 { ChildProcesses.started(pid, tree) }
         spawnLock.unlock()
         spawnLocked = false
         guard spawned == 0 else {
@@ -126,6 +155,10 @@ enum ChildProcess {
         var exitedAt: ContinuousClock.Instant?
         var timedOut = false
         var buffer = [UInt8](repeating: 0, count: 65_536)
+        // Line mode: the bytes of stdout after its last newline, and how much stdout there was.
+        var partialLine: [UInt8] = []
+        var stdoutBytes = 0
+        var lastWalk = clock.now - .seconds(1)
 
         while stdinFD >= 0 || stdoutFD >= 0 || stderrFD >= 0 {
             let now = clock.now
@@ -134,6 +167,10 @@ enum ChildProcess {
                 break
             }
             if exitedAt == nil, hasExited(pid) { exitedAt = now }
+            if exitedAt == nil, now - lastWalk >= treeWalkInterval {
+                tree.walk()
+                lastWalk = now
+            }
             if let exitedAt, now - exitedAt > drainAfterExit { break }
             var fds: [pollfd] = []
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
@@ -166,9 +203,20 @@ enum ChildProcess {
                     let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                     if count > 0 {
                         if isStdout {
-                            let room = max(0, outputLimit - output.stdout.count)
+                            let room = max(0, outputLimit - stdoutBytes)
                             if count > room { output.stdoutTruncated = true }
-                            output.stdout.append(contentsOf: buffer[0..<min(count, room)])
+                            let kept = buffer[0..<min(count, room)]
+                            stdoutBytes += kept.count
+                            if let onStdoutLine {
+                                partialLine.append(contentsOf: kept)
+                                while let newline = partialLine.firstIndex(of: 0x0A) {
+                                    let line = Array(partialLine[..<newline])
+                                    partialLine.removeSubrange(...newline)
+                                    onStdoutLine(line)
+                                }
+                            } else {
+                                output.stdout.append(contentsOf: kept)
+                            }
                         } else {
                             let room = max(0, stderrLimit - output.stderr.count)
                             output.stderr.append(contentsOf: buffer[0..<min(count, room)])
@@ -191,15 +239,19 @@ enum ChildProcess {
             usleep(5_000)
         }
         if timedOut {
+            tree.walk()  // the last look at its tree while it still runs
             kill(-pid, SIGKILL)
         }
         // The exited child stays a zombie until reaped, so its pid — the group's number — cannot
         // be reused yet: killing the group here reaches only what the plugin left behind.
         waitUntilExited(pid)
         kill(-pid, SIGKILL)
+        ChildProcesses.ended(pid, tree)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        ChildProcesses.ended(pid)
+        // A last line without its newline counts when the child ended on its own; one cut off by
+        // the kill at the time limit is not a line it finished.
+        if let onStdoutLine, !partialLine.isEmpty, !timedOut { onStdoutLine(partialLine) }
         if timedOut {
             output.termination = .timedOut
         } else if status & 0x7f == 0 {
@@ -266,17 +318,221 @@ enum ChildProcess {
     private static func lastError() -> String { String(cString: strerror(errno)) }
 }
 
-/// The process groups of the plugins running now, so a run that must end at once (its bound
-/// passed) takes them with it.
+
+/// A process and where it stood when first seen: a pid with the start time that tells it from a
+/// later process given the same number.
+struct ProcessIdentity: Hashable, Sendable {
+    let pid: pid_t
+    let startTime: UInt64
+
+    /// The process now running as `pid`, or nil when there is none (or it cannot be read).
+    static func current(_ pid: pid_t) -> ProcessIdentity? {
+        ProcFS.stat(pid).map { ProcessIdentity(pid: pid, startTime: $0.startTime) }
+    }
+
+    /// Still the same process (alive or a zombie not yet reaped).
+    var exists: Bool { ProcFS.stat(pid)?.startTime == startTime }
+}
+
+/// The descendants seen so far of one spawned child (not the child itself): see ChildProcess's
+/// comment. Thread-safe: the child's read loop walks it, `ChildProcesses` reads it.
+final class ProcessTree: @unchecked Sendable {
+    let root: pid_t
+    private let lock = NSLock()
+    private var seen = Set<ProcessIdentity>()
+
+    init(root: pid_t) { self.root = root }
+
+    /// Records every process now below the root or below a descendant recorded before (an orphan
+    /// reparented to kyniem keeps growing its own subtree).
+    func walk() {
+        #if os(Linux)
+        let known = lock.withLock { seen }
+        var found = Set<ProcessIdentity>()
+        var queue = [root] + known.filter(\.exists).map(\.pid)
+        while let pid = queue.popLast() {
+            for child in ProcFS.children(of: pid) {
+                guard let identity = ProcessIdentity.current(child), found.insert(identity).inserted else { continue }
+                queue.append(child)
+            }
+        }
+        lock.withLock {
+            seen.formUnion(found)
+            seen = seen.filter(\.exists)
+        }
+        #endif
+    }
+
+    /// The recorded descendants that still exist.
+    var living: [ProcessIdentity] { lock.withLock { seen.filter(\.exists) } }
+
+    func claims(_ identity: ProcessIdentity) -> Bool { lock.withLock { seen.contains(identity) } }
+}
+
+/// The plugins running now, and what they left behind, so a plugin's end or a run that must end
+/// at once (its bound passed) takes every process of theirs with it (see ChildProcess's comment).
 public enum ChildProcesses {
-    nonisolated(unsafe) private static var groups = Set<pid_t>()
+    nonisolated(unsafe) private static var running: [pid_t: ProcessTree] = [:]
     private static let lock = NSLock()
+    /// Held while a plugin is spawned and while unclaimed children are swept, so a sweep never
+    /// mistakes a plugin being spawned for an orphan.
+    static let spawnLock = NSLock()
 
-    static func started(_ pid: pid_t) { lock.withLock { _ = groups.insert(pid) } }
-    static func ended(_ pid: pid_t) { lock.withLock { _ = groups.remove(pid) } }
+    /// Set by a program that starts no child process except through `ChildProcess` (the `kyniem`
+    /// command): then every child of it that no running plugin accounts for is a plugin's orphan,
+    /// and the last plugin to end kills it. A test process, whose own helpers are children too,
+    /// leaves it off.
+    nonisolated(unsafe) public static var sweepsUnclaimedChildren = false
 
-    /// SIGKILL to every running plugin's whole process group.
+    private static let subreaper: Bool = {
+        #if os(Linux)
+        return kyniem_set_child_subreaper() == 0
+        #else
+        return false
+        #endif
+    }()
+
+    /// Makes this process a child subreaper, once (Linux; elsewhere nothing).
+    static func becomeSubreaper() { _ = subreaper }
+
+    static func started(_ pid: pid_t, _ tree: ProcessTree) { lock.withLock { running[pid] = tree } }
+
+    /// The child `pid` has exited or was killed, unreaped: kills what is left of its tree, and,
+    /// when it was the last plugin running, every unclaimed child (see ChildProcess's comment).
+    static func ended(_ pid: pid_t, _ tree: ProcessTree) {
+        kill(-pid, SIGKILL)
+        tree.walk()
+        killTrees(tree.living)
+        spawnLock.withLock {
+            let othersRunning = lock.withLock {
+                running[pid] = nil
+                return !running.isEmpty
+            }
+            if sweepsUnclaimedChildren && !othersRunning {
+                killTrees(unclaimedChildren(except: [pid]))
+            }
+        }
+    }
+
+    /// SIGKILL to every running plugin's process group and recorded descendants, and to every
+    /// unclaimed child, at once: the run is ending.
     public static func killAll() {
-        for group in lock.withLock({ groups }) { kill(-group, SIGKILL) }
+        let trees = lock.withLock { running }
+        for (group, _) in trees { kill(-group, SIGKILL) }
+        for (_, tree) in trees {
+            tree.walk()
+            killTrees(tree.living, reap: false)
+        }
+        if sweepsUnclaimedChildren { killTrees(unclaimedChildren(except: Set(trees.keys)), reap: false) }
+    }
+
+    /// This process's children that are not a running plugin, not in a running plugin's group and
+    /// not recorded as one's descendant.
+    private static func unclaimedChildren(except excluded: Set<pid_t>) -> [ProcessIdentity] {
+        #if os(Linux)
+        let trees = lock.withLock { running }
+        return ProcFS.children(of: getpid()).compactMap { pid -> ProcessIdentity? in
+            guard !excluded.contains(pid), trees[pid] == nil, let stat = ProcFS.stat(pid) else { return nil }
+            let identity = ProcessIdentity(pid: pid, startTime: stat.startTime)
+            if trees[stat.group] != nil || trees.values.contains(where: { $0.claims(identity) }) { return nil }
+            return identity
+        }
+        #else
+        return []
+        #endif
+    }
+
+    /// Stops each root and everything below it (walking again until no new process appears, so
+    /// nothing forks past the sweep), kills them all, and reaps those that are this process's
+    /// children.
+    static func killTrees(_ roots: [ProcessIdentity], reap: Bool = true) {
+        guard !roots.isEmpty else { return }
+        var stopped = Set<ProcessIdentity>()
+        var frontier = roots
+        for _ in 0..<64 where !frontier.isEmpty {
+            var next: [ProcessIdentity] = []
+            for identity in frontier where !stopped.contains(identity) && identity.exists {
+                kill(identity.pid, SIGSTOP)
+                stopped.insert(identity)
+                #if os(Linux)
+                next += ProcFS.children(of: identity.pid).compactMap(ProcessIdentity.current)
+                #endif
+            }
+            frontier = next
+        }
+        for identity in stopped where identity.exists { kill(identity.pid, SIGKILL) }
+        guard reap else { return }
+        let me = getpid()
+        var left = stopped
+        let give = ContinuousClock.now + .seconds(2)
+        while !left.isEmpty && ContinuousClock.now < give {
+            for identity in left {
+                guard let stat = ProcFS.stat(identity.pid), stat.startTime == identity.startTime else {
+                    left.remove(identity)  // gone: reaped by its own parent, or by us
+                    continue
+                }
+                // A killed process whose parent died too is reparented to us (the subreaper).
+                if stat.parent == me, stat.state == "Z" {
+                    var status: Int32 = 0
+                    _ = waitpid(identity.pid, &status, WNOHANG)
+                }
+            }
+            if !left.isEmpty { usleep(2_000) }
+        }
+    }
+}
+
+/// What kyniem reads of /proc (Linux).
+enum ProcFS {
+    struct Stat {
+        let state: Character
+        let parent: pid_t
+        let group: pid_t
+        let session: pid_t
+        let startTime: UInt64
+    }
+
+    /// Fields of `/proc/PID/stat` (proc(5)); the name in parentheses may hold anything, so the
+    /// fields are read after its last `)`.
+    static func stat(_ pid: pid_t) -> Stat? {
+        guard let text = read("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state); the start time is field 22.
+        guard fields.count > 19, let state = fields[0].first, let parent = pid_t(fields[1]),
+            let group = pid_t(fields[2]), let session = pid_t(fields[3]), let start = UInt64(fields[19])
+        else { return nil }
+        return Stat(state: state, parent: parent, group: group, session: session, startTime: start)
+    }
+
+    /// The children of every thread of `pid` (a subreaper's orphans may be given to any thread).
+    static func children(of pid: pid_t) -> [pid_t] {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return [] }
+        var children: [pid_t] = []
+        for task in tasks {
+            guard let text = read("/proc/\(pid)/task/\(task)/children") else { continue }
+            children += text.split(separator: " ").compactMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        return children
+    }
+
+    #if canImport(Glibc)
+    private static let systemRead = Glibc.read
+    #else
+    private static let systemRead = Darwin.read
+    #endif
+
+    private static func read(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -113,14 +113,15 @@ public enum NotifierRegistry {
         let external = plugins.plugins.filter { builtIns[$0.name] == nil }.map {
             NotifierTypeListing(
                 type: $0.name, origin: $0.directory,
-                summary: "plugin: \(($0.executable as NSString).lastPathComponent), timeout \(PluginNotifier.duration($0.timeoutMilliseconds))")
+                summary: "plugin: \(($0.executable as NSString).lastPathComponent), timeout \(PluginNotifier.duration($0.timeoutMilliseconds)), protocol \($0.protocolVersion)")
         }
         return builtIn + external
     }
 
     /// The checks of `kyniem check` for `notifiers:`, every problem at once: unknown types (with
     /// "did you mean"), missing settings, duplicate ids, template files, bad plugin manifests in
-    /// the search path, and plugins whose executable is missing or not executable.
+    /// the search path, plugins whose executable is missing or not executable, and plugins that
+    /// every user could change (a world-writable folder, manifest or executable).
     /// `pluginDirectories` is the whole search path (see `PluginCatalog.searchPath`).
     public static func validate(
         _ specs: [NotifierSpec], pluginDirectories: [String], configDirectory: String? = nil
@@ -152,8 +153,8 @@ public enum NotifierRegistry {
                 problems.append(contentsOf: builtIn.problems(spec))
                 problems.append(contentsOf: builtIn.checkFiles(spec, configDirectory))
             } else if let plugin = plugins.plugin(named: spec.type) {
-                if checkedPlugins.insert(plugin.name).inserted, let problem = plugin.executableProblem {
-                    problems.append(problem)
+                if checkedPlugins.insert(plugin.name).inserted {
+                    problems.append(contentsOf: plugin.runProblems)
                 }
                 problems.append(contentsOf: environmentProblems(spec))
             } else {
@@ -213,7 +214,8 @@ public enum NotifierRegistry {
             return .success(builtIn.make(spec, context))
         }
         if let plugin = plugins.plugin(named: spec.type) {
-            if let problem = plugin.executableProblem { return .failure(ConfigurationErrors([problem])) }
+            let problems = plugin.runProblems
+            guard problems.isEmpty else { return .failure(ConfigurationErrors(problems)) }
             return .success(PluginNotifier(plugin: plugin, spec: spec, context: context))
         }
         return .failure(ConfigurationErrors([ConfigurationProblem(spec.location, unknownType(spec.type, plugins: plugins))]))

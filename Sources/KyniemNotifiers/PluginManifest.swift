@@ -14,6 +14,7 @@ import Darwin
 /// type: notifier
 /// executable: ./notify      # relative to the plugin folder; run directly, never through a shell
 /// timeout: 30s
+/// protocol: 2              # optional: 1 (the default) or 2
 /// ```
 public struct PluginManifest: Sendable, Hashable {
     /// The notifier `type:` that selects this plugin.
@@ -23,6 +24,9 @@ public struct PluginManifest: Sendable, Hashable {
     /// Absolute path of the executable.
     public let executable: String
     public let timeoutMilliseconds: Int
+    /// The plugin protocol it speaks (SPEC.md, "Plugin protocol"): 1, one answer at the end; 2,
+    /// one line per delivery as each outcome is known.
+    public let protocolVersion: Int
     /// The plugin folder.
     public let directory: String
     /// The `plugin.yaml` file.
@@ -31,7 +35,8 @@ public struct PluginManifest: Sendable, Hashable {
     public let executableLocation: SourceLocation
 
     public static let defaultTimeoutMilliseconds = 30_000
-    static let keys = ["name", "type", "executable", "timeout"]
+    static let keys = ["name", "type", "executable", "timeout", "protocol"]
+    public static let protocolVersions = [1, 2]
 
     /// Parses a manifest. It holds only flat `key: value` lines, so this is a small strict
     /// parser (comments, blank lines and quoted values allowed; anything else is an error with
@@ -98,10 +103,19 @@ public struct PluginManifest: Sendable, Hashable {
                     given.location, "expected a timeout like 30s, 500ms or 2m, found \"\(given.value)\""))
             }
         }
+        var protocolVersion = 1
+        if let given = values["protocol"] {
+            if let version = Int(given.value), protocolVersions.contains(version), given.value.allSatisfy(\.isASCII) {
+                protocolVersion = version
+            } else {
+                problems.append(ConfigurationProblem(
+                    given.location, "expected `protocol: 1` or `protocol: 2`, found \"\(given.value)\""))
+            }
+        }
         guard problems.isEmpty, let name, let kind, let executable else { return .failure(ConfigurationErrors(problems)) }
         return .success(PluginManifest(
             name: name.value, kind: kind.value, executable: PathText.resolve(executable.value, against: directory),
-            timeoutMilliseconds: timeout, directory: directory, manifestPath: path,
+            timeoutMilliseconds: timeout, protocolVersion: protocolVersion, directory: directory, manifestPath: path,
             executableLocation: executable.location))
     }
 
@@ -127,6 +141,38 @@ public struct PluginManifest: Sendable, Hashable {
                 executableLocation, "plugin `\(name)`: \(executable) is not executable (chmod +x it)")
         }
         return nil
+    }
+
+    /// Problems with who may change what kyniem runs: the plugin's folder, the folder holding it
+    /// (where another plugin folder could be put in its place), `plugin.yaml` or the executable
+    /// (and its folder, when it lies elsewhere) writable by every user. Any local user could then
+    /// make kyniem run their program with the notifier's secrets, so such a plugin is refused.
+    public var permissionProblems: [ConfigurationProblem] {
+        let manifestStart = SourceLocation(file: manifestPath, line: 1, column: 1)
+        var checks: [(path: String, what: String, location: SourceLocation)] = [
+            (PathText.directory(of: directory), "the folder holding its folder", manifestStart),
+            (directory, "its folder", manifestStart),
+            (manifestPath, "its manifest", manifestStart),
+            (executable, "its executable", executableLocation),
+        ]
+        let executableFolder = PathText.directory(of: (executable as NSString).resolvingSymlinksInPath)
+        if executableFolder != directory {
+            checks.append((executableFolder, "its executable's folder", executableLocation))
+        }
+        return checks.compactMap { check in
+            var status = stat()
+            guard stat(check.path, &status) == 0, status.st_mode & S_IWOTH != 0 else { return nil }
+            let mode = String(status.st_mode & 0o7777, radix: 8)
+            return ConfigurationProblem(
+                check.location,
+                "plugin `\(name)`: \(check.what) \(check.path) is writable by every user (mode \(mode)), so anyone "
+                    + "could change what kyniem runs; the plugin is refused until you `chmod o-w \(check.path)`")
+        }
+    }
+
+    /// Why the plugin cannot be run (executable, then permissions), or nil.
+    public var runProblems: [ConfigurationProblem] {
+        (executableProblem.map { [$0] } ?? []) + permissionProblems
     }
 
     /// `30s`, `500ms`, `2m` → milliseconds.

@@ -239,6 +239,234 @@ import Darwin
         #expect(waitUntil(seconds: 3) { processIsGone(sleepPID) }, "sleep \(sleepPID) is still running")
     }
 
+    // MARK: plugin protocol 2
+
+    @Test func aProtocol2PluginKilledAtItsTimeoutKeepsTheOutcomesItReported() throws {
+        let events = ["visit-a", "visit-b", "visit-c", "visit-d", "visit-e"]
+        let setup = try RunSetup(reminders: "[0d]", events: events)
+        // Reports 3 of its 5 deliveries, then hangs until it is killed at its timeout.
+        try setup.writePlugin(RunSetup.python2("""
+            for d in batch["deliveries"][:3]:
+                report(d["key"])
+            time.sleep(60)
+            """), timeout: "1s", protocolVersion: 2)
+        let first = try setup.run(["run", "--date", "2027-05-12", "--format", "json"])
+        #expect(first.status == 1)
+        let chat = try RunOutput(first).deliveries.filter { $0.notifier == "chat" }
+        #expect(chat.count == 5)
+        let sent = chat.filter { $0.status == "sent" }.map(\.key)
+        let failed = chat.filter { $0.status == "failed" }
+        #expect(sent.count == 3)
+        #expect(failed.count == 2)
+        #expect(failed.allSatisfy { ($0.error ?? "").contains("plugin testplug did not finish within 1s and was killed before it reported this delivery") }, "\(failed.map(\.error))")
+        let batch = try #require(try setup.pluginBatches().first)
+        #expect(batch["protocol"] as? Int == 2)
+        #expect((batch["timeout_ms"] as? Int).map { $0 > 0 && $0 <= 1000 } == true)
+
+        try setup.writePlugin(RunSetup.python2("""
+            for d in batch["deliveries"]:
+                report(d["key"])
+            """), protocolVersion: 2)
+        let second = try setup.run(["run", "--date", "2027-05-12", "--format", "json"])
+        #expect(second.status == 0, "\(second.stderr)")
+        // The next run sends only the two it never reported.
+        let batches = try setup.pluginBatches()
+        #expect(batches.count == 2)
+        let resent = ((batches[1]["deliveries"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String }
+        #expect(Set(resent) == Set(failed.map(\.key)))
+        #expect(try RunOutput(second).deliveries.filter { $0.notifier == "chat" }.allSatisfy {
+            $0.status == (sent.contains($0.key) ? "skipped-already-sent" : "sent")
+        })
+    }
+
+    @Test func eachProtocol2LineIsInTheLedgerBeforeTheNextIsRead() throws {
+        let setup = try RunSetup(reminders: "[0d]", events: ["visit-a", "visit-b", "visit-c"])
+        // After each line the plugin looks into the SQLite ledger (read-only) for that outcome,
+        // and only then goes on: a kyniem that recorded at the end would leave it waiting.
+        try setup.writePlugin(RunSetup.python2("""
+            import sqlite3
+            seen = []
+            for d in batch["deliveries"]:
+                report(d["key"])
+                status, deadline = None, time.time() + 10
+                while status != "sent" and time.time() < deadline:
+                    try:
+                        db = sqlite3.connect("file:\(setup.ledger.path)?mode=ro", uri=True, timeout=5)
+                        row = db.execute("SELECT status FROM deliveries WHERE key = ?", (d["key"],)).fetchone()
+                        db.close()
+                        status = row[0] if row else None
+                    except sqlite3.Error:
+                        pass
+                    if status != "sent":
+                        time.sleep(0.02)
+                seen.append(status)
+            json.dump(seen, open(os.path.join(HERE, "seen.json"), "w"))
+            """), timeout: "30s", protocolVersion: 2)
+        let result = try setup.run(["run", "--date", "2027-05-12", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let seen = try String(contentsOf: setup.pluginFolder.appendingPathComponent("seen.json"), encoding: .utf8)
+        #expect(seen == #"["sent", "sent", "sent"]"#)
+    }
+
+    @Test func aRunKilledBetweenProtocol2LinesResendsAtMostTheDeliveryInFlight() throws {
+        let events = ["visit-a", "visit-b", "visit-c", "visit-d", "visit-e"]
+        let setup = try RunSetup(reminders: "[0d]", events: events)
+        // The plugin "delivers" (appends to delivered.log) and reports two, delivers the third and
+        // stops before reporting it: kyniem is killed then.
+        let delivered = setup.pluginFolder.appendingPathComponent("delivered.log")
+        let deliver = """
+            def deliver(key):
+                with open(os.path.join(HERE, "delivered.log"), "a") as f:
+                    f.write(key + "\\n")
+            """
+        try setup.writePlugin(RunSetup.python2("""
+            \(deliver)
+            for i, d in enumerate(batch["deliveries"]):
+                deliver(d["key"])
+                if i == 2:
+                    mark(os.getpid())
+                    time.sleep(60)
+                report(d["key"])
+            """), timeout: "60s", protocolVersion: 2)
+        let killed = try setup.start(["run", "--date", "2027-05-12", "--format", "json"])
+        defer { if killed.isRunning { kill(killed.processIdentifier, SIGKILL) } }
+        let marker = setup.pluginFolder.appendingPathComponent("marker")
+        try #require(waitUntil(seconds: 15) { FileManager.default.fileExists(atPath: marker.path) }, "the plugin never started")
+        let pluginPID = try #require(pid_t(try String(contentsOf: marker, encoding: .utf8)))
+        defer { kill(pluginPID, SIGKILL) }
+        // The two reported lines are in the ledger (a dry run reads it without the lock).
+        let recorded = waitUntil(seconds: 10) {
+            guard let dry = try? setup.run(["run", "--date", "2027-05-12", "--dry-run", "--format", "json"]),
+                let report = try? RunOutput(dry)
+            else { return false }
+            return report.deliveries.filter { $0.notifier == "chat" && $0.status == "skipped-already-sent" }.count == 2
+        }
+        #expect(recorded, "the two reported outcomes are not in the ledger")
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        kill(pluginPID, SIGKILL)
+
+        try setup.writePlugin(RunSetup.python2("""
+            \(deliver)
+            for d in batch["deliveries"]:
+                deliver(d["key"])
+                report(d["key"])
+            """), protocolVersion: 2)
+        let next = try setup.run(["run", "--date", "2027-05-12", "--format", "json"])
+        #expect(next.status == 0, "\(next.stderr)")
+        // Across both runs every delivery arrived, and only the one in flight at the kill twice.
+        let lines = try String(contentsOf: delivered, encoding: .utf8).split(separator: "\n").map(String.init)
+        let inFlight = "visit-c/2027-05-12/remind-0d/chat"
+        #expect(Set(lines).count == 5)
+        #expect(lines.count <= 6, "\(lines)")
+        #expect(lines.filter { $0 != inFlight }.count == 4, "\(lines)")
+        let after = try RunOutput(try setup.run(["run", "--date", "2027-05-12", "--format", "json"]))
+        #expect(after.deliveries.allSatisfy { $0.status == "skipped-already-sent" })
+    }
+
+    // MARK: plugin safety
+
+    @Test func aDaemonizedGrandchildIsGoneWhenTheRunEndsAndAnotherPluginsIsSpared() throws {
+        let setup = try RunSetup(reminders: "[0d]", events: ["visit-a"], notifiers: """
+              - {id: chat, type: testplug}
+              - {id: other, type: otherplug}
+            """)
+        // Both plugins start a daemon the classic way (fork, setsid, fork, the middle one exits),
+        // which leaves their process groups. `testplug` exits at once; `otherplug` runs on, and
+        // checks after testplug's end that its own daemon was not taken with testplug's.
+        func daemon(_ name: String) -> String {
+            """
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    mark(os.getpid(), "\(name)")
+                    time.sleep(60)
+                os._exit(0)
+            deadline = time.time() + 10
+            while not os.path.exists(os.path.join(HERE, "\(name)")) and time.time() < deadline:
+                time.sleep(0.01)
+            """
+        }
+        try setup.writePlugin(RunSetup.python2("""
+            \(daemon("daemon"))
+            for d in batch["deliveries"]:
+                report(d["key"])
+            open(os.path.join(HERE, "..", "testplug-done"), "w").close()
+            """), protocolVersion: 2)
+        try setup.writePlugin(RunSetup.python2("""
+            \(daemon("daemon"))
+            deadline = time.time() + 10
+            while not os.path.exists(os.path.join(HERE, "..", "testplug-done")) and time.time() < deadline:
+                time.sleep(0.01)
+            time.sleep(1.0)  # testplug has ended and kyniem has cleaned up after it
+            pid = int(open(os.path.join(HERE, "daemon")).read())
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+            open(os.path.join(HERE, "daemon-state"), "w").write(state)
+            for d in batch["deliveries"]:
+                report(d["key"])
+            """), timeout: "20s", protocolVersion: 2, name: "otherplug")
+        let result = try setup.run(["run", "--date", "2027-05-12", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plugins = setup.pluginFolder.deletingLastPathComponent()
+        let state = try String(contentsOf: plugins.appendingPathComponent("otherplug/daemon-state"), encoding: .utf8)
+        #expect(state == "S", "otherplug's daemon was \(state) while otherplug still ran")
+        for name in ["testplug", "otherplug"] {
+            let pid = try #require(pid_t(try String(contentsOf: plugins.appendingPathComponent("\(name)/daemon"), encoding: .utf8)))
+            defer { kill(pid, SIGKILL) }
+            #expect(waitUntil(seconds: 3) { processIsGone(pid) }, "\(name)'s daemon \(pid) outlived the run")
+        }
+    }
+
+    @Test func aWorldWritablePluginIsACheckErrorAndIsNotRun() throws {
+        let setup = try RunSetup(reminders: "[0d]")
+        try setup.writePlugin(RunSetup.python(""))
+        chmod(setup.pluginFolder.path, 0o777)
+        let check = try setup.run(["check"])
+        #expect(check.status == 2)
+        #expect(check.stderr.contains("plugins/testplug/plugin.yaml:1:1: plugin `testplug`: its folder \(setup.pluginFolder.path) is writable by every user (mode 777)"), "\(check.stderr)")
+        let run = try setup.run(["run", "--date", "2027-05-12"])
+        #expect(run.status == 2)
+        #expect(setup.pluginCalls() == 0)
+
+        chmod(setup.pluginFolder.path, 0o755)
+        chmod(setup.pluginFolder.appendingPathComponent("notify").path, 0o757)
+        let again = try setup.run(["check"])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("plugins/testplug/plugin.yaml:3:13: plugin `testplug`: its executable"), "\(again.stderr)")
+        #expect(try setup.run(["run", "--date", "2027-05-12"]).status == 2)
+        #expect(setup.pluginCalls() == 0)
+    }
+
+    @Test func escapeSequencesFromAPluginReachNeitherTheTerminalNorTheLedger() throws {
+        let setup = try RunSetup(reminders: "[0d]", events: ["visit-a"])
+        try setup.writePlugin(RunSetup.python2(#"""
+            sys.stderr.write("\x1b[2J\x1b]0;pwned\x07warning: \x1b[31mred\x1b[0m\r\n")
+            sys.stderr.flush()
+            for d in batch["deliveries"]:
+                report(d["key"], "failed", "\x1b[1mbold\x1b[0m refusal\x07 \x9b6n")
+            """#), protocolVersion: 2)
+        let first = try setup.run(["run", "--date", "2027-05-12", "--format", "json"])
+        #expect(first.status == 1)
+        let error = try #require(try RunOutput(first).deliveries.first { $0.notifier == "chat" }?.error)
+        #expect(error == "plugin testplug: bold refusal ")
+        #expect(first.stderr.contains("plugin testplug: warning: red"))
+        #expect(!first.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
+        // The ledger records the cleaned reason.
+        let query = Process()
+        query.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        query.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys; print(repr(sqlite3.connect(sys.argv[1]).execute(\"SELECT last_error FROM deliveries WHERE notifier = 'chat'\").fetchone()[0]))",
+            setup.ledger.path,
+        ]
+        let out = Pipe()
+        query.standardOutput = out
+        try query.run()
+        let stored = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        query.waitUntilExit()
+        #expect(stored == "'plugin testplug: bold refusal '\n")
+    }
+
     // MARK: dry run
 
     @Test func dryRunBeforeAnyRunCreatesNoLedgerAndSendsNothing() throws {
@@ -298,8 +526,9 @@ import Darwin
         #expect(lines.contains { $0.hasPrefix("console ") && $0.hasSuffix("[built-in]") })
         #expect(lines.contains { $0.hasPrefix("file ") && $0.hasSuffix("[built-in]") })
         let plugin = try #require(lines.first { $0.hasPrefix("testplug ") })
-        #expect(plugin.contains("plugin: notify, timeout 2s"))
-        #expect(plugin.hasSuffix("plugins/testplug]"))
+        #expect(plugin.contains("plugin: notify, timeout 2s, protocol 1"))
+        #expect(plugin.hasSuffix("plugins/testplug (plugins: in the configuration)]"))
+        #expect(result.stdout.contains("/usr/local/share/kyniem/plugins (installed"))
         #expect(plugin.contains(setup.folder.lastPathComponent))
     }
 
@@ -401,16 +630,42 @@ private struct RunSetup {
         """
     }
 
-    /// (Re)writes `plugins/testplug`: its manifest and the executable `notify`.
-    func writePlugin(_ script: String, timeout: String = "5s", mode: Int = 0o755) throws {
+    /// A protocol-2 python plugin: records its batch in `calls.jsonl` beside itself, then runs
+    /// `body`, which has `batch`, `HERE`, `mark(pid)` and `report(key, status, error)` (one result
+    /// line, flushed at once).
+    static func python2(_ body: String) -> String {
+        """
+        #!/usr/bin/env python3
+        import json, os, sys, time
+        HERE = os.path.dirname(os.path.abspath(__file__))
+        batch = json.load(sys.stdin)
+        with open(os.path.join(HERE, "calls.jsonl"), "a") as log:
+            log.write(json.dumps(batch) + "\\n")
+        def mark(pid, name="marker"):  # atomically, so the test never reads an empty marker
+            open(os.path.join(HERE, name + ".tmp"), "w").write(str(pid))
+            os.rename(os.path.join(HERE, name + ".tmp"), os.path.join(HERE, name))
+        def report(key, status="sent", error=None):
+            print(json.dumps({"key": key, "status": status, "error": error}), flush=True)
+        \(body)
+
+        """
+    }
+
+    /// (Re)writes `plugins/NAME` (default `testplug`): its manifest and the executable `notify`.
+    func writePlugin(
+        _ script: String, timeout: String = "5s", mode: Int = 0o755, protocolVersion: Int? = nil, name: String = "testplug"
+    ) throws {
+        let folder = pluginFolder.deletingLastPathComponent().appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try """
-            name: testplug
+            name: \(name)
             type: notifier
             executable: ./notify
             timeout: \(timeout)
+            \(protocolVersion.map { "protocol: \($0)" } ?? "")
 
-            """.write(to: pluginFolder.appendingPathComponent("plugin.yaml"), atomically: true, encoding: .utf8)
-        let executable = pluginFolder.appendingPathComponent("notify")
+            """.write(to: folder.appendingPathComponent("plugin.yaml"), atomically: true, encoding: .utf8)
+        let executable = folder.appendingPathComponent("notify")
         try script.write(to: executable, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: executable.path)
     }

@@ -198,16 +198,6 @@ import Glibc
         #expect(sink.lines.last == "plugin flood: progress line 2999 of a long and noisy plugin log")
     }
 
-    @Test func theBundledApprisePluginIsFoundFromTheCheckout() throws {
-        let path = PluginCatalog.searchPath(configured: ["/nonexistent/mine"], environment: ["KYNIEM_PLUGIN_PATH": "/a:/b"], executablePath: nil)
-        #expect(path == ["/nonexistent/mine", "/a", "/b", PluginCatalog.sourceCheckoutPlugins])
-        let catalog = PluginCatalog.discover(configured: [], environment: [:], executablePath: nil)
-        let apprise = try #require(catalog.plugin(named: "apprise"))
-        #expect(apprise.executableProblem == nil)
-        #expect(apprise.executable.hasSuffix("/plugins/apprise/notify"))
-        #expect(NotifierRegistry.listing(plugins: catalog).map(\.type).prefix(5) == ["console", "email", "file", "webhook", "apprise"])
-    }
-
     @Test func theConfigurationsPluginsComeFirst() {
         let mine = temporaryFolder()
         let bundled = temporaryFolder()
@@ -220,5 +210,185 @@ import Glibc
         let catalog = PluginCatalog.discover(in: [mine, bundled])
         #expect(catalog.plugin(named: "chat")?.directory == mine + "/chat")
         #expect(catalog.shadowed.map(\.directory) == [bundled + "/chat"])
+    }
+    @Test func theBundledApprisePluginIsFoundFromTheCheckoutAndAnInstallFromItsPrefix() throws {
+        let path = PluginCatalog.searchPath(configured: ["/nonexistent/mine"], environment: ["KYNIEM_PLUGIN_PATH": "/a:/b"], executablePath: nil)
+        #expect(path == ["/nonexistent/mine", "/a", "/b", "/usr/local/share/kyniem/plugins", "/usr/share/kyniem/plugins"])
+        // The test runner lives in <checkout>/.build/…: the checkout is found above it, not
+        // from the source file's path at build time.
+        let catalog = PluginCatalog.discover(configured: [], environment: [:])
+        let apprise = try #require(catalog.plugin(named: "apprise"))
+        #expect(apprise.runProblems.isEmpty)
+        #expect(apprise.executable.hasSuffix("/plugins/apprise/notify"))
+        #expect(apprise.protocolVersion == 2)
+        #expect(NotifierRegistry.listing(plugins: catalog).map(\.type).prefix(5) == ["console", "email", "file", "webhook", "apprise"])
+
+        // An installed layout: <prefix>/bin/kyniem finds <prefix>/share/kyniem/plugins, and no checkout.
+        let prefix = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: prefix) }
+        try FileManager.default.createDirectory(atPath: prefix + "/bin", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: prefix + "/bin/kyniem", contents: Data())
+        writePlugin(in: prefix + "/share/kyniem/plugins", name: "installed", script: "#!/bin/sh\n")
+        let locations = PluginCatalog.searchLocations(configured: [], environment: [:], executablePath: prefix + "/bin/kyniem")
+        #expect(locations.map(\.path) == [prefix + "/share/kyniem/plugins"] + PluginCatalog.installedPlugins)
+        #expect(locations.allSatisfy { $0.origin == .installed })
+        let installed = PluginCatalog.discover(configured: [], environment: [:], executablePath: prefix + "/bin/kyniem")
+        #expect(installed.plugin(named: "installed")?.directory == prefix + "/share/kyniem/plugins/installed")
+        #expect(installed.plugin(named: "apprise") == nil || installed.plugin(named: "apprise")?.directory.hasPrefix("/usr") == true)
+    }
+
+    // MARK: protocol 2
+
+    @Test func theManifestsProtocolIsOneOrTwo() throws {
+        let two = try PluginManifest.parse("name: p\ntype: notifier\nexecutable: ./notify\nprotocol: 2 # lines\n", path: "/x/p/plugin.yaml").get()
+        #expect(two.protocolVersion == 2)
+        let one = try PluginManifest.parse("name: p\ntype: notifier\nexecutable: ./notify\n", path: "/x/p/plugin.yaml").get()
+        #expect(one.protocolVersion == 1)
+        for bad in ["3", "two", "\"1.0\"", "0"] {
+            let result = PluginManifest.parse("name: p\ntype: notifier\nexecutable: ./notify\ntimeout: 5s\nprotocol: \(bad)\n", path: "/x/p/plugin.yaml")
+            #expect(result.problems.map(\.description) == ["/x/p/plugin.yaml:5:11: expected `protocol: 1` or `protocol: 2`, found \"\(bad.replacingOccurrences(of: "\"", with: ""))\""])
+        }
+    }
+
+    @Test func protocol2KeepsWhatWasReportedWhenThePluginPrintsGarbageAndCrashes() {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let directory = writePlugin(in: folder, name: "lines", script: """
+            #!/bin/sh
+            cat > "$(dirname "$0")/stdin.json"
+            echo '{"key": "jp-relations/2023-09-21/task-letter/chat", "status": "sent"}'
+            echo 'Sending the next one...'
+            echo ''
+            echo '{"key": "not-in-the-batch", "status": "sent"}'
+            kill -9 $$
+            """)
+        try? "name: lines\ntype: notifier\nexecutable: ./notify\ntimeout: 5s\nprotocol: 2\n"
+            .write(toFile: directory + "/plugin.yaml", atomically: true, encoding: .utf8)
+        let sink = LineSink()
+        let report = dispatch(folder, name: "lines", sink: sink)
+        #expect(report.entries.map(\.status) == [.sent, .failed])
+        #expect(report.entries[1].error == "plugin lines was killed by signal 9 before it reported this delivery; it printed a line that is not a result: Sending the next one...")
+        #expect(sink.lines == ["plugin lines: ignored a line on standard output that is not a result object: Sending the next one..."])
+        let stdin = (try? String(contentsOfFile: directory + "/stdin.json", encoding: .utf8)) ?? ""
+        #expect(stdin.hasPrefix(#"{"protocol": 2, "notifier": "#))
+        #expect(stdin.contains(#""timeout_ms": 5000}"#) || stdin.contains(#""timeout_ms": 4999}"#))
+    }
+
+    @Test func protocol2OutcomesAreReportedWhileThePluginRuns() {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // The plugin reports one delivery, then waits until the test's ledger has recorded it.
+        let flag = folder + "/recorded"
+        let directory = writePlugin(in: folder, name: "slow", timeout: "500ms", script: """
+            #!/bin/sh
+            cat > /dev/null
+            echo '{"key": "jp-relations/2023-09-21/task-letter/chat", "status": "sent"}'
+            i=0
+            while [ ! -e '\(flag)' ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i+1)); done
+            [ -e '\(flag)' ] && echo seen > "$(dirname "$0")/seen"
+            sleep 30
+            """)
+        try? "name: slow\ntype: notifier\nexecutable: ./notify\ntimeout: 500ms\nprotocol: 2\n"
+            .write(toFile: directory + "/plugin.yaml", atomically: true, encoding: .utf8)
+        let ledger = FlaggingLedger(flag: flag)
+        let planner = Fixture.planner(routes: [Route(notifier: "chat", language: .en)])
+        let spec = Fixture.spec(id: "chat", type: "slow", language: .en)
+        let dispatcher = Dispatcher(
+            notifiers: [spec], plugins: PluginCatalog.discover(in: [folder]), context: Fixture.context(), planner: planner)
+        let report = dispatcher.run(
+            deliveries: planner.plan(today: today, catchUpDays: 7), date: today, ledger: ledger, dryRun: false,
+            now: "2023-09-14T07:00:00+07:00")
+        #expect(report.entries.map(\.status) == [.sent, .failed])
+        #expect(report.entries[1].error == "plugin slow did not finish within 500ms and was killed before it reported this delivery")
+        #expect(FileManager.default.fileExists(atPath: directory + "/seen"))
+    }
+
+    // MARK: safety
+
+    @Test func aGrandchildThatCalledSetsidIsKilledWithThePlugin() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let directory = writePlugin(in: folder, name: "escape", timeout: "500ms", script: """
+            #!/bin/sh
+            cat > /dev/null
+            setsid sh -c 'echo $$ > "$0/escaped.pid"; exec sleep 30' "$(dirname "$0")" &
+            sleep 30
+            """)
+        let report = dispatch(folder, name: "escape")
+        #expect(report.entries.allSatisfy { $0.status == .failed })
+        let pid = try #require(pid_t(try String(contentsOfFile: directory + "/escaped.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(pid, SIGKILL) }
+        var gone = false
+        for _ in 0..<60 where !gone {
+            gone = ProcFS.stat(pid).map { $0.state == "Z" } ?? true
+            if !gone { usleep(50_000) }
+        }
+        #expect(gone, "the setsid grandchild \(pid) is still running")
+    }
+
+    @Test func aWorldWritablePluginIsRefused() {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let directory = writePlugin(in: folder, name: "open", script: Self.answerAll)
+        chmod(directory + "/notify", 0o777)
+        let report = dispatch(folder, name: "open")
+        #expect(report.entries.allSatisfy { $0.status == .failed })
+        #expect(report.entries[0].error?.contains("its executable \(directory)/notify is writable by every user (mode 777)") == true)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/stdin.json"))
+
+        chmod(directory + "/notify", 0o755)
+        chmod(directory + "/plugin.yaml", 0o666)
+        let manifest = PluginCatalog.discover(in: [folder]).plugin(named: "open")
+        #expect(manifest?.permissionProblems.map(\.description) == [
+            "\(directory)/plugin.yaml:1:1: plugin `open`: its manifest \(directory)/plugin.yaml is writable by every user (mode 666), so anyone could change what kyniem runs; the plugin is refused until you `chmod o-w \(directory)/plugin.yaml`",
+        ])
+        chmod(directory + "/plugin.yaml", 0o644)
+        #expect(dispatch(folder, name: "open").entries.map(\.status) == [.sent, .sent])
+    }
+
+    @Test func escapeSequencesAndControlCharactersAreStripped() {
+        #expect(PrintableText.clean("\u{1B}[31mred\u{1B}[0m") == "red")
+        #expect(PrintableText.clean("a\u{1B}]0;title\u{07}b\u{1B}]8;;http://x\u{1B}\\c") == "abc")
+        #expect(PrintableText.clean("tab\tstays, bell\u{07} and NUL\u{00} go, DEL\u{7F} too") == "tab\tstays, bell and NUL go, DEL too")
+        #expect(PrintableText.clean("C1 \u{9B}2J CSI, \u{85}NEL, \u{1B}(B charset, \u{1B}c reset") == "C1  CSI, NEL,  charset,  reset")
+        #expect(PrintableText.clean("Kỷ niệm 50 năm – 🇯🇵\u{202E}txt.exe") == "Kỷ niệm 50 năm – 🇯🇵txt.exe")
+        #expect(PrintableText.clean("line\r\nnext") == "line  next")
+
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        writePlugin(in: folder, name: "ansi", script: #"""
+            #!/bin/sh
+            cat > /dev/null
+            printf '\033[2J\033]0;pwned\007\033[31mcannot reach\033[0m the room\n' >&2
+            printf '{"results": [{"key": "jp-relations/2023-09-21/task-letter/chat", "status": "failed", "error": "\\u001b[1mroom\\u001b[0m archived\\u0007"}]}\n'
+            """#)
+        let sink = LineSink()
+        let report = dispatch(folder, name: "ansi", sink: sink)
+        #expect(report.entries[0].error == "plugin ansi: room archived")
+        #expect(report.entries[1].error == "plugin ansi gave no result")
+        #expect(sink.lines == ["plugin ansi: cannot reach the room"])
+    }
+}
+
+/// An in-memory ledger that creates a file each time it records outcomes, so a plugin can see
+/// that its line was recorded while it still runs.
+final class FlaggingLedger: DeliveryLedger, @unchecked Sendable {
+    let inner = InMemoryLedger()
+    let flag: String
+
+    init(flag: String) { self.flag = flag }
+
+    func sentKeys(among keys: [String]) throws -> Set<String> { try inner.sentKeys(among: keys) }
+    func recordAttempts(_ deliveries: [Delivery], at timestamp: String) throws {
+        try inner.recordAttempts(deliveries, at: timestamp)
+    }
+    func recordOutcomes(sent: [String], failed: [(key: String, error: String)], at timestamp: String) throws {
+        try inner.recordOutcomes(sent: sent, failed: failed, at: timestamp)
+        _ = FileManager.default.createFile(atPath: flag, contents: Data())
+    }
+    func coverage() throws -> LedgerCoverage? { try inner.coverage() }
+    func recordCoverage(_ coverage: LedgerCoverage) throws { try inner.recordCoverage(coverage) }
+    func expire(dueBefore date: LocalDate, unrecorded: [Delivery], record: Bool, at timestamp: String) throws -> [ExpiredDelivery] {
+        try inner.expire(dueBefore: date, unrecorded: unrecorded, record: record, at: timestamp)
     }
 }

@@ -35,7 +35,7 @@ import Testing
             return
         }
         let messages = errors.problems.map(\.description)
-        #expect(messages.contains("/p/x/plugin.yaml:2:1: unknown key `tipe` (a manifest has name, type, executable, timeout); did you mean `type`?"))
+        #expect(messages.contains("/p/x/plugin.yaml:2:1: unknown key `tipe` (a manifest has name, type, executable, timeout, protocol); did you mean `type`?"))
         #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:3:13: expected a plain value") })
         #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:4:1: expected a top-level") })
         #expect(messages.contains("/p/x/plugin.yaml:5:10: expected a timeout like 30s, 500ms or 2m, found \"soon\""))
