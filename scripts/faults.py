@@ -189,7 +189,7 @@ class SMTPServer:
 
 def write_office(folder, start, days, events_per_day, webhook_port, smtp_port, extra="", run_timeout="20s",
                  smtp_timeout="5s", webhook_timeout="5s", state="state/ledger.sqlite", out="out",
-                 notifiers=("hook", "mail", "log")):
+                 notifiers=("hook", "mail", "log", "plug")):
     """Events fall on `days` consecutive days from `start`, `events_per_day` a day; each has a
     reminder the day before and one on the day (routine)."""
     events = []
@@ -207,9 +207,29 @@ def write_office(folder, start, days, events_per_day, webhook_port, smtp_port, e
         "mail": f"  - {{id: mail, type: email, from: kyniem@example.org, to: [office@example.org], "
                 f"smtp: {{host: 127.0.0.1, port: {smtp_port}}}, timeout: {smtp_timeout}}}",
         "log": f"  - {{id: log, type: file, path: {out}}}",
+        "plug": "  - {id: plug, type: faultplug}",
     }
+    plugin = os.path.join(folder, "plugins", "faultplug")
+    os.makedirs(plugin, exist_ok=True)
+    with open(os.path.join(plugin, "plugin.yaml"), "w") as handle:
+        handle.write("name: faultplug\ntype: notifier\nexecutable: ./notify\ntimeout: 30s\nprotocol: 2\n")
+    # A protocol-2 plugin: "delivers" each message by appending its key to received.txt (as a
+    # remote service would accept it), then reports it on its own line.
+    with open(os.path.join(plugin, "notify"), "w") as handle:
+        handle.write("""#!/usr/bin/env python3
+import json, os, sys, time
+batch = json.load(sys.stdin)
+here = os.path.dirname(os.path.abspath(__file__))
+for delivery in batch["deliveries"]:
+    time.sleep(0.01)
+    with open(os.path.join(here, "received.txt"), "a") as log:
+        log.write(delivery["key"] + "\\n")
+    print(json.dumps({"key": delivery["key"], "status": "sent"}), flush=True)
+""")
+    os.chmod(os.path.join(plugin, "notify"), 0o755)
     config = f"""home: {{country: VN, timezone: Asia/Ho_Chi_Minh, language: en, weekend: [saturday, sunday]}}
 calendars: [events.yaml]
+plugins: [plugins]
 state: {state}
 catch_up: 3d
 run_timeout: {run_timeout}
@@ -312,6 +332,13 @@ class Office:
                     batches.setdefault(entry["at"], []).append(entry["key"])
         return list(batches.values())
 
+    def plugin_keys(self):
+        path = os.path.join(self.folder, "plugins", "faultplug", "received.txt")
+        if not os.path.exists(path):
+            return []
+        with open(path) as handle:
+            return [line.strip() for line in handle if line.strip()]
+
     def logged_keys(self):
         return [k for batch in self.logged_messages() for k in batch]
 
@@ -349,6 +376,7 @@ class Office:
             "hook": [[k] for m in self.received.messages("hook") for k in m],
             "log": self.logged_messages(),
             "mail": self.mail_messages(),
+            "plug": [[k] for k in self.plugin_keys()],
         }
         result = {}
         for notifier, messages in received.items():

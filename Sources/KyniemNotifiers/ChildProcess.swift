@@ -26,9 +26,9 @@ struct ChildOutput: Sendable {
 
 /// Runs an executable directly (posix_spawn, no shell) in a process group of its own, feeds it
 /// `input` on stdin and collects stdout and stderr concurrently with poll(2), so a child that
-/// fills one pipe while we wait on another cannot deadlock us. With `onStdoutLine`, stdout is
-/// not collected: each complete line is handed to the callback from the read loop the moment it
-/// arrives (the plugin protocol 2 records each outcome before reading the next line). At the
+/// fills one pipe while we wait on another cannot deadlock us. With `onStdoutLines`, stdout is
+/// not collected: the complete lines of each read are handed to the callback from the read loop
+/// the moment they arrive (plugin protocol 2 records them before reading any further). At the
 /// time limit, the whole group is killed with SIGKILL (a shell script's own children too), then
 /// the child is reaped. The child gets stdin, stdout and stderr and no other descriptor.
 ///
@@ -66,7 +66,7 @@ enum ChildProcess {
 
     static func run(
         executable: String, arguments: [String] = [], environment: [String: String], input: [UInt8],
-        timeout: Duration, onStdoutLine: (([UInt8]) -> Void)? = nil
+        timeout: Duration, onStdoutLines: (([[UInt8]]) -> Void)? = nil
     ) -> ChildOutput {
         // Writing to a child that exited must give EPIPE, not kill kyniem. The child gets the
         // default disposition back below (POSIX_SPAWN_SETSIGDEF), with an empty signal mask.
@@ -207,13 +207,17 @@ enum ChildProcess {
                             if count > room { output.stdoutTruncated = true }
                             let kept = buffer[0..<min(count, room)]
                             stdoutBytes += kept.count
-                            if let onStdoutLine {
+                            if let onStdoutLines {
+                                // Every whole line of this read goes out in one call: the caller
+                                // commits them together, so a plugin that reports faster than one
+                                // commit per line is not left waiting in the pipe.
                                 partialLine.append(contentsOf: kept)
+                                var lines: [[UInt8]] = []
                                 while let newline = partialLine.firstIndex(of: 0x0A) {
-                                    let line = Array(partialLine[..<newline])
+                                    lines.append(Array(partialLine[..<newline]))
                                     partialLine.removeSubrange(...newline)
-                                    onStdoutLine(line)
                                 }
+                                if !lines.isEmpty { onStdoutLines(lines) }
                             } else {
                                 output.stdout.append(contentsOf: kept)
                             }
@@ -251,7 +255,7 @@ enum ChildProcess {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         // A last line without its newline counts when the child ended on its own; one cut off by
         // the kill at the time limit is not a line it finished.
-        if let onStdoutLine, !partialLine.isEmpty, !timedOut { onStdoutLine(partialLine) }
+        if let onStdoutLines, !partialLine.isEmpty, !timedOut { onStdoutLines([partialLine]) }
         if timedOut {
             output.termination = .timedOut
         } else if status & 0x7f == 0 {

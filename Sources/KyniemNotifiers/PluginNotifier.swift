@@ -73,23 +73,28 @@ public struct PluginNotifier: Notifier {
         let input = Array(input(for: batch, timeout: timeout).utf8)
 
         var firstBadLine: String?
-        var lineHandler: (([UInt8]) -> Void)?
+        var lineHandler: (([[UInt8]]) -> Void)?
         if plugin.protocolVersion == 2 {
-            lineHandler = { bytes in
-                let text = String(decoding: bytes, as: UTF8.self)
-                guard !text.allSatisfy(\.isWhitespace) else { return }
-                if let result = Self.parseLine(text) {
-                    sink.report(result.key, outcome(of: result))
-                } else {
-                    let line = Self.clip(shown(text))
-                    log("plugin \(name): ignored a line on standard output that is not a result object: \(line)")
-                    if firstBadLine == nil { firstBadLine = line }
+            lineHandler = { lines in
+                // The lines that arrived together are committed together, in their order.
+                var outcomes: [(key: String, outcome: DeliveryOutcome)] = []
+                for bytes in lines {
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    guard !text.allSatisfy(\.isWhitespace) else { continue }
+                    if let result = Self.parseLine(text) {
+                        outcomes.append((result.key, outcome(of: result)))
+                    } else {
+                        let line = Self.clip(shown(text))
+                        log("plugin \(name): ignored a line on standard output that is not a result object: \(line)")
+                        if firstBadLine == nil { firstBadLine = line }
+                    }
                 }
+                if !outcomes.isEmpty { sink.report(outcomes) }
             }
         }
         let result = ChildProcess.run(
             executable: plugin.executable, environment: environment, input: input, timeout: timeout,
-            onStdoutLine: lineHandler)
+            onStdoutLines: lineHandler)
 
         let stderrText = String(decoding: result.stderr, as: UTF8.self)
         let stderrLines = stderrText.split(whereSeparator: \.isNewline).map { shown(String($0)) }
