@@ -391,4 +391,7 @@ final class FlaggingLedger: DeliveryLedger, @unchecked Sendable {
     func expire(dueBefore date: LocalDate, unrecorded: [Delivery], record: Bool, at timestamp: String) throws -> [ExpiredDelivery] {
         try inner.expire(dueBefore: date, unrecorded: unrecorded, record: record, at: timestamp)
     }
+    func acknowledgeExpired(_ keys: [String], at timestamp: String) throws {
+        try inner.acknowledgeExpired(keys, at: timestamp)
+    }
 }

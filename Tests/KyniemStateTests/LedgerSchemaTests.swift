@@ -99,6 +99,9 @@ import Testing
         #expect(Set(expired.map(\.key)) == Set([sevenDays[1].key, sevenDays[2].key] + dayOf.map(\.key)))
         #expect(try ledger.entry(forKey: dayOf[0].key)?.status == .expired)
         #expect(try ledger.entry(forKey: sevenDays[0].key)?.status == .sent)
+        // Until a run acknowledges them, they are listed again (its report may never have come out).
+        #expect(try ledger.expire(dueBefore: LocalDate(2027, 9, 22), unrecorded: dayOf, record: true, at: "t3").count == 5)
+        try ledger.acknowledgeExpired(expired.map(\.key), at: "t3")
         #expect(try ledger.expire(dueBefore: LocalDate(2027, 9, 22), unrecorded: dayOf, record: true, at: "t3").isEmpty)
     }
 }
