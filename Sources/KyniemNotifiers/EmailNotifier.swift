@@ -63,11 +63,17 @@ public struct EmailNotifier: Notifier {
     let environment: [String: String]
     /// The Date header's clock.
     let now: @Sendable () -> Date
+    /// How `smtp.host` becomes addresses (tests inject a slow one).
+    let resolver: Resolver
 
-    init(configuration: Configuration, environment: [String: String], now: @escaping @Sendable () -> Date = { Date() }) {
+    init(
+        configuration: Configuration, environment: [String: String], now: @escaping @Sendable () -> Date = { Date() },
+        resolver: Resolver = .system
+    ) {
         self.configuration = configuration
         self.environment = environment
         self.now = now
+        self.resolver = resolver
     }
 
     /// The settings of a `type: email` entry, or every problem with them.
@@ -158,11 +164,16 @@ public struct EmailNotifier: Notifier {
             secrets = [password, Base64.encode(Array(password.utf8)), Base64.encode(Array("\0\(user)\0\(password)".utf8))]
         }
         let redact = Redactor(secrets: secrets)
-        let session = SMTPSession(configuration: configuration, password: password)
+        let session = SMTPSession(configuration: configuration, password: password, resolver: resolver)
         if batch.isPastDeadline { return outcomes.failUnreported(batch, RunBound.reachedReason) }
-        // The digest is one message: every key is sent the moment the server accepts it, before QUIT.
-        let deadline = batch.deadline(within: .milliseconds(configuration.timeoutMilliseconds))
-        if let failure = session.deliver(batch, date: now(), deadline: deadline, accepted: { outcomes.sentAll(batch) }) {
+        // `timeout:` bounds the whole session, and the run's bound caps it. The digest is one
+        // message: every key is sent the moment the server accepts it, before QUIT.
+        let timeout = Duration.milliseconds(configuration.timeoutMilliseconds)
+        let deadline = batch.deadline(within: timeout)
+        if let failure = session.deliver(
+            batch, date: now(), deadline: deadline, limitedByRun: deadline == batch.deadline,
+            accepted: { outcomes.sentAll(batch) })
+        {
             outcomes.failUnreported(batch, redact(failure.reason))
         }
     }
@@ -210,15 +221,18 @@ struct EmailAddress: Sendable, Hashable {
 struct SMTPSession {
     let configuration: EmailNotifier.Configuration
     let password: String?
+    var resolver: Resolver = .system
 
-    /// Sends `batch`'s digest; nil once the server accepted it, else why not.
+    /// Sends `batch`'s digest; nil once the server accepted it, else why not. `deadline` ends the
+    /// whole session; `limitedByRun` says it is the run's bound rather than `timeout:`.
     func deliver(
-        _ batch: NotifierBatch, date: Date, deadline: ContinuousClock.Instant, accepted: () -> Void
+        _ batch: NotifierBatch, date: Date, deadline: ContinuousClock.Instant, limitedByRun: Bool = false,
+        accepted: () -> Void
     ) -> SendFailure? {
         let connection: SMTPConnection
         switch SMTPConnection.connect(
             host: configuration.host, port: configuration.port, timeoutMilliseconds: configuration.timeoutMilliseconds,
-            deadline: deadline)
+            deadline: deadline, limitedByRun: limitedByRun, resolver: resolver)
         {
         case .success(let opened): connection = opened
         case .failure(let failure): return failure
@@ -265,7 +279,7 @@ struct SMTPSession {
             accepted()
             // Accepted: a failed QUIT changes nothing.
             _ = connection.write("QUIT\r\n")
-            _ = connection.readReply()
+            _ = connection.readReply("the reply to QUIT")
             return nil
         } catch let failure as SendFailure {
             _ = connection.write("QUIT\r\n")
@@ -325,11 +339,15 @@ struct SMTPSession {
 
     private func command(_ connection: SMTPConnection, _ line: String) throws -> SMTPReply {
         try write(connection, line + "\r\n")
-        return try connection.readReply().get()
+        // Named by its verb only: the lines of AUTH LOGIN are the user name and password.
+        let verb = line.prefix { $0 != " " }
+        let named = ["EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"].contains(String(verb))
+        return try connection.readReply("the reply to " + (named ? String(verb) : "AUTH LOGIN")).get()
     }
 
     private func expect(_ connection: SMTPConnection, _ code: Int, during step: String) throws {
-        try expect(try connection.readReply().get(), code, during: step)
+        let awaited = step == "the greeting" ? "the greeting" : "the reply to \(step)"
+        try expect(try connection.readReply(awaited).get(), code, during: step)
     }
 
     private func expect(_ reply: SMTPReply, _ code: Int, during step: String) throws {
