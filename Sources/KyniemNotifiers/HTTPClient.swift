@@ -157,7 +157,10 @@ struct HTTPClient {
     }
 
     /// POSTs `body` as JSON; nil when the server answered 2xx, else why not. The reason never
-    /// holds the URL; the caller redacts what the server said back.
+    /// holds the URL, and the credentials this client sent (`credentials(for:)`) are removed from
+    /// what the server said back (a server that echoes the request in an error page would
+    /// otherwise put the `Authorization` header in the ledger); the caller redacts the rest of
+    /// the URL.
     func post(_ body: String, to url: HTTPURL, deadline: ContinuousClock.Instant? = nil) -> SendFailure? {
         switch send(body: Array(body.utf8), to: url, deadline: deadline) {
         case .failure(let failure):
@@ -166,14 +169,40 @@ struct HTTPClient {
             return nil
         case .success(let response):
             var reason = "webhook: the server answered HTTP \(response.status)"
-            let text = String(decoding: response.body.prefix(300), as: UTF8.self)
-            let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+            // Redacted whole, before it is cut short: a cut could split a secret and let its
+            // first part through.
+            let text = Redactor(secrets: credentials(for: url))(String(decoding: response.body, as: UTF8.self))
+            let line = text.split(whereSeparator: \.isNewline).prefix(40).joined(separator: " ")
+                .trimmingCharacters(in: .whitespaces)
             if !line.isEmpty { reason += ": " + String(line.prefix(200)) }
             return SendFailure(reason)
         }
     }
 
-    /// What the server answered a POST of `body` to `url`, or why there is no answer.
+    /// Every form of the credentials a request to `url` carries, as a server could echo them:
+    /// the user and password of the URL and of the proxy, raw and percent-decoded,
+    /// `user:password`, and the base64 of the Basic header (also with `/` escaped as JSON
+    /// encoders do).
+    func credentials(for url: HTTPURL) -> [String] {
+        var targets = [url]
+        if case .success(let proxy?) = Self.proxy(for: url, environment: environment) { targets.append(proxy) }
+        var secrets: [String] = []
+        for target in targets {
+            guard let user = target.user else { continue }
+            secrets += [user, "\(user):\(target.password ?? "")"]
+            if let password = target.password { secrets.append(password) }
+            if let basic = target.basicCredentials?.dropFirst("Basic ".count) {
+                secrets += [String(basic), basic.replacingOccurrences(of: "/", with: "\\/")]
+            }
+            for part in [user, target.password ?? ""] {
+                if let encoded = part.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { secrets.append(encoded) }
+            }
+        }
+        return secrets
+    }
+
+    /// What the server answered a POST of `body` to `url`, or why there is no answer. The
+    /// request ends by `timeout:` from now, or by `end` (the run's bound) if that comes first.
     ///
     /// The body of a 2xx answer is not read: the status has decided, and a server that trickles
     /// its body can't hold the run. Any other answer's body is read until the request's deadline,

@@ -137,15 +137,20 @@ public struct WebhookNotifier: Notifier {
         }
     }
 
-    /// The parts of a URL that are credentials: the whole URL, its path segments and query values
-    /// long enough to be tokens (a Telegram bot token, a Slack hook's secret), and a password.
+    /// The parts of a URL that are credentials: the whole URL (as given, and trimmed), its path
+    /// segments and query values long enough to be tokens (a Telegram bot token, a Slack hook's
+    /// secret), and its user and password in every form a server could echo them (see
+    /// `HTTPClient.credentials(for:)`, which also covers the proxy's).
     static func secrets(in url: String) -> [String] {
-        var secrets = [url]
-        if let components = URLComponents(string: url) {
+        var secrets = [url, url.trimmingCharacters(in: .whitespacesAndNewlines)]
+        if let components = URLComponents(string: secrets[1]) {
             secrets += components.path.split(separator: "/").map(String.init).filter { $0.count >= 8 }
             secrets += (components.queryItems ?? []).compactMap(\.value).filter { $0.count >= 8 }
-            if let password = components.password { secrets.append(password) }
-            if let user = components.user { secrets.append(user) }
+            secrets += [components.password, components.percentEncodedPassword, components.user, components.percentEncodedUser]
+                .compactMap { $0 }
+        }
+        if let parsed = HTTPURL.parse(url) {
+            secrets += HTTPClient(timeoutMilliseconds: 0).credentials(for: parsed)
         }
         return secrets
     }
