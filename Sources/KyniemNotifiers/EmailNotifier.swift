@@ -128,6 +128,10 @@ public struct EmailNotifier: Notifier {
                 mechanism = smtp.choice("auth", among: ["plain", "login"], default: "plain")
             }
             helo = smtp.string("helo")
+            if let name = helo, !isHostName(name) {
+                // It goes on the EHLO line as it is: a line break in it would be a command of its own.
+                smtp.problem("helo", "`smtp.helo:` must be a host name like kyniem.example.org, found \(ControlCharacters.quoted(name))")
+            }
             plaintextAllowed = smtp.bool("allow_plaintext_auth") ?? false
             if user != nil && security == .plain && !host.isEmpty && !isLoopback(host) && !plaintextAllowed {
                 smtp.problem("user",
@@ -147,8 +151,17 @@ public struct EmailNotifier: Notifier {
             allowPlaintextAuth: plaintextAllowed))
     }
 
+    /// `localhost`, or an address in 127.0.0.0/8 or `::1`, decided by parsing it (`Loopback`).
     static func isLoopback(_ host: String) -> Bool {
-        ["localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+        Loopback.isLoopback(host)
+    }
+
+    /// A name for EHLO (RFC 5321 §4.1.1.1: a domain, or an address literal in brackets): letters,
+    /// digits, `-`, `.`, and `[`, `]`, `:` for a literal; nothing else, no control characters.
+    static func isHostName(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-.[]:".unicodeScalars.contains($0))
+        }
     }
 
     public func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
@@ -186,7 +199,10 @@ struct EmailAddress: Sendable, Hashable {
 
     static func parse(_ text: String) -> Result<EmailAddress, SendFailure> {
         let text = text.trimmingCharacters(in: .whitespaces)
-        guard !text.contains(where: { $0 == "\r" || $0 == "\n" }) else { return .failure(SendFailure("holds a line break")) }
+        // Scalars, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        guard !ControlCharacters.contains(text) else {
+            return .failure(SendFailure("holds a line break or another control character: \(ControlCharacters.quoted(text))"))
+        }
         var name: String?
         var address = text
         if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
@@ -256,8 +272,10 @@ struct SMTPSession {
             }
             if let user = configuration.user, let password {
                 // The configuration check refuses this already; a password never leaves in the
-                // clear by mistake.
-                guard connection.isTLS || configuration.allowPlaintextAuth || EmailNotifier.isLoopback(configuration.host) else {
+                // clear by mistake. Loopback here is the name and also the address the socket is
+                // connected to: a `localhost` that resolves elsewhere doesn't count.
+                let local = EmailNotifier.isLoopback(configuration.host) && connection.peerIsLoopback
+                guard connection.isTLS || configuration.allowPlaintextAuth || local else {
                     throw SendFailure("smtp: not sending the password over a connection without TLS")
                 }
                 try authenticate(connection, user: user, password: password, extensions: extensions)
@@ -373,8 +391,7 @@ enum MIME {
     }
 
     static func message(batch: NotifierBatch, from: EmailAddress, to: [EmailAddress], date: Date, eightBit allowed: Bool) -> Built {
-        let lines = batch.digest.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = ControlCharacters.lines(batch.digest.body)
         // 8bit lines may hold at most 998 octets.
         let eightBit = allowed && lines.allSatisfy { $0.utf8.count <= 998 }
         var headers = [
@@ -396,8 +413,10 @@ enum MIME {
     }
 
     /// `Name: value`, the value as encoded words (folded) unless it is short printable ASCII.
+    /// Control characters (a line break could start a header of its own, like `Bcc:`) become
+    /// spaces: a subject is built from event titles, which are data, so it is cleaned, not refused.
     static func header(_ name: String, _ value: String) -> String {
-        let value = value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let value = ControlCharacters.singleLine(value)
         if value.allSatisfy({ $0.isASCII }) && value.utf8.count + name.count + 2 <= 78 && !value.contains("=?") {
             return "\(name): \(value)"
         }
