@@ -67,9 +67,10 @@ struct ConnectionError: Error, Sendable {
 /// A TCP connection that is plain or, after `startTLS`, TLS (`TLSStream`), with buffered reads.
 ///
 /// The socket is non-blocking and every wait is a `poll` bounded by a deadline: each read, write
-/// or handshake waits at most `operationTimeout` milliseconds (SMTP's rule: a server that stops
-/// answering mid-conversation is given up on), and never past `deadline` when one is set (HTTP's
-/// rule: one `timeout:` for the whole request). A slow server can therefore never hold a run.
+/// or handshake waits at most `operationTimeout` milliseconds, and never past `deadline`, which
+/// both notifiers set for the whole exchange (a webhook's request, an SMTP session) and cap with
+/// the run's bound. A server that trickles its answer a byte at a time runs into `deadline` like
+/// a silent one, so a slow server can never hold a run.
 final class NetworkConnection {
     private var fd: Int32
     private var tls: TLSStream?

@@ -60,12 +60,12 @@ import Testing
     }
 
     /// Runs `body` and returns its result with the seconds it took.
-    static func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    static func timed<T>(_ label: String = #function, _ body: () throws -> T) rethrows -> (T, Double) {
         let started = ContinuousClock.now
         let result = try body()
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("bound: \(seconds) s")
+        print("bound \(label): \(String(format: "%.3f", seconds)) s")
         return (result, seconds)
     }
 
