@@ -63,11 +63,17 @@ public struct EmailNotifier: Notifier {
     let environment: [String: String]
     /// The Date header's clock.
     let now: @Sendable () -> Date
+    /// How `smtp.host` becomes addresses (tests inject a slow one).
+    let resolver: Resolver
 
-    init(configuration: Configuration, environment: [String: String], now: @escaping @Sendable () -> Date = { Date() }) {
+    init(
+        configuration: Configuration, environment: [String: String], now: @escaping @Sendable () -> Date = { Date() },
+        resolver: Resolver = .system
+    ) {
         self.configuration = configuration
         self.environment = environment
         self.now = now
+        self.resolver = resolver
     }
 
     /// The settings of a `type: email` entry, or every problem with them.
@@ -122,6 +128,10 @@ public struct EmailNotifier: Notifier {
                 mechanism = smtp.choice("auth", among: ["plain", "login"], default: "plain")
             }
             helo = smtp.string("helo")
+            if let name = helo, !isHostName(name) {
+                // It goes on the EHLO line as it is: a line break in it would be a command of its own.
+                smtp.problem("helo", "`smtp.helo:` must be a host name like kyniem.example.org, found \(ControlCharacters.quoted(name))")
+            }
             plaintextAllowed = smtp.bool("allow_plaintext_auth") ?? false
             if user != nil && security == .plain && !host.isEmpty && !isLoopback(host) && !plaintextAllowed {
                 smtp.problem("user",
@@ -141,8 +151,17 @@ public struct EmailNotifier: Notifier {
             allowPlaintextAuth: plaintextAllowed))
     }
 
+    /// `localhost`, or an address in 127.0.0.0/8 or `::1`, decided by parsing it (`Loopback`).
     static func isLoopback(_ host: String) -> Bool {
-        ["localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+        Loopback.isLoopback(host)
+    }
+
+    /// A name for EHLO (RFC 5321 §4.1.1.1: a domain, or an address literal in brackets): letters,
+    /// digits, `-`, `.`, and `[`, `]`, `:` for a literal; nothing else, no control characters.
+    static func isHostName(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-.[]:".unicodeScalars.contains($0))
+        }
     }
 
     public func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
@@ -158,11 +177,16 @@ public struct EmailNotifier: Notifier {
             secrets = [password, Base64.encode(Array(password.utf8)), Base64.encode(Array("\0\(user)\0\(password)".utf8))]
         }
         let redact = Redactor(secrets: secrets)
-        let session = SMTPSession(configuration: configuration, password: password)
+        let session = SMTPSession(configuration: configuration, password: password, resolver: resolver)
         if batch.isPastDeadline { return outcomes.failUnreported(batch, RunBound.reachedReason) }
-        // The digest is one message: every key is sent the moment the server accepts it, before QUIT.
-        let deadline = batch.deadline(within: .milliseconds(configuration.timeoutMilliseconds))
-        if let failure = session.deliver(batch, date: now(), deadline: deadline, accepted: { outcomes.sentAll(batch) }) {
+        // `timeout:` bounds the whole session, and the run's bound caps it. The digest is one
+        // message: every key is sent the moment the server accepts it, before QUIT.
+        let timeout = Duration.milliseconds(configuration.timeoutMilliseconds)
+        let deadline = batch.deadline(within: timeout)
+        if let failure = session.deliver(
+            batch, date: now(), deadline: deadline, limitedByRun: deadline == batch.deadline,
+            accepted: { outcomes.sentAll(batch) })
+        {
             outcomes.failUnreported(batch, redact(failure.reason))
         }
     }
@@ -175,7 +199,10 @@ struct EmailAddress: Sendable, Hashable {
 
     static func parse(_ text: String) -> Result<EmailAddress, SendFailure> {
         let text = text.trimmingCharacters(in: .whitespaces)
-        guard !text.contains(where: { $0 == "\r" || $0 == "\n" }) else { return .failure(SendFailure("holds a line break")) }
+        // Scalars, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        guard !ControlCharacters.contains(text) else {
+            return .failure(SendFailure("holds a line break or another control character: \(ControlCharacters.quoted(text))"))
+        }
         var name: String?
         var address = text
         if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
@@ -210,15 +237,18 @@ struct EmailAddress: Sendable, Hashable {
 struct SMTPSession {
     let configuration: EmailNotifier.Configuration
     let password: String?
+    var resolver: Resolver = .system
 
-    /// Sends `batch`'s digest; nil once the server accepted it, else why not.
+    /// Sends `batch`'s digest; nil once the server accepted it, else why not. `deadline` ends the
+    /// whole session; `limitedByRun` says it is the run's bound rather than `timeout:`.
     func deliver(
-        _ batch: NotifierBatch, date: Date, deadline: ContinuousClock.Instant, accepted: () -> Void
+        _ batch: NotifierBatch, date: Date, deadline: ContinuousClock.Instant, limitedByRun: Bool = false,
+        accepted: () -> Void
     ) -> SendFailure? {
         let connection: SMTPConnection
         switch SMTPConnection.connect(
             host: configuration.host, port: configuration.port, timeoutMilliseconds: configuration.timeoutMilliseconds,
-            deadline: deadline)
+            deadline: deadline, limitedByRun: limitedByRun, resolver: resolver)
         {
         case .success(let opened): connection = opened
         case .failure(let failure): return failure
@@ -242,8 +272,10 @@ struct SMTPSession {
             }
             if let user = configuration.user, let password {
                 // The configuration check refuses this already; a password never leaves in the
-                // clear by mistake.
-                guard connection.isTLS || configuration.allowPlaintextAuth || EmailNotifier.isLoopback(configuration.host) else {
+                // clear by mistake. Loopback here is the name and also the address the socket is
+                // connected to: a `localhost` that resolves elsewhere doesn't count.
+                let local = EmailNotifier.isLoopback(configuration.host) && connection.peerIsLoopback
+                guard connection.isTLS || configuration.allowPlaintextAuth || local else {
                     throw SendFailure("smtp: not sending the password over a connection without TLS")
                 }
                 try authenticate(connection, user: user, password: password, extensions: extensions)
@@ -265,7 +297,7 @@ struct SMTPSession {
             accepted()
             // Accepted: a failed QUIT changes nothing.
             _ = connection.write("QUIT\r\n")
-            _ = connection.readReply()
+            _ = connection.readReply("the reply to QUIT")
             return nil
         } catch let failure as SendFailure {
             _ = connection.write("QUIT\r\n")
@@ -325,11 +357,15 @@ struct SMTPSession {
 
     private func command(_ connection: SMTPConnection, _ line: String) throws -> SMTPReply {
         try write(connection, line + "\r\n")
-        return try connection.readReply().get()
+        // Named by its verb only: the lines of AUTH LOGIN are the user name and password.
+        let verb = line.prefix { $0 != " " }
+        let named = ["EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"].contains(String(verb))
+        return try connection.readReply("the reply to " + (named ? String(verb) : "AUTH LOGIN")).get()
     }
 
     private func expect(_ connection: SMTPConnection, _ code: Int, during step: String) throws {
-        try expect(try connection.readReply().get(), code, during: step)
+        let awaited = step == "the greeting" ? "the greeting" : "the reply to \(step)"
+        try expect(try connection.readReply(awaited).get(), code, during: step)
     }
 
     private func expect(_ reply: SMTPReply, _ code: Int, during step: String) throws {
@@ -355,8 +391,7 @@ enum MIME {
     }
 
     static func message(batch: NotifierBatch, from: EmailAddress, to: [EmailAddress], date: Date, eightBit allowed: Bool) -> Built {
-        let lines = batch.digest.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = ControlCharacters.lines(batch.digest.body)
         // 8bit lines may hold at most 998 octets.
         let eightBit = allowed && lines.allSatisfy { $0.utf8.count <= 998 }
         var headers = [
@@ -378,8 +413,10 @@ enum MIME {
     }
 
     /// `Name: value`, the value as encoded words (folded) unless it is short printable ASCII.
+    /// Control characters (a line break could start a header of its own, like `Bcc:`) become
+    /// spaces: a subject is built from event titles, which are data, so it is cleaned, not refused.
     static func header(_ name: String, _ value: String) -> String {
-        let value = value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let value = ControlCharacters.singleLine(value)
         if value.allSatisfy({ $0.isASCII }) && value.utf8.count + name.count + 2 <= 78 && !value.contains("=?") {
             return "\(name): \(value)"
         }

@@ -137,6 +137,8 @@ struct HTTPClient {
     let caFile: String?
     /// Where proxy variables are read.
     let environment: [String: String]
+    /// How host names become addresses (bounded by the request's deadline).
+    let resolver: Resolver
 
     /// At most this much of a body is kept: a failure reason shows its first line.
     static let bodyLimit = 64 * 1024
@@ -145,14 +147,20 @@ struct HTTPClient {
     /// `timeout:` as a duration: the bound of one whole request.
     var timeout: Duration { .milliseconds(timeoutMilliseconds) }
 
-    init(timeoutMilliseconds: Int, caFile: String? = nil, environment: [String: String] = [:]) {
+    init(
+        timeoutMilliseconds: Int, caFile: String? = nil, environment: [String: String] = [:], resolver: Resolver = .system
+    ) {
         self.timeoutMilliseconds = timeoutMilliseconds
         self.caFile = caFile
         self.environment = environment
+        self.resolver = resolver
     }
 
     /// POSTs `body` as JSON; nil when the server answered 2xx, else why not. The reason never
-    /// holds the URL; the caller redacts what the server said back.
+    /// holds the URL, and the credentials this client sent (`credentials(for:)`) are removed from
+    /// what the server said back (a server that echoes the request in an error page would
+    /// otherwise put the `Authorization` header in the ledger); the caller redacts the rest of
+    /// the URL.
     func post(_ body: String, to url: HTTPURL, deadline: ContinuousClock.Instant? = nil) -> SendFailure? {
         switch send(body: Array(body.utf8), to: url, deadline: deadline) {
         case .failure(let failure):
@@ -161,16 +169,51 @@ struct HTTPClient {
             return nil
         case .success(let response):
             var reason = "webhook: the server answered HTTP \(response.status)"
-            let text = String(decoding: response.body.prefix(300), as: UTF8.self)
-            let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+            // Redacted whole, before it is cut short: a cut could split a secret and let its
+            // first part through.
+            let text = Redactor(secrets: credentials(for: url))(String(decoding: response.body, as: UTF8.self))
+            let line = text.split(whereSeparator: \.isNewline).prefix(40).joined(separator: " ")
+                .trimmingCharacters(in: .whitespaces)
             if !line.isEmpty { reason += ": " + String(line.prefix(200)) }
             return SendFailure(reason)
         }
     }
 
-    /// What the server answered a POST of `body` to `url`, or why there is no answer.
+    /// Every form of the credentials a request to `url` carries, as a server could echo them:
+    /// the user and password of the URL and of the proxy, raw and percent-decoded,
+    /// `user:password`, and the base64 of the Basic header (also with `/` escaped as JSON
+    /// encoders do).
+    func credentials(for url: HTTPURL) -> [String] {
+        var targets = [url]
+        if case .success(let proxy?) = Self.proxy(for: url, environment: environment) { targets.append(proxy) }
+        var secrets: [String] = []
+        for target in targets {
+            guard let user = target.user else { continue }
+            secrets += [user, "\(user):\(target.password ?? "")"]
+            if let password = target.password { secrets.append(password) }
+            if let basic = target.basicCredentials?.dropFirst("Basic ".count) {
+                secrets += [String(basic), basic.replacingOccurrences(of: "/", with: "\\/")]
+            }
+            for part in [user, target.password ?? ""] {
+                if let encoded = part.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { secrets.append(encoded) }
+            }
+        }
+        return secrets
+    }
+
+    /// What the server answered a POST of `body` to `url`, or why there is no answer. The
+    /// request ends by `timeout:` from now, or by `end` (the run's bound) if that comes first.
+    ///
+    /// The body of a 2xx answer is not read: the status has decided, and a server that trickles
+    /// its body can't hold the run. Any other answer's body is read until the request's deadline,
+    /// and kept as far as it came.
     func send(body: [UInt8], to url: HTTPURL, deadline end: ContinuousClock.Instant? = nil) -> Result<HTTPResponse, SendFailure> {
         let deadline = Deadline.earliest(.after(milliseconds: timeoutMilliseconds), end.map { Deadline(instant: $0) })
+        // Cut off by the run's bound rather than by `timeout:`: the reason says so.
+        let limitedByRun = end.map { $0 < ContinuousClock.now + timeout } ?? false
+        func failure(_ error: ConnectionError, peer: String, receiving: Bool = false) -> SendFailure {
+            self.failure(error, peer: peer, receiving: receiving, limitedByRun: limitedByRun)
+        }
         let proxy: HTTPURL?
         switch Self.proxy(for: url, environment: environment) {
         case .success(let found): proxy = found
@@ -180,14 +223,14 @@ struct HTTPClient {
         let connection: NetworkConnection
         switch NetworkConnection.open(
             host: proxy?.host ?? url.host, port: proxy?.port ?? url.port, timeoutMilliseconds: timeoutMilliseconds,
-            deadline: deadline)
+            deadline: deadline, resolver: resolver)
         {
         case .success(let opened): connection = opened
         case .failure(let error): return .failure(failure(error, peer: peer))
         }
         defer { connection.close() }
 
-        if let proxy, url.secure, let problem = tunnel(connection, to: url, through: proxy) {
+        if let proxy, url.secure, let problem = tunnel(connection, to: url, through: proxy, failure: failure) {
             return .failure(problem)
         }
         if url.secure, let error = connection.startTLS(serverName: url.host, caFile: caFile) {
@@ -214,21 +257,25 @@ struct HTTPClient {
             }
             // 1xx answers (100 Continue, 103 Early Hints) come before the real one.
         } while (100...199).contains(response.status) && response.status != 101
-        return .success(HTTPResponse(status: response.status, headers: response.headers, body: readBody(connection, of: response)))
+        let answer = (200...299).contains(response.status) ? [] : readBody(connection, of: response)
+        return .success(HTTPResponse(status: response.status, headers: response.headers, body: answer))
     }
 
     /// Opens a CONNECT tunnel to `url` through `proxy` (RFC 7231 §4.3.6); nil once the proxy
     /// answered 2xx.
-    private func tunnel(_ connection: NetworkConnection, to url: HTTPURL, through proxy: HTTPURL) -> SendFailure? {
+    private func tunnel(
+        _ connection: NetworkConnection, to url: HTTPURL, through proxy: HTTPURL,
+        failure: (ConnectionError, String, Bool) -> SendFailure
+    ) -> SendFailure? {
         var request = "CONNECT \(url.hostAndPort) HTTP/1.1\r\n"
         request += "Host: \(url.hostAndPort)\r\n"
         request += "User-Agent: kyniem\r\n"
         if let credentials = proxy.basicCredentials { request += "Proxy-Authorization: \(credentials)\r\n" }
         request += "\r\n"
-        if let error = connection.write(request) { return failure(error, peer: "the proxy") }
+        if let error = connection.write(request) { return failure(error, "the proxy", false) }
         switch readHead(connection) {
         case .failure(let error):
-            return failure(error, peer: "the proxy", receiving: true)
+            return failure(error, "the proxy", true)
         case .success(let answer) where (200...299).contains(answer.status):
             return nil
         case .success(let answer):
@@ -269,7 +316,8 @@ struct HTTPClient {
     }
 
     /// As much of the body as `bodyLimit` allows (RFC 7230 §3.3.3). Best effort: the status has
-    /// decided the outcome already, so a body cut short is kept as far as it came.
+    /// decided the outcome already, so a body cut short (the deadline, a closed connection) is
+    /// kept as far as it came.
     private func readBody(_ connection: NetworkConnection, of response: HTTPResponse) -> [UInt8] {
         if response.status == 204 || response.status == 304 { return [] }
         if let coding = response.header("transfer-encoding"),
@@ -279,9 +327,10 @@ struct HTTPClient {
         }
         if let length = response.header("content-length") {
             guard let count = Int(length), count >= 0 else { return [] }
-            return (try? connection.read(count: min(count, Self.bodyLimit)).get()) ?? []
+            return (try? connection.read(count: min(count, Self.bodyLimit)).get())
+                ?? connection.takeBuffered(limit: Self.bodyLimit)
         }
-        return (try? connection.readToEnd(limit: Self.bodyLimit).get()) ?? []
+        return (try? connection.readToEnd(limit: Self.bodyLimit).get()) ?? connection.takeBuffered(limit: Self.bodyLimit)
     }
 
     /// A chunked body (RFC 7230 §4.1): hex size lines (extensions after `;` ignored), each chunk
@@ -293,7 +342,10 @@ struct HTTPClient {
             let sizeText = String(decoding: line, as: UTF8.self).split(separator: ";").first?.trimmingCharacters(in: .whitespaces) ?? ""
             guard let size = Int(sizeText, radix: 16), size >= 0 else { break }
             if size == 0 { break }
-            guard let chunk = try? connection.read(count: min(size, Self.bodyLimit - body.count)).get() else { break }
+            guard let chunk = try? connection.read(count: min(size, Self.bodyLimit - body.count)).get() else {
+                body += connection.takeBuffered(limit: min(size, Self.bodyLimit - body.count))
+                break
+            }
             body += chunk
             if chunk.count < size { break }
             guard (try? connection.readLine(limit: 2).get()) == [] else { break }
@@ -302,10 +354,16 @@ struct HTTPClient {
     }
 
     /// A connection error as a failure reason, in words of kyniem's (never the URL).
-    private func failure(_ error: ConnectionError, peer: String, receiving: Bool = false) -> SendFailure {
+    private func failure(_ error: ConnectionError, peer: String, receiving: Bool, limitedByRun: Bool) -> SendFailure {
         let reason: String
+        let whose = peer == "the proxy" ? "the proxy's" : "the server's"
         switch error.kind {
-        case .resolve: reason = "cannot resolve \(peer == "the proxy" ? "the proxy's" : "the server's") host name"
+        case .resolve: reason = "cannot resolve \(whose) host name"
+        case .resolveTimedOut where limitedByRun:
+            reason = "cannot resolve \(whose) host name before the run's time bound (run_timeout:); the next run sends it"
+        case .resolveTimedOut: reason = "cannot resolve \(whose) host name within \(error.detail)"
+        case .timedOut where limitedByRun:
+            reason = "the run reached its time bound (run_timeout:) before \(peer) answered; the next run sends it"
         case .connect: reason = "cannot connect to \(peer) (\(error.detail.prefix(1).lowercased() + error.detail.dropFirst()))"
         case .timedOut: reason = "no answer within \(PluginNotifier.duration(timeoutMilliseconds))"
         case .closed: reason = receiving ? "\(peer) closed the connection without answering" : "the connection was lost"

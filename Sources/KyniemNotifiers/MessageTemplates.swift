@@ -94,9 +94,12 @@ public struct MessageTemplates: Sendable {
         Message(title: context["digest_title"] as? String ?? "", body: Self.tidy(digest.render(context)))
     }
 
-    /// Trailing spaces and blank lines at the ends go; a title is one line.
+    /// Trailing spaces and blank lines at the ends go; a title is one line. Lines end at LF, CR
+    /// LF and a lone CR alike (`ControlCharacters.lines`), and other control characters become
+    /// spaces: an event title is data, and must not start a line (a Markdown heading, a mail
+    /// header) of its own.
     static func tidy(_ text: String, singleLine: Bool = false) -> String {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+        var lines = ControlCharacters.lines(text).map {
             String($0.reversed().drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" }).reversed())
         }
         while lines.first?.isEmpty == true { lines.removeFirst() }

@@ -25,6 +25,14 @@ struct Deadline {
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: milliseconds)
     }
+
+    /// A time a person reads in a failure reason: `2s`, `1.5s`, `300ms` (rounded to a tenth
+    /// of a second from one second up).
+    static func text(milliseconds: Int) -> String {
+        if milliseconds < 1000 { return "\(milliseconds)ms" }
+        let tenths = (milliseconds + 50) / 100
+        return tenths % 10 == 0 ? "\(tenths / 10)s" : "\(tenths / 10).\(tenths % 10)s"
+    }
 }
 
 /// Why a network operation failed, in plain words that never hold the host or the URL: the
@@ -33,6 +41,8 @@ struct ConnectionError: Error, Sendable {
     enum Kind: Sendable {
         /// The host name has no address.
         case resolve
+        /// The name lookup did not answer in time (`detail`: the time it had, like "2s").
+        case resolveTimedOut
         /// No address accepted the connection (`detail` is the system's reason, like "Connection refused").
         case connect
         /// The operation's time ran out.
@@ -57,9 +67,10 @@ struct ConnectionError: Error, Sendable {
 /// A TCP connection that is plain or, after `startTLS`, TLS (`TLSStream`), with buffered reads.
 ///
 /// The socket is non-blocking and every wait is a `poll` bounded by a deadline: each read, write
-/// or handshake waits at most `operationTimeout` milliseconds (SMTP's rule: a server that stops
-/// answering mid-conversation is given up on), and never past `deadline` when one is set (HTTP's
-/// rule: one `timeout:` for the whole request). A slow server can therefore never hold a run.
+/// or handshake waits at most `operationTimeout` milliseconds, and never past `deadline`, which
+/// both notifiers set for the whole exchange (a webhook's request, an SMTP session) and cap with
+/// the run's bound. A server that trickles its answer a byte at a time runs into `deadline` like
+/// a silent one, so a slow server can never hold a run.
 final class NetworkConnection {
     private var fd: Int32
     private var tls: TLSStream?
@@ -90,36 +101,27 @@ final class NetworkConnection {
         Deadline.earliest(.after(milliseconds: operationTimeout), deadline)
     }
 
-    /// Connects to the first address of `host` that accepts within the timeout (all addresses
-    /// share it, and `deadline`).
-    static func open(host: String, port: Int, timeoutMilliseconds: Int, deadline: Deadline? = nil) -> Result<NetworkConnection, ConnectionError> {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        hints.ai_flags = AI_ADDRCONFIG
-        var list: UnsafeMutablePointer<addrinfo>?
-        // A name lookup is not bounded by the timeout: getaddrinfo has no timeout of its own, and
-        // the resolver's (resolv.conf) applies.
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        if status != 0 && hints.ai_flags != 0 {
-            // AI_ADDRCONFIG hides loopback addresses on a host with no other interface.
-            hints.ai_flags = 0
-            _ = getaddrinfo(host, String(port), &hints, &list)
-        }
-        guard let first = list else {
-            return .failure(ConnectionError(.resolve, String(cString: gai_strerror(status))))
-        }
-        defer { freeaddrinfo(list) }
+    /// Connects to the first address of `host` that accepts, all within one bound: the earlier
+    /// of `timeoutMilliseconds` from now and `deadline`. The name lookup counts against it
+    /// (`Resolver`), and each address gets an equal share of what is left when its turn comes
+    /// (as curl shares its connect timeout), so an address that swallows packets can't use up
+    /// the time of the ones after it.
+    static func open(
+        host: String, port: Int, timeoutMilliseconds: Int, deadline: Deadline? = nil, resolver: Resolver = .system
+    ) -> Result<NetworkConnection, ConnectionError> {
         let until = Deadline.earliest(.after(milliseconds: timeoutMilliseconds), deadline)
+        let addresses: [SocketAddress]
+        switch resolver.resolve(host, port: port, until: until) {
+        case .success(let found) where !found.isEmpty: addresses = found
+        case .success: return .failure(ConnectionError(.resolve, "no address"))
+        case .failure(let failure): return .failure(failure)
+        }
         var lastError = ConnectionError(.connect, "no address")
-        var current: UnsafeMutablePointer<addrinfo>? = first
-        while let info = current {
-            current = info.pointee.ai_next
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+        for (index, address) in addresses.enumerated() {
+            let left = addresses.count - index
+            let share = until.instant - .now
+            let attemptUntil = left == 1 ? until : Deadline(instant: .now + share / left)
+            let fd = socket(address.family, address.socketType, address.protocolNumber)
             guard fd >= 0 else {
                 lastError = ConnectionError(.connect, String(cString: strerror(errno)))
                 continue
@@ -130,10 +132,13 @@ final class NetworkConnection {
             var one: Int32 = 1
             setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
             #endif
-            if let problem = waitForConnect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen, until) {
+            let problem = address.bytes.withUnsafeBytes { raw in
+                waitForConnect(fd, raw.baseAddress?.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count), attemptUntil)
+            }
+            if let problem {
                 lastError = problem
                 closeSocket(fd)
-                if problem.kind == .timedOut { break }
+                if until.remainingMilliseconds == 0 { break }
                 continue
             }
             return .success(NetworkConnection(fd: fd, operationTimeout: timeoutMilliseconds, deadline: deadline))
@@ -141,7 +146,7 @@ final class NetworkConnection {
         return .failure(lastError)
     }
 
-    private static func waitForConnect(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t, _ until: Deadline) -> ConnectionError? {
+    private static func waitForConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t, _ until: Deadline) -> ConnectionError? {
         if connect(fd, address, length) == 0 { return nil }
         guard errno == EINPROGRESS else { return ConnectionError(.connect, String(cString: strerror(errno))) }
         if let problem = wait(fd, for: Int16(POLLOUT), until: until) { return problem }
@@ -312,6 +317,36 @@ final class NetworkConnection {
         let bytes = Array(buffer[start..<(start + limit)])
         start += limit
         return .success(bytes)
+    }
+
+    /// The bytes received but not yet read, at most `limit`: what came of an answer that was
+    /// cut off by its deadline.
+    func takeBuffered(limit: Int) -> [UInt8] {
+        let end = min(buffer.count, start + limit)
+        let bytes = Array(buffer[start..<end])
+        start = end
+        return bytes
+    }
+
+    /// True when the socket is connected to this machine (127.0.0.0/8, ::1): decided by the
+    /// address it is connected to, whatever name led there.
+    var peerIsLoopback: Bool {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        guard status == 0 else { return false }
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            let address = withUnsafeBytes(of: storage) { $0.loadUnaligned(as: sockaddr_in.self) }
+            return UInt32(bigEndian: address.sin_addr.s_addr) >> 24 == 127
+        case AF_INET6:
+            let address = withUnsafeBytes(of: storage) { $0.loadUnaligned(as: sockaddr_in6.self) }
+            return Loopback.isLoopback(address.sin6_addr)
+        default:
+            return false
+        }
     }
 
     func close() {

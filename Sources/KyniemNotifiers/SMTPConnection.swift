@@ -7,33 +7,53 @@ struct SMTPReply: Sendable {
 }
 
 /// A connection to an SMTP server: `NetworkConnection` (plain, or TLS from the start or after
-/// STARTTLS), each read and write bounded by the notifier's timeout, and SMTP's multi-line
-/// replies.
+/// STARTTLS) and SMTP's multi-line replies. One deadline bounds the whole session, from the
+/// name lookup to the reply after DATA: a server that trickles a reply one line at a time runs
+/// into it like one that says nothing.
 final class SMTPConnection {
     private let network: NetworkConnection
+    /// What a timeout is called in a failure reason: the session's `timeout:`, or the run's bound.
+    private let outOfTime: String
     /// Replies longer than this are cut off: a server can't make kyniem grow without bound.
     private static let maximumReplyBytes = 64 * 1024
 
-    private init(network: NetworkConnection) {
+    private init(network: NetworkConnection, outOfTime: String) {
         self.network = network
+        self.outOfTime = outOfTime
     }
 
     var isTLS: Bool { network.isTLS }
 
-    /// Connects to the first address of `host` that answers within `timeoutMilliseconds`; every
-    /// later read and write of the session also ends by `deadline`.
+    /// True when the socket is connected to this machine, whatever name led there.
+    var peerIsLoopback: Bool { network.peerIsLoopback }
+
+    /// Connects to the first address of `host` that answers; this and every later read and
+    /// write of the session end by `deadline` (the earlier of the session's `timeout:` and the
+    /// run's bound; `limitedByRun` says it is the run's, for the reasons).
     static func connect(
-        host: String, port: Int, timeoutMilliseconds: Int, deadline: ContinuousClock.Instant
+        host: String, port: Int, timeoutMilliseconds: Int, deadline: ContinuousClock.Instant, limitedByRun: Bool = false,
+        resolver: Resolver = .system
     ) -> Result<SMTPConnection, SendFailure> {
+        let outOfTime = limitedByRun
+            ? "the run reached its time bound (run_timeout:)"
+            : "the session's timeout (\(PluginNotifier.duration(timeoutMilliseconds))) ran out"
         switch NetworkConnection.open(
-            host: host, port: port, timeoutMilliseconds: timeoutMilliseconds, deadline: Deadline(instant: deadline))
+            host: host, port: port, timeoutMilliseconds: timeoutMilliseconds, deadline: Deadline(instant: deadline),
+            resolver: resolver)
         {
         case .success(let network):
-            return .success(SMTPConnection(network: network))
+            return .success(SMTPConnection(network: network, outOfTime: outOfTime))
         case .failure(let error) where error.kind == .resolve:
             return .failure(SendFailure("smtp: cannot resolve \(host): \(error.detail)"))
+        case .failure(let error) where error.kind == .resolveTimedOut:
+            return .failure(SendFailure(limitedByRun
+                ? "smtp: cannot resolve \(host) before the run's time bound (run_timeout:)"
+                : "smtp: cannot resolve \(host) within \(error.detail)"))
         case .failure(let error):
-            let detail = error.kind == .timedOut ? "no answer within \(PluginNotifier.duration(timeoutMilliseconds))" : error.detail
+            let detail = error.kind == .timedOut
+                ? (limitedByRun ? "no answer before the run's time bound (run_timeout:)"
+                    : "no answer within \(PluginNotifier.duration(timeoutMilliseconds))")
+                : error.detail
             return .failure(SendFailure("smtp: cannot connect to \(host):\(port): \(detail)"))
         }
     }
@@ -42,17 +62,18 @@ final class SMTPConnection {
     /// STARTTLS), verifying the certificate for `host`; nil once done.
     func startTLS(host: String, caFile: String?) -> SendFailure? {
         guard let error = network.startTLS(serverName: host, caFile: caFile) else { return nil }
-        return SendFailure("smtp: " + (error.kind == .timedOut ? "no answer in time during the TLS handshake" : error.detail))
+        return SendFailure("smtp: " + (error.kind == .timedOut ? "\(outOfTime) during the TLS handshake" : error.detail))
     }
 
     /// Writes every byte; nil on success, else the reason.
     func write(_ text: String) -> String? {
         guard let error = network.write(text) else { return nil }
-        return error.kind == .timedOut ? "write timed out" : error.detail
+        return error.kind == .timedOut ? "\(outOfTime) while writing" : error.detail
     }
 
-    /// A whole reply, continuation lines (`250-…`) included.
-    func readReply() -> Result<SMTPReply, SendFailure> {
+    /// A whole reply, continuation lines (`250-…`) included; `awaited` names it for a failure
+    /// reason ("the greeting", "the reply to EHLO").
+    func readReply(_ awaited: String) -> Result<SMTPReply, SendFailure> {
         var lines: [String] = []
         var total = 0
         while true {
@@ -61,7 +82,9 @@ final class SMTPConnection {
             case .success(let bytes):
                 line = String(decoding: bytes, as: UTF8.self)
             case .failure(let error):
-                return .failure(SendFailure("smtp: " + (error.kind == .timedOut ? "no answer in time" : error.detail)))
+                let partial = lines.isEmpty ? "" : " (\(lines.count) line\(lines.count == 1 ? "" : "s") of it came)"
+                return .failure(SendFailure(
+                    "smtp: " + (error.kind == .timedOut ? "\(outOfTime) waiting for \(awaited)\(partial)" : error.detail)))
             }
             total += line.utf8.count
             let digits = line.prefix(3)

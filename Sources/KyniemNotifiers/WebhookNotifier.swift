@@ -52,10 +52,13 @@ public struct WebhookNotifier: Notifier {
 
     let configuration: Configuration
     let environment: [String: String]
+    /// How host names become addresses (tests inject a slow one).
+    let resolver: Resolver
 
-    init(configuration: Configuration, environment: [String: String]) {
+    init(configuration: Configuration, environment: [String: String], resolver: Resolver = .system) {
         self.configuration = configuration
         self.environment = environment
+        self.resolver = resolver
     }
 
     /// The settings of a `type: webhook` entry, or every problem with them.
@@ -103,7 +106,8 @@ public struct WebhookNotifier: Notifier {
             return outcomes.failUnreported(batch, "the webhook URL\(configuration.urlEnvironment.map { " in \($0)" } ?? "") is not an http:// or https:// URL")
         }
         let client = HTTPClient(
-            timeoutMilliseconds: configuration.timeoutMilliseconds, caFile: configuration.caFile, environment: environment)
+            timeoutMilliseconds: configuration.timeoutMilliseconds, caFile: configuration.caFile, environment: environment,
+            resolver: resolver)
 
         var perDelivery = configuration.mode == .each
         if !perDelivery && configuration.format == .telegram
@@ -113,7 +117,7 @@ public struct WebhookNotifier: Notifier {
         if !perDelivery {
             let body = payload(batch, deliveries: batch.deliveries, title: batch.digest.title, text: batch.digest.body, digest: true)
             if batch.isPastDeadline { return outcomes.failUnreported(batch, RunBound.reachedReason) }
-            if let failure = client.post(body, to: url, deadline: batch.deadline(within: client.timeout)) {
+            if let failure = client.post(body, to: url, deadline: batch.deadline) {
                 return outcomes.failUnreported(batch, redact(failure.reason))
             }
             return outcomes.sentAll(batch)
@@ -121,9 +125,11 @@ public struct WebhookNotifier: Notifier {
         for outgoing in batch.deliveries {
             if batch.isPastDeadline { return outcomes.failUnreported(batch, RunBound.reachedReason) }
             let body = payload(batch, deliveries: [outgoing], title: outgoing.message.title, text: outgoing.message.body, digest: false)
-            if let failure = client.post(body, to: url, deadline: batch.deadline(within: client.timeout)) {
+            if let failure = client.post(body, to: url, deadline: batch.deadline) {
                 let reason = redact(failure.reason)
                 outcomes.report(outgoing.key, .failed(reason))
+                // The run's bound cut this request off: the rest were never started.
+                if batch.isPastDeadline { return outcomes.failUnreported(batch, RunBound.reachedReason) }
                 // The endpoint is down or refusing: the rest wait for the next run.
                 return outcomes.failUnreported(batch, "not sent: an earlier request of this run failed (\(reason))")
             }
@@ -131,15 +137,20 @@ public struct WebhookNotifier: Notifier {
         }
     }
 
-    /// The parts of a URL that are credentials: the whole URL, its path segments and query values
-    /// long enough to be tokens (a Telegram bot token, a Slack hook's secret), and a password.
+    /// The parts of a URL that are credentials: the whole URL (as given, and trimmed), its path
+    /// segments and query values long enough to be tokens (a Telegram bot token, a Slack hook's
+    /// secret), and its user and password in every form a server could echo them (see
+    /// `HTTPClient.credentials(for:)`, which also covers the proxy's).
     static func secrets(in url: String) -> [String] {
-        var secrets = [url]
-        if let components = URLComponents(string: url) {
+        var secrets = [url, url.trimmingCharacters(in: .whitespacesAndNewlines)]
+        if let components = URLComponents(string: secrets[1]) {
             secrets += components.path.split(separator: "/").map(String.init).filter { $0.count >= 8 }
             secrets += (components.queryItems ?? []).compactMap(\.value).filter { $0.count >= 8 }
-            if let password = components.password { secrets.append(password) }
-            if let user = components.user { secrets.append(user) }
+            secrets += [components.password, components.percentEncodedPassword, components.user, components.percentEncodedUser]
+                .compactMap { $0 }
+        }
+        if let parsed = HTTPURL.parse(url) {
+            secrets += HTTPClient(timeoutMilliseconds: 0).credentials(for: parsed)
         }
         return secrets
     }

@@ -559,6 +559,32 @@ import Darwin
         #expect(!FileManager.default.fileExists(atPath: setup.outFolder.path))
         #expect(!FileManager.default.fileExists(atPath: setup.ledger.path))
     }
+
+    // MARK: files
+
+    @Test func theFileNotifiersRecordIsPrivateWhateverTheUmask() throws {
+        let setup = try RunSetup(reminders: "[0d]", notifiers: "  - {id: log, type: file, path: out/records}")
+        // Under umask 000, open(…, 0644) and mkdir(…, 0755) would leave the record open to all.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", #"umask 000 && exec "$0" "$@""#, Kyniem.binary.path, "run", "--date", "2027-05-12"]
+        process.currentDirectoryURL = setup.folder
+        process.environment = ["HOME": setup.folder.path, "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        func mode(_ path: String) -> mode_t {
+            var status = stat()
+            guard stat(setup.folder.appendingPathComponent(path).path, &status) == 0 else { return 0 }
+            return status.st_mode & 0o7777
+        }
+        #expect(mode("out") == 0o700)
+        #expect(mode("out/records") == 0o700)
+        #expect(mode("out/records/2027-05-12.md") == 0o600)
+        #expect(mode("out/records/deliveries.jsonl") == 0o600)
+    }
 }
 
 // MARK: - Fixture

@@ -71,12 +71,27 @@ final class LoopbackServer: @unchecked Sendable {
         var description: String { message }
     }
 
+    /// How a test HTTP server misbehaves.
+    enum HTTPFault: String {
+        /// Sends the status line and headers one byte a second.
+        case trickleHead = "trickle_head"
+        /// Sends the status line and headers, then the body one byte a second.
+        case trickleBody = "trickle_body"
+        /// Reads the request, then resets the connection (RST, SO_LINGER 0).
+        case reset
+        /// Answers with the request's headers as its body (as some error pages do).
+        case echoHeaders = "echo_headers"
+    }
+
     /// An HTTP server answering each POST with the next of `statuses` (the last one repeats);
-    /// HTTPS with `certificate`, a chunked answer with `chunked`, no answer at all with `silent`.
+    /// HTTPS with `certificate`, a chunked answer with `chunked`, no answer at all with `silent`,
+    /// each answer `delay` seconds late, or misbehaving as `fault` says.
     static func http(
-        statuses: [Int] = [200], certificate: TestCertificate? = nil, chunked: Bool = false, silent: Bool = false
+        statuses: [Int] = [200], certificate: TestCertificate? = nil, chunked: Bool = false, silent: Bool = false,
+        delay: Double = 0, fault: HTTPFault? = nil
     ) throws -> LoopbackServer {
-        var options: [String: Any] = ["statuses": statuses, "chunked": chunked, "silent": silent]
+        var options: [String: Any] = ["statuses": statuses, "chunked": chunked, "silent": silent, "delay": delay]
+        if let fault { options["fault"] = fault.rawValue }
         if let certificate {
             options["cert"] = certificate.certificatePath
             options["key"] = certificate.keyPath
@@ -96,7 +111,8 @@ final class LoopbackServer: @unchecked Sendable {
 
     /// An SMTP server; `options` (JSON): `extensions` (EHLO lines), `password`, `reject` (addresses),
     /// `silent`, `starttls` (offer STARTTLS) and `implicit_tls` (TLS from the start), both with
-    /// `certificate`.
+    /// `certificate`; `trickle_ehlo` (seconds between the `250-` lines of an endless EHLO reply),
+    /// `stall_after_data` (one `250-` line after the message, then nothing).
     static func smtp(_ options: [String: Any] = [:], certificate: TestCertificate? = nil) throws -> LoopbackServer {
         var options = options
         if let certificate {
@@ -107,8 +123,9 @@ final class LoopbackServer: @unchecked Sendable {
     }
 
     static let httpScript = #"""
-        import http.server, json, ssl, sys, threading, time
+        import http.server, json, socket, ssl, struct, sys, threading, time
         record, lifetime, options = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
+        fault = options.get("fault")
         statuses = options["statuses"]
         count = [0]
         lock = threading.Lock()
@@ -136,7 +153,29 @@ final class LoopbackServer: @unchecked Sendable {
                                             "connection": self.headers.get("Connection"),
                                             "content_length": self.headers.get("Content-Length"),
                                             "body": body.decode("utf-8")}) + "\n")
+                if options.get("delay"):
+                    time.sleep(options["delay"])
+                if fault == "reset":
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
                 reply = b'{"ok":true}' if status < 300 else b'{"ok":false,"description":"Internal Server Error: try later"}'
+                if fault == "echo_headers":
+                    reply = ("You sent: " + self.requestline + "\n" + str(self.headers)).encode()
+                if fault in ("trickle_head", "trickle_body"):
+                    reply = b"x" * 100
+                    head = ("HTTP/1.1 %d Trickle\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
+                            % (status, len(reply))).encode()
+                    if fault == "trickle_body":
+                        self.wfile.write(head)
+                        self.wfile.flush()
+                        head = b""
+                    for byte in head + reply:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(1)
+                    return
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 if options.get("chunked"):
@@ -273,7 +312,11 @@ final class LoopbackServer: @unchecked Sendable {
                         line = self.line()
                         verb = line.split(" ")[0].upper()
                         session["commands"].append(verb if verb == "AUTH" else line)
-                        if verb == "EHLO":
+                        if verb == "EHLO" and options.get("trickle_ehlo"):
+                            while True:
+                                self.reply("250-loopback is still thinking")
+                                time.sleep(options["trickle_ehlo"])
+                        elif verb == "EHLO":
                             offer = ["STARTTLS"] if options.get("starttls") and session["tls_at"] is None else []
                             lines = ["loopback greets " + line[5:]] + options.get("extensions", []) + offer + ["HELP"]
                             self.wfile.write("".join("250%s%s\r\n" % ("-" if i < len(lines) - 1 else " ", l)
@@ -335,6 +378,10 @@ final class LoopbackServer: @unchecked Sendable {
                                 "defects": [str(d) for d in parsed.defects],
                                 "bare_lf": b"\n" in data.replace(b"\r\n", b""),
                             }
+                            if options.get("stall_after_data"):
+                                self.reply("250-2.0.0 almost")
+                                time.sleep(lifetime)
+                                break
                             self.reply("250 2.0.0 Ok: queued")
                         elif verb == "STARTTLS" and options.get("starttls") and session["tls_at"] is None:
                             self.reply("220 2.0.0 Ready to start TLS")
@@ -426,4 +473,44 @@ func notifierSpec(id: String, type: String, language: Language = .vi, _ settings
     all["type"] = type
     let json = String(decoding: try! JSONSerialization.data(withJSONObject: all, options: [.sortedKeys]), as: UTF8.self)
     return Fixture.spec(id: id, type: type, language: language, options: options, settingsJSON: json)
+}
+
+/// A port on 127.0.0.1 whose connections hang, standing for an address that swallows packets: a
+/// listening socket that never accepts, its accept queue filled, so Linux drops further SYNs.
+final class BlackHole {
+    let port: Int
+    private var sockets: [Int32] = []
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        sockets.append(listener)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        listen(listener, 0)
+        port = Int(UInt16(bigEndian: address.sin_port))
+        // Connect until a connection stays pending: from then on the queue is full.
+        for _ in 0..<16 {
+            let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            sockets.append(client)
+            _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL, 0) | O_NONBLOCK)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
+            }
+            var entry = pollfd(fd: client, events: Int16(POLLOUT), revents: 0)
+            if poll(&entry, 1, 300) == 0 { return }
+        }
+        throw LoopbackServer.ServerError(message: "could not fill the accept queue of a black hole")
+    }
+
+    deinit {
+        for fd in sockets { close(fd) }
+    }
 }
