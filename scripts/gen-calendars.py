@@ -260,7 +260,7 @@ FRAMEWORKS = {
 POLICY_ORIGINS = {
     "independence", "republic", "revolution", "union", "unification", "liberation", "statehood",
     "constitution", "accession", "monarch-birth", "proclamation", "restoration", "sovereignty",
-    "confederation", "settlement", "treaty", "monarchy", "state-treaty", "resolution",
+    "confederation", "settlement", "treaty", "monarchy", "neutrality", "resolution",
     "self-government", "foundation", "religious", "discovery", "state-foundation", "saint",
     "monarch-birthday", "sovereign", "camoes", "several", "national-day",
 }
@@ -549,6 +549,39 @@ def gen_partnerships(rel_rows):
     return "\n".join(lines) + "\n"
 
 
+DOCS = os.path.join(REPO, "docs", "dataset.md")
+TABLE_START = "<!-- ordinal-policy table: written by scripts/gen-calendars.py from scripts/ordinal-policy.csv -->"
+TABLE_END = "<!-- end of ordinal-policy table -->"
+
+
+def policy_table(nd_rows):
+    """The Markdown table of every national-day decision, for docs/dataset.md."""
+    names = {r["iso2"]: r["country_en"] for r in nd_rows}
+    out = [TABLE_START,
+           "| code | country | ordinal | counted from | origin | checked | source of the decision |",
+           "|---|---|---|---|---|---|---|"]
+    for code in sorted(POLICY):
+        p = POLICY[code]
+        counted = p["policy"] == "counted"
+        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            code, names.get(code, code), "yes" if counted else "none", p["since"] if counted else "",
+            p["origin"], {"confirmed": "confirmed", "unconfirmed": "not confirmed", "csv": "CSV"}[p["status"]],
+            p["source"].replace("|", "\\|")))
+    out.append(TABLE_END)
+    return "\n".join(out)
+
+
+def docs_with_table(nd_rows):
+    """docs/dataset.md with its policy table rewritten, or None when the markers are missing."""
+    with open(DOCS, encoding="utf-8") as f:
+        text = f.read()
+    if TABLE_START not in text or TABLE_END not in text:
+        return None
+    head, rest = text.split(TABLE_START, 1)
+    tail = rest.split(TABLE_END, 1)[1]
+    return head + policy_table(nd_rows) + tail
+
+
 # --------------------------------------------------------------------------------------------
 # --check
 
@@ -703,6 +736,11 @@ def check(data_dir, generated):
                 if not (isinstance(t.get("title"), dict) and t["title"].get("vi") and t["title"].get("en")):
                     problems.append("%s: task %s: needs vi and en titles" % (name, t["id"]))
 
+    table = docs_with_table(nd_rows)
+    with open(DOCS, encoding="utf-8") as f:
+        if table is None or f.read() != table:
+            problems.append("docs/dataset.md: the ordinal-policy table differs from ordinal-policy.csv (regenerate)")
+
     counts = {n: len((d or {}).get("events", []) or []) for n, d in docs.items()}
     return problems, counts, len(countries)
 
@@ -743,6 +781,12 @@ def main():
         with open(os.path.join(OUT_DIR, name), "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         print("wrote calendars/vietnam/" + name)
+    table = docs_with_table(nd_rows)
+    if table is None:
+        sys.exit("gen-calendars: docs/dataset.md lacks the ordinal-policy table markers")
+    with open(DOCS, "w", encoding="utf-8", newline="\n") as f:
+        f.write(table)
+    print("wrote the ordinal-policy table of docs/dataset.md")
 
 
 if __name__ == "__main__":

@@ -609,7 +609,7 @@ events:
       en: "National Day of Austria ({ordinal} anniversary)"
     date: {month: 10, day: 26}
     since: 1955
-    since_source: "Counted from 1955 (state-treaty), the year of the event the day commemorates in national-days.csv; no source giving an ordinal was read in the 2026 audit."
+    since_source: "Counted from 1955 (neutrality), the year of the event the day commemorates in national-days.csv; no source giving an ordinal was read in the 2026 audit."
     source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
   - id: au-national-day
     kind: national-day
@@ -732,7 +732,7 @@ events:
       en: "National Day of Brunei ({ordinal} anniversary)"
     date: {month: 2, day: 23}
     since: 1984
-    since_source: "Counted from 1984 (national-day), the year of the event the day commemorates in national-days.csv; no source giving an ordinal was read in the 2026 audit."
+    since_source: "Counted from 1984 (independence), the year of the event the day commemorates in national-days.csv; no source giving an ordinal was read in the 2026 audit."
     source: "en.wiki National day list; French list (Trinquons); python-holidays 0.109"
   - id: bo-national-day
     kind: national-day
