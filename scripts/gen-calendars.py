@@ -5,6 +5,16 @@ Generated here (never edit them by hand):
     calendars/vietnam/countries.yaml       every country of the relations CSV, plus VN
     calendars/vietnam/relations.yaml       one diplomatic-relations event per CSV row
     calendars/vietnam/national-days.yaml   one national-day event per CSV row (GB left out)
+    calendars/vietnam/partnerships.yaml    one partnership event per row of scripts/partnerships.csv
+
+Inputs besides the CSVs (in this repository, each row with its source):
+    scripts/data-overrides.csv   corrections applied on top of the read-only CSVs: a relations
+                                 date or a Vietnamese country name, with the CSV value it
+                                 replaces (a stale override is an error) and the source
+    scripts/ordinal-policy.csv   per national day: the origin year the ordinal counts from, or
+                                 none where counting is not customary, with the source
+    scripts/partnerships.csv     partnership frameworks (comprehensive strategic, strategic,
+                                 comprehensive) with the date each was established and its source
 
 Hand-written, not touched by this script: holidays.yaml, commemorations.yaml, checklists.yaml.
 
@@ -20,9 +30,9 @@ DATA_DIR holds vietnam-diplomatic-relations.csv and national-days.csv; by defaul
 ../shared/data relative to the repository root. Output is deterministic: running the script
 twice gives identical files. Needs Python 3.8+; --check also needs PyYAML.
 
-Every date written comes from the CSVs (see DATA_DIR/SOURCES.md); this script only reshapes
-them. The Vietnamese-name overrides and the national-day name translations below are the only
-editorial choices, and each override names its source.
+Every date written comes from the CSVs (see DATA_DIR/SOURCES.md) or from a sourced row of the
+three files above; this script only reshapes them. The national-day name translations below are
+the only editorial choices made here.
 """
 
 import argparse
@@ -37,34 +47,16 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(REPO, "calendars", "vietnam")
 RELATIONS_CSV = "vietnam-diplomatic-relations.csv"
 NATIONAL_DAYS_CSV = "national-days.csv"
+OVERRIDES_CSV = os.path.join(REPO, "scripts", "data-overrides.csv")
+POLICY_CSV = os.path.join(REPO, "scripts", "ordinal-policy.csv")
+PARTNERSHIPS_CSV = os.path.join(REPO, "scripts", "partnerships.csv")
 
 HOME = {"code": "VN", "vi": "Việt Nam", "en": "Vietnam"}
 
 # --------------------------------------------------------------------------------------------
-# Vietnamese country names. The CSV's country_vi are CLDR short forms (Babel 2.18). They are
-# kept unless a form used in official Vietnamese documents can be cited; each change below
-# names its source. docs/dataset.md lists them with the reason.
-VI_NAME_OVERRIDES = {
-    "CG": ("Cộng hòa Công-gô",
-           "was 'Congo - Brazzaville' (CLDR disambiguator). mofa.gov.vn, 'Tài liệu cơ bản về "
-           "Cộng hòa Công-gô (Công-gô-B) và quan hệ với Việt Nam' (Bộ Ngoại giao)"),
-    "CD": ("Cộng hòa Dân chủ Công-gô",
-           "was 'Cộng hòa Dân chủ Congo'; spelt like CG for consistency. mofa.gov.vn, "
-           "'Thông tin cơ bản về nước Cộng hòa Công-gô' names the neighbour 'Cộng hòa Dân chủ Công-gô'"),
-    "CV": ("Cáp-ve",
-           "was 'Cape Verde' (English). mofa.gov.vn, 'Thông tin cơ bản về Cộng hòa Cáp-ve và "
-           "quan hệ với Việt Nam' (Bộ Ngoại giao)"),
-    "LC": ("Xanh Lu-xi-a",
-           "was 'St. Lucia' (English abbreviation). tulieuvankien.dangcongsan.vn, country profile "
-           "'Xanh Vin-xen và Grê-na-din', which names the neighbouring island state 'Xanh Lu-xi-a'"),
-    "VC": ("Xanh Vin-xen và Grê-na-din",
-           "was 'St. Vincent và Grenadines'. tulieuvankien.dangcongsan.vn, country profile "
-           "'Xanh Vin-xen và Grê-na-din (Saint Vincent and Grenadines)'"),
-    "KN": ("Saint Kitts và Nevis",
-           "was 'St. Kitts và Nevis'; only the English abbreviation 'St.' is spelt out, as in the "
-           "UN short name 'Saint Kitts and Nevis'. No cited Vietnamese transliteration was found, "
-           "so the name itself is unchanged"),
-}
+# Vietnamese country names: the CSV's country_vi are CLDR short forms (Babel 2.18). They are
+# kept unless a form used in official Vietnamese documents can be cited; the changes are rows
+# of scripts/data-overrides.csv (table "countries", field "country_vi"), each with its source.
 
 # Country names that take "the" in running English ("Independence Day of the Philippines").
 EN_THE = {"BS", "GM", "NL", "PH", "US", "GB", "AE", "MV", "MH", "SB", "CK", "KM", "CZ", "DO",
@@ -255,13 +247,101 @@ def clean_note(note):
     return note if note.endswith((".", ")", "\"")) else note + "."
 
 
+# --------------------------------------------------------------------------------------------
+# The repository's own inputs: overrides, ordinal policy, partnerships.
+
+OVERRIDE_FIELDS = {"relations": "established", "countries": "country_vi"}
+FRAMEWORKS = {
+    # code: (Vietnamese, English) in the ministry's wording
+    "csp": ("Đối tác chiến lược toàn diện", "Comprehensive Strategic Partnership"),
+    "sp": ("Đối tác chiến lược", "Strategic Partnership"),
+    "cp": ("Đối tác toàn diện", "Comprehensive Partnership"),
+}
+POLICY_ORIGINS = {
+    "independence", "republic", "revolution", "union", "unification", "liberation", "statehood",
+    "constitution", "accession", "monarch-birth", "proclamation", "restoration", "sovereignty",
+    "confederation", "settlement", "treaty", "monarchy", "neutrality", "resolution",
+    "self-government", "foundation", "religious", "discovery", "state-foundation", "saint",
+    "monarch-birthday", "sovereign", "camoes", "several", "national-day",
+}
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Filled by load_inputs(): (table, iso2) -> override row, iso2 -> policy row, partnership rows.
+APPLIED = {}
+POLICY = {}
+PARTNERSHIPS = []
+
+
+def load_inputs(rel_rows, nd_rows):
+    """Reads the three repository files, applies the overrides to a copy of the relations rows
+    and returns (relations rows, problems). Every problem stops the script: an override whose
+    csv_value no longer matches the CSV, a national day without a policy, a bad date."""
+    problems = []
+    rows = [dict(r) for r in rel_rows]
+    by_code = {r["iso2"]: r for r in rows}
+    APPLIED.clear()
+    for o in read_csv(OVERRIDES_CSV):
+        where = "data-overrides.csv: %s %s %s" % (o["table"], o["iso2"], o["field"])
+        if OVERRIDE_FIELDS.get(o["table"]) != o["field"]:
+            problems.append(where + ": unknown table/field")
+            continue
+        row = by_code.get(o["iso2"])
+        if row is None:
+            problems.append(where + ": no such country in the relations CSV")
+            continue
+        if row[o["field"]] != o["csv_value"]:
+            problems.append(where + ": the CSV now has %r, not %r: review the override"
+                            % (row[o["field"]], o["csv_value"]))
+            continue
+        if o["field"] == "established" and not DATE_RE.match(o["value"]):
+            problems.append(where + ": value is not a date")
+        if not o["source"].strip():
+            problems.append(where + ": no source")
+        row[o["field"]] = o["value"]
+        APPLIED[(o["table"], o["iso2"])] = o
+    POLICY.clear()
+    for p in read_csv(POLICY_CSV):
+        where = "ordinal-policy.csv: %s" % p["iso2"]
+        if p["policy"] == "counted":
+            if not p["since"].isdigit():
+                problems.append(where + ": counted needs a since year")
+        elif p["policy"] == "none":
+            if p["since"]:
+                problems.append(where + ": policy none takes no since year")
+        else:
+            problems.append(where + ": policy must be counted or none")
+        if p["origin"] not in POLICY_ORIGINS:
+            problems.append(where + ": unknown origin %r" % p["origin"])
+        if p["status"] not in ("confirmed", "unconfirmed", "csv"):
+            problems.append(where + ": status must be confirmed, unconfirmed or csv")
+        if not p["source"].strip():
+            problems.append(where + ": no source")
+        POLICY[p["iso2"]] = p
+    for r in nd_rows:
+        if r["iso2"] not in OMITTED_NATIONAL_DAYS and r["iso2"] not in POLICY:
+            problems.append("ordinal-policy.csv: no decision for %s" % r["iso2"])
+    del PARTNERSHIPS[:]
+    seen = set()
+    for p in read_csv(PARTNERSHIPS_CSV):
+        where = "partnerships.csv: %s %s" % (p["iso2"], p["framework"])
+        if p["iso2"] not in by_code:
+            problems.append(where + ": no such country")
+        if p["framework"] not in FRAMEWORKS:
+            problems.append(where + ": framework must be one of %s" % ", ".join(FRAMEWORKS))
+        if not DATE_RE.match(p["date"]):
+            problems.append(where + ": date is not YYYY-MM-DD")
+        if not p["source"].strip():
+            problems.append(where + ": no source")
+        if (p["iso2"], p["framework"]) in seen:
+            problems.append(where + ": listed twice")
+        seen.add((p["iso2"], p["framework"]))
+        PARTNERSHIPS.append(p)
+    return rows, problems
+
+
 def country_names(rel_rows):
-    names = {}
-    for r in rel_rows:
-        code = r["iso2"]
-        vi = VI_NAME_OVERRIDES.get(code, (r["country_vi"],))[0]
-        names[code] = {"vi": vi, "en": r["country_en"]}
-    return names
+    """rel_rows with the overrides applied."""
+    return {r["iso2"]: {"vi": r["country_vi"], "en": r["country_en"]} for r in rel_rows}
 
 
 def header(title, lines):
@@ -282,10 +362,10 @@ def gen_countries(rel_rows):
     names = country_names(rel_rows)
     lines = [header("Countries: ISO 3166-1 alpha-2 code and names in Vietnamese and English.", [
         "Sources: vietnam-diplomatic-relations.csv (shared/data; see its SOURCES.md): country_en,",
-        "and country_vi = CLDR 'vi' short names via Babel 2.18, except the overrides below.",
-        "Vietnamese-name overrides (each from the cited official Vietnamese usage):",
-    ] + ["  %s %s: %s" % (c, VI_NAME_OVERRIDES[c][0], VI_NAME_OVERRIDES[c][1])
-         for c in sorted(VI_NAME_OVERRIDES)] + GEN_NOTE)]
+        "and country_vi = CLDR 'vi' short names via Babel 2.18, except the overrides below",
+        "(scripts/data-overrides.csv, each from the cited official Vietnamese usage):",
+    ] + ["  %s %s (was %s): %s" % (c, o["value"], o["csv_value"], o["source"])
+         for (t, c), o in sorted(APPLIED.items()) if t == "countries"] + GEN_NOTE)]
     lines.append("countries:")
     lines.append("  - {code: %s, name: {vi: %s, en: %s}}" % (HOME["code"], q(HOME["vi"]), q(HOME["en"])))
     for code in sorted(names):
@@ -298,7 +378,10 @@ def gen_relations(rel_rows):
     names = country_names(rel_rows)
     lines = [header("Anniversaries of the establishment of diplomatic relations with Vietnam.", [
         "One event per row of vietnam-diplomatic-relations.csv (shared/data; see its SOURCES.md),",
-        "origin date exactly as in the CSV. Successor states keep the CSV's choice: Russia counts",
+        "origin date as in the CSV except where scripts/data-overrides.csv corrects it with a cited",
+        "Vietnamese source (%s). Successor states keep the CSV's choice: Russia counts" % (
+            ", ".join("%s %s, was %s" % (c, o["value"], o["csv_value"])
+                      for (t, c), o in sorted(APPLIED.items()) if t == "relations") or "none"),
         "from the USSR (1950), the Czech Republic and Slovakia from Czechoslovakia (1950), Serbia",
         "from Yugoslavia (1957), Germany from the FRG (1975). Brunei's origin is 29 Feb 1992: the",
         "engine moves it to 28 Feb in common years.",
@@ -316,8 +399,13 @@ def gen_relations(rel_rows):
         lines.append("      en: " + q("{ordinal} anniversary of Vietnam–%s diplomatic relations "
                                      "({origin} – {date})" % en))
         lines.append("    date: %s" % r["established"])
-        lines.append("    source: " + q(short_source(r["source"])))
-        note = RELATION_NOTE_SHORT.get(code, clean_note(r["notes"]))
+        override = APPLIED.get(("relations", code))
+        if override:
+            lines.append("    source: " + q(override["source"]))
+            note = "%s The relations CSV's own sources: %s." % (override["note"], short_source(r["source"]))
+        else:
+            lines.append("    source: " + q(short_source(r["source"])))
+            note = RELATION_NOTE_SHORT.get(code, clean_note(r["notes"]))
         if note:
             lines.append("    note: " + q(note))
     return "\n".join(lines) + "\n"
@@ -348,7 +436,7 @@ def national_day_titles(r, names):
     en_c = en_country(code, names[code]["en"])
     vi = VI_PHRASE.get(code, "%s %s" % (vi_day_name(r["name_en"]), vi_country))
     en = en_phrase(code, r["name_en"], en_c)
-    if r["since_year"]:
+    if POLICY[code]["policy"] == "counted":
         if en.endswith(")"):  # "National Day of Algeria (Revolution Day; {ordinal} anniversary)"
             en = en[:-1] + "; {ordinal} anniversary)"
         else:
@@ -357,12 +445,24 @@ def national_day_titles(r, names):
     return (vi, en)
 
 
+def policy_text(policy, r):
+    """The `since_source` of a national day: the decision and where it comes from."""
+    if policy["status"] == "unconfirmed":
+        return ("Counted from %s (%s), the year of the event the day commemorates in "
+                "national-days.csv; no source giving an ordinal was read in the 2026 audit."
+                % (policy["since"], policy["origin"]))
+    return policy["source"]
+
+
 def gen_national_days(nd_rows, rel_rows):
     names = country_names(rel_rows)
     lines = [header("Partner countries' national days.", [
         "One event per row of national-days.csv (shared/data; see its SOURCES.md): month/day as in",
-        "the CSV, `since` = since_year where the CSV has one (an ordinal is customary), none where",
-        "it is blank (AD, ES, HU, IE, LI, LU, MC, PT, SM). Where a country has several candidate",
+        "the CSV. `since` is the year the country's own count starts from, per",
+        "scripts/ordinal-policy.csv, and `since_source` says where that comes from; a day where",
+        "counting is not customary has no `since` and no number in its title (%s)." % (
+            ", ".join(c for c in sorted(POLICY) if POLICY[c]["policy"] == "none")),
+        "Where a country has several candidate",
         "days, the CSV chose the one on which Vietnamese leaders send greetings; the others are in",
         "`note`. Special rows (the CSV's `rule` column):",
         "  JM  first Monday of August -> `rule:`.",
@@ -390,8 +490,10 @@ def gen_national_days(nd_rows, rel_rows):
             lines.append("    rule: {month: %d, weekday: %s, nth: %d}" % (rule["month"], rule["weekday"], rule["nth"]))
         else:
             lines.append("    date: {month: %d, day: %d}" % (int(r["month"]), int(r["day"])))
-        if r["since_year"]:
-            lines.append("    since: %d" % int(r["since_year"]))
+        policy = POLICY[code]
+        if policy["policy"] == "counted":
+            lines.append("    since: %d" % int(policy["since"]))
+        lines.append("    since_source: " + q(policy_text(policy, r)))
         lines.append("    source: " + q(short_source(r["source"])))
         notes = []
         if code in RULE_EVENTS:
@@ -416,6 +518,68 @@ def gen_national_days(nd_rows, rel_rows):
     lines.append("#     title: {vi: \"Mừng sinh nhật chính thức của Nhà vua Anh\", en: \"The King's Official Birthday\"}")
     lines.append("#     once: 2027-06-12        # the date the mission announces for that year")
     return "\n".join(lines) + "\n"
+
+
+def gen_partnerships(rel_rows):
+    names = country_names(rel_rows)
+    lines = [header("Anniversaries of Vietnam's partnership frameworks with other countries.", [
+        "One event per row of scripts/partnerships.csv: the day a comprehensive strategic,",
+        "strategic or comprehensive partnership was established or the relations were upgraded",
+        "to it, with its source. Each framework is its own event and counts from its own date;",
+        "titles use the ministry's wording ('Kỷ niệm 10 năm quan hệ Đối tác chiến lược toàn diện",
+        "Việt Nam – Hoa Kỳ'). Frameworks whose day could not be sourced are listed in",
+        "docs/dataset.md, not here.",
+    ] + GEN_NOTE)]
+    lines.append("events:")
+    for p in sorted(PARTNERSHIPS, key=lambda p: (p["date"], p["iso2"])):
+        code = p["iso2"]
+        vi_name, en_name = FRAMEWORKS[p["framework"]]
+        lines.append("  - id: %s-partnership-%s" % (code.lower(), p["framework"]))
+        lines.append("    kind: partnership")
+        lines.append("    country: %s" % code)
+        lines.append("    title:")
+        lines.append("      vi: " + q("Kỷ niệm {n} năm quan hệ %s Việt Nam – %s ({origin} – {date})"
+                                     % (vi_name, names[code]["vi"])))
+        lines.append("      en: " + q("{ordinal} anniversary of the Vietnam–%s %s ({origin} – {date})"
+                                     % (names[code]["en"], en_name)))
+        lines.append("    date: %s" % p["date"])
+        lines.append("    source: " + q(p["source"]))
+        if p["note"].strip():
+            lines.append("    note: " + q(p["note"].strip()))
+    return "\n".join(lines) + "\n"
+
+
+DOCS = os.path.join(REPO, "docs", "dataset.md")
+TABLE_START = "<!-- ordinal-policy table: written by scripts/gen-calendars.py from scripts/ordinal-policy.csv -->"
+TABLE_END = "<!-- end of ordinal-policy table -->"
+
+
+def policy_table(nd_rows):
+    """The Markdown table of every national-day decision, for docs/dataset.md."""
+    names = {r["iso2"]: r["country_en"] for r in nd_rows}
+    out = [TABLE_START,
+           "| code | country | ordinal | counted from | origin | checked | source of the decision |",
+           "|---|---|---|---|---|---|---|"]
+    for code in sorted(POLICY):
+        p = POLICY[code]
+        counted = p["policy"] == "counted"
+        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            code, names.get(code, code), "yes" if counted else "none", p["since"] if counted else "",
+            p["origin"], {"confirmed": "confirmed", "unconfirmed": "not confirmed", "csv": "CSV"}[p["status"]],
+            p["source"].replace("|", "\\|")))
+    out.append(TABLE_END)
+    return "\n".join(out)
+
+
+def docs_with_table(nd_rows):
+    """docs/dataset.md with its policy table rewritten, or None when the markers are missing."""
+    with open(DOCS, encoding="utf-8") as f:
+        text = f.read()
+    if TABLE_START not in text or TABLE_END not in text:
+        return None
+    head, rest = text.split(TABLE_START, 1)
+    tail = rest.split(TABLE_END, 1)[1]
+    return head + policy_table(nd_rows) + tail
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,9 +644,10 @@ def check(data_dir, generated):
         if not text.startswith("#"):
             problems.append("%s: no header comment" % name)
 
-    # 3. dates against the CSVs
-    rel_rows = read_csv(os.path.join(data_dir, RELATIONS_CSV))
+    # 3. dates against the CSVs (with the documented overrides) and the repository's inputs
     nd_rows = read_csv(os.path.join(data_dir, NATIONAL_DAYS_CSV))
+    rel_rows, load_problems = load_inputs(read_csv(os.path.join(data_dir, RELATIONS_CSV)), nd_rows)
+    problems += load_problems
     rel = {e["id"]: e for e in docs.get("relations.yaml", {}).get("events", [])}
     for r in rel_rows:
         e = rel.pop("%s-relations" % r["iso2"].lower(), None)
@@ -508,13 +673,25 @@ def check(data_dir, generated):
                 problems.append("national-days.yaml: %s rule differs" % e["id"])
         elif e.get("date") != {"month": int(r["month"]), "day": int(r["day"])}:
             problems.append("national-days.yaml: %s has %s, CSV %s/%s" % (e["id"], e.get("date"), r["day"], r["month"]))
-        want_since = int(r["since_year"]) if r["since_year"] else None
+        policy = POLICY.get(r["iso2"], {})
+        want_since = int(policy["since"]) if policy.get("policy") == "counted" else None
         if e.get("since") != want_since:
-            problems.append("national-days.yaml: %s since %s, CSV %s" % (e["id"], e.get("since"), want_since))
+            problems.append("national-days.yaml: %s since %s, ordinal-policy.csv %s" % (e["id"], e.get("since"), want_since))
+        if not e.get("since_source"):
+            problems.append("national-days.yaml: %s has no since_source" % e["id"])
         if e.get("country") != r["iso2"]:
             problems.append("national-days.yaml: %s country %r" % (e["id"], e.get("country")))
     if nd:
         problems.append("national-days.yaml: events not in the CSV: %s" % sorted(nd))
+    pa = {e["id"]: e for e in docs.get("partnerships.yaml", {}).get("events", [])}
+    for p in PARTNERSHIPS:
+        e = pa.pop("%s-partnership-%s" % (p["iso2"].lower(), p["framework"]), None)
+        if e is None:
+            problems.append("partnerships.yaml: no event for %s %s" % (p["iso2"], p["framework"]))
+        elif str(e.get("date")) != p["date"] or e.get("kind") != "partnership" or e.get("country") != p["iso2"]:
+            problems.append("partnerships.yaml: %s differs from partnerships.csv" % e["id"])
+    if pa:
+        problems.append("partnerships.yaml: events not in partnerships.csv: %s" % sorted(pa))
 
     # 4. consistency across all files
     countries = set()
@@ -545,7 +722,7 @@ def check(data_dir, generated):
             for t in titles_of(e.get("title", "")):
                 if not has_origin and any(p in t for p in ORIGIN_PLACEHOLDERS):
                     problems.append("%s: {n}/{ordinal}/{origin} without an origin year" % where)
-            if e.get("kind") not in ("diplomatic-relations", "national-day", "holiday",
+            if e.get("kind") not in ("diplomatic-relations", "national-day", "partnership", "holiday",
                                      "commemoration", "custom"):
                 problems.append("%s: bad kind %r" % (where, e.get("kind")))
         for cl in (d or {}).get("checklists", []) or []:
@@ -558,6 +735,11 @@ def check(data_dir, generated):
                     problems.append("%s: task %s: bad offset %r" % (name, t["id"], t["at"]))
                 if not (isinstance(t.get("title"), dict) and t["title"].get("vi") and t["title"].get("en")):
                     problems.append("%s: task %s: needs vi and en titles" % (name, t["id"]))
+
+    table = docs_with_table(nd_rows)
+    with open(DOCS, encoding="utf-8") as f:
+        if table is None or f.read() != table:
+            problems.append("docs/dataset.md: the ordinal-policy table differs from ordinal-policy.csv (regenerate)")
 
     counts = {n: len((d or {}).get("events", []) or []) for n, d in docs.items()}
     return problems, counts, len(countries)
@@ -574,12 +756,17 @@ def main():
         if not os.path.exists(os.path.join(data_dir, f)):
             sys.exit("gen-calendars: %s not found in %s (pass the data folder as an argument)" % (f, data_dir))
 
-    rel_rows = read_csv(os.path.join(data_dir, RELATIONS_CSV))
     nd_rows = read_csv(os.path.join(data_dir, NATIONAL_DAYS_CSV))
+    rel_rows, problems = load_inputs(read_csv(os.path.join(data_dir, RELATIONS_CSV)), nd_rows)
+    if problems:
+        for p in problems:
+            print("problem: " + p)
+        sys.exit(1)
     generated = {
         "countries.yaml": gen_countries(rel_rows),
         "relations.yaml": gen_relations(rel_rows),
         "national-days.yaml": gen_national_days(nd_rows, rel_rows),
+        "partnerships.yaml": gen_partnerships(rel_rows),
     }
 
     if args.check:
@@ -594,6 +781,12 @@ def main():
         with open(os.path.join(OUT_DIR, name), "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         print("wrote calendars/vietnam/" + name)
+    table = docs_with_table(nd_rows)
+    if table is None:
+        sys.exit("gen-calendars: docs/dataset.md lacks the ordinal-policy table markers")
+    with open(DOCS, "w", encoding="utf-8", newline="\n") as f:
+        f.write(table)
+    print("wrote the ordinal-policy table of docs/dataset.md")
 
 
 if __name__ == "__main__":

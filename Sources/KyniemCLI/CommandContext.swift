@@ -73,7 +73,7 @@ struct CommandContext {
 struct FilterOptions: ParsableArguments {
     @Option(name: .long, help: "Only this tier (repeatable): major, notable, routine.")
     var tier: [String] = []
-    @Option(name: .long, help: "Only this kind (repeatable): diplomatic-relations, national-day, holiday, commemoration, custom.")
+    @Option(name: .long, help: "Only this kind (repeatable): diplomatic-relations, national-day, partnership, holiday, commemoration, custom.")
     var kind: [String] = []
     @Option(name: .long, help: "Only this country, by ISO code (repeatable): JP.")
     var country: [String] = []

@@ -134,6 +134,9 @@ extension ConfigurationReader {
         let dayOff = map.optional("day_off").flatMap(bool) ?? false
         let note = map.optional("note").flatMap(string)
         let source = map.optional("source").flatMap(string)
+        // Where the ordinal's origin year (or the decision to have none) comes from: dataset
+        // documentation, checked to be text but not used by the engine.
+        _ = map.optional("since_source").flatMap(string)
         let recurrence = readRecurrence(map)
         // Any problem above is recorded; the event is left out so later checks see only sound ones.
         guard problems.count == before, let id, let recurrence else { return nil }

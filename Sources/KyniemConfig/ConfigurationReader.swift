@@ -21,7 +21,8 @@ final class ConfigurationReader {
     ]
     static let calendarKeys = ["countries", "events", "checklists"]
     static let eventKeys = [
-        "id", "kind", "country", "title", "date", "since", "lunar", "rule", "once", "day_off", "note", "source",
+        "id", "kind", "country", "title", "date", "since", "since_source", "lunar", "rule", "once", "day_off", "note",
+        "source",
     ]
     static let recurrenceKeys = ["date", "lunar", "rule", "once"]
     static let languageKeys = Language.allCases.map(\.rawValue)

@@ -2,6 +2,9 @@
 public enum EventKind: String, CaseIterable, Sendable, Hashable {
     case diplomaticRelations = "diplomatic-relations"
     case nationalDay = "national-day"
+    /// The establishment or upgrade of a partnership framework (comprehensive strategic,
+    /// strategic, comprehensive partnership); each framework counts from its own date.
+    case partnership
     case holiday
     case commemoration
     case custom

@@ -28,7 +28,7 @@ public struct Occurrence: Sendable, Hashable {
         return nil
     }
 
-    /// The title with `{n}`, `{ordinal}`, `{origin}`, `{date}`, `{year}` and `{country}` filled in.
+    /// The title with `{n}`, `{ordinal}`, `{origin}`, `{date}`, `{year}`, `{country}` and `{canchi}` filled in.
     public func title(_ language: Language) -> String {
         TitleTemplate.fill(event.title.resolved(language), occurrence: self, language: language)
     }
@@ -84,6 +84,9 @@ public enum TitleTemplate {
         case "date": return DateText.long(occurrence.date, language)
         case "year": return String(occurrence.date.year)
         case "country": return occurrence.country?.name.resolved(language) ?? occurrence.event.country
+        case "canchi":
+            let year = occurrence.lunar?.year ?? LunarCalendar.vietnam.lunarDate(for: occurrence.date).year
+            return SexagenaryYear.name(ofLunarYear: year, language)
         default: return nil
         }
     }
@@ -123,6 +126,28 @@ public enum DateText {
         switch language {
         case .vi: ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"][day.rawValue - 1]
         case .en: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][day.rawValue - 1]
+        }
+    }
+}
+
+/// The can-chi (sexagenary) name of a lunar year: one of the ten heavenly stems (can) and one of
+/// the twelve earthly branches (chi), both advancing by one each year, so the pair repeats every
+/// 60 years. 1984 was Giáp Tý, the first of the cycle; 2027 is Đinh Mùi.
+public enum SexagenaryYear {
+    static let stemsVi = ["Giáp", "Ất", "Bính", "Đinh", "Mậu", "Kỷ", "Canh", "Tân", "Nhâm", "Quý"]
+    static let branchesVi = ["Tý", "Sửu", "Dần", "Mão", "Thìn", "Tỵ", "Ngọ", "Mùi", "Thân", "Dậu", "Tuất", "Hợi"]
+    static let stemsEn = ["Giap", "At", "Binh", "Dinh", "Mau", "Ky", "Canh", "Tan", "Nham", "Quy"]
+    static let branchesEn = ["Ty", "Suu", "Dan", "Mao", "Thin", "Ty", "Ngo", "Mui", "Than", "Dau", "Tuat", "Hoi"]
+
+    /// vi "Đinh Mùi"; en the same name without diacritics, "Dinh Mui", as Vietnam's English-language
+    /// press writes it ("Giap Thin Lunar New Year"). The lunar year is named by the Gregorian year in
+    /// which its first month begins (`LunarDate.year`).
+    public static func name(ofLunarYear year: Int, _ language: Language) -> String {
+        let stem = ((year - 1984) % 10 + 10) % 10
+        let branch = ((year - 1984) % 12 + 12) % 12
+        switch language {
+        case .vi: return stemsVi[stem] + " " + branchesVi[branch]
+        case .en: return stemsEn[stem] + " " + branchesEn[branch]
         }
     }
 }

@@ -23,11 +23,13 @@ enum Words {
         switch (kind, language) {
         case (.diplomaticRelations, .vi): "Quan hệ ngoại giao"
         case (.nationalDay, .vi): "Quốc khánh"
+        case (.partnership, .vi): "Quan hệ đối tác"
         case (.holiday, .vi): "Ngày lễ"
         case (.commemoration, .vi): "Kỷ niệm"
         case (.custom, .vi): "Khác"
         case (.diplomaticRelations, .en): "Diplomatic relations"
         case (.nationalDay, .en): "National day"
+        case (.partnership, .en): "Partnership"
         case (.holiday, .en): "Holiday"
         case (.commemoration, .en): "Commemoration"
         case (.custom, .en): "Other"

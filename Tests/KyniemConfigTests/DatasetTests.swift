@@ -7,10 +7,14 @@ import KyniemCore
 /// shared/data under Fixtures/data, so the test runs wherever the repository is cloned).
 @Suite struct DatasetTests {
     static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/data")
+    /// The repository's own inputs to scripts/gen-calendars.py: documented overrides of the
+    /// read-only tables, the ordinal policy per national day, and the partnership frameworks.
+    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts")
 
     /// RFC 4180 rows (quoted fields may hold commas and doubled quotes), keyed by the header.
-    static func rows(_ name: String) throws -> [[String: String]] {
-        let text = try String(contentsOf: data.appendingPathComponent(name), encoding: .utf8)
+    static func rows(_ name: String, in folder: URL = data) throws -> [[String: String]] {
+        let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
         var records: [[String]] = []
         var field = ""
         var record: [String] = []
@@ -39,18 +43,45 @@ import KyniemCore
 
     func event(_ id: String) -> Event? { Self.configuration.catalog.event(id: id) }
 
+    /// scripts/data-overrides.csv as (table, iso2) → row. Each override names the CSV value it
+    /// replaces, so a change of the shared table shows up here instead of being silently masked.
+    static func overrides() throws -> [String: [String: String]] {
+        var found: [String: [String: String]] = [:]
+        for row in try rows("data-overrides.csv", in: scripts) {
+            #expect(row["source"]?.isEmpty == false, "override \(row["iso2"] ?? "?") has a source")
+            found["\(row["table"]!) \(row["iso2"]!)"] = row
+        }
+        return found
+    }
+
     @Test func everyCountryAndRelationDateMatchesTheSourceTable() throws {
         let rows = try Self.rows("vietnam-diplomatic-relations.csv")
+        let overrides = try Self.overrides()
         #expect(rows.count == 195)
+        var overridden = 0
         for row in rows {
             let code = row["iso2"]!
             let country = try #require(Self.configuration.catalog.countries[code], "country \(code)")
             #expect(country.name.resolved(.en) == row["country_en"], "\(code) English name")
+            if let name = overrides["countries \(code)"] {
+                #expect(name["csv_value"] == row["country_vi"], "\(code) override is for the CSV's name")
+                #expect(country.name.resolved(.vi) == name["value"], "\(code) Vietnamese name")
+            } else {
+                #expect(country.name.resolved(.vi) == row["country_vi"], "\(code) Vietnamese name")
+            }
             let relations = try #require(event("\(code.lowercased())-relations"), "relations event for \(code)")
             #expect(relations.kind == .diplomaticRelations)
             #expect(relations.country == code)
-            #expect(relations.recurrence == .origin(LocalDate(iso: row["established"]!)!), "\(code) established")
+            var established = row["established"]!
+            if let fix = overrides["relations \(code)"] {
+                #expect(fix["csv_value"] == established, "\(code) override is for the CSV's date")
+                established = fix["value"]!
+                overridden += 1
+                #expect(relations.source == fix["source"], "\(code) cites the override's source")
+            }
+            #expect(relations.recurrence == .origin(LocalDate(iso: established)!), "\(code) established")
         }
+        #expect(overridden == overrides.keys.filter { $0.hasPrefix("relations ") }.count)
         // Exactly one relations event per row: nothing invented beside the table.
         let relationEvents = Self.configuration.catalog.events.filter { $0.kind == .diplomaticRelations }
         #expect(relationEvents.count == rows.count)
@@ -58,6 +89,7 @@ import KyniemCore
 
     @Test func everyNationalDayMatchesTheSourceTable() throws {
         let rows = try Self.rows("national-days.csv")
+        let policy = Dictionary(uniqueKeysWithValues: try Self.rows("ordinal-policy.csv", in: Self.scripts).map { ($0["iso2"]!, $0) })
         #expect(rows.count == 195)
         var bundled = 0
         for row in rows {
@@ -68,7 +100,15 @@ import KyniemCore
                 continue
             }
             bundled += 1
-            let since = row["since_year"].flatMap { Int($0) }
+            // The ordinal counts from the year the country itself counts from (ordinal-policy.csv),
+            // or there is none; the table's since_year is only where the audit started.
+            let decision = try #require(policy[code], "ordinal policy for \(code)")
+            #expect(decision["source"]?.isEmpty == false, "\(code) policy has a source")
+            let since = decision["policy"] == "counted" ? decision["since"].flatMap { Int($0) } : nil
+            if decision["policy"] == "none" {
+                #expect(!day.title.resolved(.vi).contains("{n}") && !day.title.resolved(.en).contains("{ordinal}"),
+                        "\(code) has no number in its title")
+            }
             let month = Int(row["month"]!)!
             let dayOfMonth = Int(row["day"]!)!
             switch day.recurrence {
@@ -100,6 +140,89 @@ import KyniemCore
         #expect(brunei.date == LocalDate(2028, 2, 29))
         let common = Self.configuration.catalog.occurrences(of: event("bn-relations")!, from: LocalDate(2027, 1, 1), through: LocalDate(2027, 12, 31))
         #expect(common.map(\.date) == [LocalDate(2027, 2, 28)])
+    }
+
+    func occurrence(_ id: String, in year: Int) throws -> Occurrence {
+        let found = Self.configuration.catalog.occurrences(
+            of: try #require(event(id), "event \(id)"), from: LocalDate(year, 1, 1), through: LocalDate(year, 12, 31))
+        return try #require(found.first, "\(id) in \(year)")
+    }
+
+    @Test func burundisFiftiethIsIn2025() throws {
+        // VNA, 4 Apr 2025: "the 50th anniversary of bilateral diplomatic ties (April 16, 1975-2025)".
+        let fiftieth = try occurrence("bi-relations", in: 2025)
+        #expect(fiftieth.date == LocalDate(2025, 4, 16))
+        #expect(fiftieth.ordinal == 50)
+        #expect(fiftieth.tier == .major)
+        #expect(fiftieth.title(.vi).hasPrefix("Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Burundi (16/4/1975"))
+        #expect(try occurrence("bi-relations", in: 2023).tier == .routine)
+    }
+
+    @Test func nationalDaysAreNumberedAsTheCountriesNumberThem() throws {
+        let saudi = try occurrence("sa-national-day", in: 2025)
+        #expect(saudi.date == LocalDate(2025, 9, 23))
+        #expect(saudi.ordinal == 95)
+        #expect(saudi.title(.en) == "Saudi National Day (95th anniversary)")
+        let oman = try occurrence("om-national-day", in: 2025)
+        #expect(oman.ordinal == 55)
+        #expect(oman.tier == .notable)
+        let bahrain = try occurrence("bh-national-day", in: 2024)
+        #expect(bahrain.date == LocalDate(2024, 12, 16))
+        #expect(bahrain.ordinal == 53)
+        #expect(bahrain.tier == .routine)
+        // Switzerland stays numbered: the Vietnamese President greeted its 731st in 2022 (VNA).
+        #expect(try occurrence("ch-national-day", in: 2022).ordinal == 731)
+    }
+
+    @Test func daysThatAreNotCountedHaveNoOrdinalAndNoMilestone() throws {
+        let sweden = try occurrence("se-national-day", in: 2025)
+        #expect(sweden.date == LocalDate(2025, 6, 6))
+        #expect(sweden.ordinal == nil)
+        #expect(sweden.tier == .routine)
+        #expect(sweden.title(.vi) == "Quốc khánh Thụy Điển")
+        #expect(sweden.title(.en) == "National Day of Sweden")
+        for id in ["dk-national-day", "qa-national-day", "me-national-day"] {
+            for year in 2020...2030 {
+                let day = try occurrence(id, in: year)
+                #expect(day.ordinal == nil && day.tier == .routine, "\(id) \(year)")
+            }
+        }
+    }
+
+    @Test func partnershipAnniversariesCountFromEachFramework() throws {
+        let rows = try Self.rows("partnerships.csv", in: Self.scripts)
+        let partnerships = Self.configuration.catalog.events.filter { $0.kind == .partnership }
+        #expect(partnerships.count == rows.count)
+        for row in rows {
+            let id = "\(row["iso2"]!.lowercased())-partnership-\(row["framework"]!)"
+            let found = try #require(event(id), "\(id)")
+            #expect(found.recurrence == .origin(LocalDate(iso: row["date"]!)!), "\(id) date")
+            #expect(found.source?.isEmpty == false)
+        }
+        let us = try occurrence("us-partnership-csp", in: 2033)
+        #expect(us.date == LocalDate(2033, 9, 10))
+        #expect(us.ordinal == 10)
+        #expect(us.tier == .major)
+        #expect(us.title(.vi).hasPrefix("Kỷ niệm 10 năm quan hệ Đối tác chiến lược toàn diện Việt Nam – Hoa Kỳ"))
+        #expect(us.title(.en).hasPrefix("10th anniversary of the Vietnam–United States Comprehensive Strategic Partnership"))
+        let japan = try occurrence("jp-partnership-csp", in: 2028)
+        #expect(japan.date == LocalDate(2028, 11, 27))
+        #expect(japan.ordinal == 5)
+        #expect(japan.tier == .notable)
+        let india = try occurrence("in-partnership-csp", in: 2026)
+        #expect(india.date == LocalDate(2026, 9, 3))
+        #expect(india.ordinal == 10)
+        #expect(india.tier == .major)
+        #expect(india.title(.vi).hasPrefix("Kỷ niệm 10 năm quan hệ Đối tác chiến lược toàn diện Việt Nam – Ấn Độ"))
+    }
+
+    @Test func tetIsNamedByItsYearAndTheEveIsNotTatNien() throws {
+        #expect(try occurrence("vn-tet", in: 2027).title(.vi) == "Tết Nguyên đán Đinh Mùi – Mùng 1")
+        #expect(try occurrence("vn-tet", in: 2026).title(.vi) == "Tết Nguyên đán Bính Ngọ – Mùng 1")
+        #expect(try occurrence("vn-tet", in: 2027).title(.en) == "Dinh Mui Lunar New Year (Tết), day 1")
+        for event in Self.configuration.catalog.events where event.country == "VN" {
+            #expect(!event.title.resolved(.vi).contains("Tất niên"), "\(event.id)")
+        }
     }
 
     @Test func homeHolidaysAreTheLabourCodeDaysOff() throws {

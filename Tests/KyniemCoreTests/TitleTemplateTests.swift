@@ -1,0 +1,39 @@
+import Testing
+@testable import KyniemCore
+
+@Suite struct CanChiTests {
+    @Test func namesTheLunarYearByStemAndBranch() {
+        // 1984 opened the current sexagenary cycle (Giáp Tý); the pair repeats every 60 years.
+        #expect(SexagenaryYear.name(ofLunarYear: 1984, .vi) == "Giáp Tý")
+        #expect(SexagenaryYear.name(ofLunarYear: 1983, .vi) == "Quý Hợi")
+        #expect(SexagenaryYear.name(ofLunarYear: 1945, .vi) == "Ất Dậu")
+        #expect(SexagenaryYear.name(ofLunarYear: 2024, .vi) == "Giáp Thìn")
+        #expect(SexagenaryYear.name(ofLunarYear: 2025, .vi) == "Ất Tỵ")
+        #expect(SexagenaryYear.name(ofLunarYear: 2026, .vi) == "Bính Ngọ")
+        #expect(SexagenaryYear.name(ofLunarYear: 2027, .vi) == "Đinh Mùi")
+        #expect(SexagenaryYear.name(ofLunarYear: 2044, .vi) == "Giáp Tý")
+        #expect(SexagenaryYear.name(ofLunarYear: 1924, .vi) == "Giáp Tý")
+        #expect(SexagenaryYear.name(ofLunarYear: 2027, .en) == "Dinh Mui")
+        #expect(SexagenaryYear.name(ofLunarYear: 2024, .en) == "Giap Thin")
+    }
+
+    @Test func fillsCanChiFromTheOccurrencesLunarYear() {
+        let tet = Event(id: "vn-tet", kind: .holiday, title: LocalizedText(byLanguage: [
+            "vi": "Tết Nguyên đán {canchi} – Mùng 1", "en": "{canchi} Lunar New Year (Tết), day 1",
+        ], primary: "Tết Nguyên đán {canchi} – Mùng 1"), recurrence: .lunar(month: 1, day: .day(1), leap: false, since: nil))
+        let occurrences = tet.recurrence.dates(from: LocalDate(2026, 1, 1), through: LocalDate(2027, 12, 31)).map {
+            Occurrence(event: tet, date: $0.date, ordinal: $0.ordinal, tier: .routine, lunar: $0.lunar, country: nil)
+        }
+        #expect(occurrences.map(\.date) == [LocalDate(2026, 2, 17), LocalDate(2027, 2, 6)])
+        #expect(occurrences.map { $0.title(.vi) } == ["Tết Nguyên đán Bính Ngọ – Mùng 1", "Tết Nguyên đán Đinh Mùi – Mùng 1"])
+        #expect(occurrences[1].title(.en) == "Dinh Mui Lunar New Year (Tết), day 1")
+    }
+
+    @Test func aSolarDayBeforeTetBelongsToTheOldLunarYear() {
+        let event = Event(id: "x", kind: .custom, title: LocalizedText("Năm {canchi}"), recurrence: .monthDay(month: 1, day: 20, since: nil))
+        let before = Occurrence(event: event, date: LocalDate(2027, 1, 20), ordinal: nil, tier: .routine, lunar: nil, country: nil)
+        let after = Occurrence(event: event, date: LocalDate(2027, 2, 6), ordinal: nil, tier: .routine, lunar: nil, country: nil)
+        #expect(before.title(.vi) == "Năm Bính Ngọ")   // Tết Đinh Mùi is 6 February 2027
+        #expect(after.title(.vi) == "Năm Đinh Mùi")
+    }
+}
