@@ -16,7 +16,8 @@ Scenarios:
   kill-every-day  every run of 36 days SIGKILLed at a random moment; a final clean run
   stalled-smtp    an SMTP server that accepts and never greets (run_timeout: 10s)
   trickled-smtp   an SMTP server that answers EHLO with a `250-` line every second, forever
-  trickled-http   a webhook endpoint that trickles its answer a byte a second, 40 deliveries
+  trickled-http-head  a webhook endpoint that trickles its status line a byte a second, 40 deliveries
+  trickled-http-body  one that answers 200 at once and trickles the body
   full-disk       the file notifier's folder on a full tmpfs, then room again (needs root)
   read-only-state the ledger's folder on a read-only tmpfs (needs root)
 
@@ -65,10 +66,11 @@ class Received:
 
 
 class WebhookServer:
-    """Answers each POST after `delay` seconds (so a kill lands mid-batch); with `trickle`, sends
-    its answer one byte a second instead."""
+    """Answers each POST after `delay` seconds (so a kill lands mid-batch). `trickle`: "body"
+    accepts the message and answers 200 with a body that comes a byte a second; "head" sends the
+    status line itself a byte a second (the message is not taken)."""
 
-    def __init__(self, received, delay=0.0, trickle=False):
+    def __init__(self, received, delay=0.0, trickle=None):
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -81,10 +83,15 @@ class WebhookServer:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if outer.trickle:
+                    if outer.trickle == "body":
+                        received.add(body.get("notifier", "?"), [d["key"] for d in body.get("deliveries", [])])
+                    head = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"
                     try:
-                        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
-                        for _ in range(1000):
-                            self.wfile.write(b".")
+                        if outer.trickle == "body":
+                            self.wfile.write(head)
+                            head = b"." * 1000
+                        for byte in head:
+                            self.wfile.write(bytes([byte]))
                             self.wfile.flush()
                             time.sleep(1)
                     except OSError:
@@ -249,7 +256,7 @@ class Office:
     """A folder with a configuration, the servers it talks to, and what they received."""
 
     def __init__(self, binary, start, days, events_per_day, webhook_delay=0.0, smtp_mode="normal",
-                 trickle_http=False, **options):
+                 trickle_http=None, **options):
         self.binary = binary
         self.start = start
         self.folder = tempfile.mkdtemp(prefix="kyniem-faults-")
@@ -460,7 +467,7 @@ def bounded(binary, name, note, bound, **options):
         code, report, stderr, elapsed = office.run(START)
         failed = [d for d in report["deliveries"] if d["status"] == "failed"]
         office.smtp.mode = "normal"
-        office.webhook.trickle = False
+        office.webhook.trickle = None
         code2, _, _, _ = office.run(START)
         due = office.due_keys(START, START)
         return summarize(
@@ -481,10 +488,26 @@ def trickled_smtp(binary, rng):
                    smtp_mode="trickle", smtp_timeout="3s", notifiers=("mail", "log"))
 
 
-def trickled_http(binary, rng):
-    return bounded(binary, "trickled-http", "40 deliveries, the answer a byte a second; timeout: 2s, run_timeout: 10s",
-                   10 + 5, events=40, trickle_http=True, run_timeout="10s", webhook_timeout="2s",
+def trickled_http_head(binary, rng):
+    return bounded(binary, "trickled-http-head", "40 deliveries, the status line a byte a second; timeout: 2s",
+                   2 + 2, events=40, trickle_http="head", run_timeout="10s", webhook_timeout="2s",
                    notifiers=("hook", "log"))
+
+
+def trickled_http_body(binary, rng):
+    """A 200 whose body trickles: the message was taken, so it is sent, and the body is not waited for."""
+    office = Office(binary, START, 0, 40, trickle_http="body", webhook_timeout="2s", notifiers=("hook", "log"))
+    try:
+        office.run(START - timedelta(days=3))
+        code, report, _, elapsed = office.run(START)
+        sent = sum(1 for d in report["deliveries"] if d["status"] == "sent" and d["notifier"] == "hook")
+        due = office.due_keys(START, START)
+        return summarize(
+            "trickled-http-body", office, due, 5,
+            f"40 deliveries answered 200 with a body a byte a second; timeout: 2s: exit {code} after {elapsed:.1f} s, {sent} sent",
+            code == 0 and sent == len([k for k in due if k.endswith("/hook")]))
+    finally:
+        office.close()
 
 
 def mount_tmpfs(path, options):
@@ -534,7 +557,10 @@ def read_only_state(binary, rng):
         office.close()
 
 
-SCENARIOS = [kill_one_day, kill_every_day, stalled_smtp, trickled_smtp, trickled_http, full_disk, read_only_state]
+SCENARIOS = [
+    kill_one_day, kill_every_day, stalled_smtp, trickled_smtp, trickled_http_head, trickled_http_body, full_disk,
+    read_only_state,
+]
 
 
 def table(results):
