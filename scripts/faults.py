@@ -221,14 +221,17 @@ def write_office(folder, start, days, events_per_day, webhook_port, smtp_port, e
     with open(os.path.join(plugin, "plugin.yaml"), "w") as handle:
         handle.write("name: faultplug\ntype: notifier\nexecutable: ./notify\ntimeout: 30s\nprotocol: 2\n")
     # A protocol-2 plugin: "delivers" each message by appending its key to received.txt (as a
-    # remote service would accept it), then reports it on its own line.
+    # remote service would accept it), then reports it on its own line. 100 ms a message is ten
+    # times what chat services allow (Telegram: one a second per chat); protocol 2 has no
+    # acknowledgement, so what a plugin reports faster than kyniem can commit waits in the pipe,
+    # and a kill repeats it.
     with open(os.path.join(plugin, "notify"), "w") as handle:
         handle.write("""#!/usr/bin/env python3
 import json, os, sys, time
 batch = json.load(sys.stdin)
 here = os.path.dirname(os.path.abspath(__file__))
 for delivery in batch["deliveries"]:
-    time.sleep(0.01)
+    time.sleep(0.1)
     with open(os.path.join(here, "received.txt"), "a") as log:
         log.write(delivery["key"] + "\\n")
     print(json.dumps({"key": delivery["key"], "status": "sent"}), flush=True)
@@ -433,7 +436,7 @@ def kill_one_day(binary, rng):
         day = START
         office.run(day - timedelta(days=5))  # the ledger's baseline, nothing due
         for _ in range(15):
-            office.run(day, kill_after=rng.uniform(0.02, 0.6))
+            office.run(day, kill_after=rng.uniform(0.02, 3.0))
         code, _, stderr, _ = office.run(day)
         due = office.due_keys(day, day)
         return summarize("kill-one-day", office, due, 20 + 5, f"final run exit {code}", code == 0)
