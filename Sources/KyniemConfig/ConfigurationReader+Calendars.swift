@@ -172,7 +172,7 @@ extension ConfigurationReader {
                     + "a full date already gives the year the anniversary counts from")
                 return nil
             }
-            guard let year = int(sinceNode, in: 1...9999, what: "a year") else { return nil }
+            guard let year = int(sinceNode, in: Limits.years, what: "a year") else { return nil }
             since = year
         }
         switch key {
@@ -290,7 +290,7 @@ extension ConfigurationReader {
         let titleNode = attempt { () throws(YAMLError) in try map.required("title") }
         guard let idNode, let atNode, let titleNode else { return nil }
         let id = identifier(idNode, what: "a task id")
-        let offset = duration(atNode, signed: true)
+        let offset = duration(atNode, signed: true, in: Limits.taskOffsetDays, what: "a task offset")
         let title = text(titleNode)
         guard let id, let offset, let title else { return nil }
         return (ChecklistTask(id: id, offsetDays: offset, title: title), idNode)

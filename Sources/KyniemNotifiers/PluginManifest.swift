@@ -95,7 +95,7 @@ public struct PluginManifest: Sendable, Hashable {
                 timeout = parsed
             } else {
                 problems.append(ConfigurationProblem(
-                    given.location, "expected a timeout like 30s, 500ms or 2m, found \"\(given.value)\""))
+                    given.location, "expected a timeout like 30s, 500ms or 2m, from 1ms to 60m, found \"\(given.value)\""))
             }
         }
         guard problems.isEmpty, let name, let kind, let executable else { return .failure(ConfigurationErrors(problems)) }
@@ -129,13 +129,17 @@ public struct PluginManifest: Sendable, Hashable {
         return nil
     }
 
-    /// `30s`, `500ms`, `2m` → milliseconds.
+    /// The longest `timeout:` a plugin or a notifier may have: a run holds its lock while it waits.
+    static let longestTimeoutMilliseconds = 3_600_000
+
+    /// `30s`, `500ms`, `2m` → milliseconds, at most an hour (`longestTimeoutMilliseconds`).
     static func parseDuration(_ text: String) -> Int? {
         let units: [(String, Int)] = [("ms", 1), ("s", 1000), ("m", 60_000)]
         for (unit, factor) in units where text.hasSuffix(unit) {
             let number = text.dropLast(unit.count)
-            guard !number.isEmpty, number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber),
-                let value = Int(number), value <= 3_600_000
+            // At most seven digits before multiplying, so the product cannot overflow.
+            guard !number.isEmpty, number.count <= 7, number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber),
+                let value = Int(number), value * factor <= longestTimeoutMilliseconds
             else { return nil }
             return value * factor
         }
