@@ -8,7 +8,7 @@ struct CalendarCommand: ParsableCommand {
         commandName: "calendar", abstract: "The whole year's external-affairs calendar as ICS, HTML, Markdown, CSV or JSON.")
 
     @OptionGroup var config: ConfigOption
-    @Option(help: "The year, e.g. 2027.")
+    @Option(parsing: .unconditional, help: "The year, e.g. 2027 (1 to 9999).")
     var year: Int
     @Option(help: "ics, html, md, csv or json.")
     var format: CalendarFormat = .ics
@@ -19,7 +19,7 @@ struct CalendarCommand: ParsableCommand {
     @OptionGroup var filters: FilterOptions
 
     func run() throws {
-        guard (1...9999).contains(year) else { throw CommandFailure.invalid("--year: expected a year like 2027") }
+        let year = try CommandContext.year(year)
         let context = try CommandContext.load(config)
         let configuration = context.configuration
         let language = try context.language(lang)
