@@ -44,19 +44,3 @@ struct CalendarCommand: ParsableCommand {
 }
 
 extension CalendarFormat: ExpressibleByArgument {}
-
-enum AtomicFile {
-    /// Writes a temporary file beside the target and renames it over: readers see the old
-    /// file or the whole new one, never half of it.
-    static func write(_ text: String, to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw CommandFailure(code: 1, message: "cannot write \(path)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw CommandFailure(code: 1, message: "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-}
