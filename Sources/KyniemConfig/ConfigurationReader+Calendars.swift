@@ -45,8 +45,11 @@ extension ConfigurationReader {
         }
         for file in files {
             guard sources.readFiles.insert(file).inserted else { continue }
-            guard let text = ConfigurationLoader.readText(atPath: file) else {
-                problem(at: node, "cannot read calendar file \(file)")
+            let text: String
+            switch ConfigurationLoader.readText(atPath: file) {
+            case .success(let read): text = read
+            case .failure(let failure):
+                problem(at: node, "cannot read calendar file \(file): \(failure)")
                 continue
             }
             readCalendarFile(text: text, displayName: Paths.display(file), into: &sources)

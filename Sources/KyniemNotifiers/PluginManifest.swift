@@ -107,10 +107,12 @@ public struct PluginManifest: Sendable, Hashable {
 
     /// Reads and parses `path`.
     public static func load(path: String) -> Result<PluginManifest, ConfigurationErrors> {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            return .failure(ConfigurationErrors([ConfigurationProblem(nil, "\(path): cannot read the plugin manifest")]))
+        switch TextFile.read(atPath: path, limit: 1 << 20) {
+        case .success(let text):
+            return parse(text, path: path)
+        case .failure(let failure):
+            return .failure(ConfigurationErrors([ConfigurationProblem(nil, "\(path): cannot read the plugin manifest: \(failure)")]))
         }
-        return parse(text, path: path)
     }
 
     /// A problem with the executable (missing, not a file, not executable), or nil.

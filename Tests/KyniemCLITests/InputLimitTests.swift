@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Issue 9: what `check` accepts, every command runs; what the engine cannot handle is an
 /// argument or configuration error (exit 2) that says what was expected.
 @Suite struct CommandLineLimitTests {
@@ -29,5 +33,63 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         let explain = try Kyniem.run(["explain", "vn-tet", "--year", "9999"])
         #expect(explain.status == 0, "\(explain.stderr)")
+    }
+}
+
+/// Only regular files are read as configuration, calendars and templates: a FIFO, a device or a
+/// folder given as a file is an error at once, never a read that waits forever.
+@Suite struct RegularFileTests {
+    @Test func aFIFOAsTheConfigurationIsAClearErrorAtOnce() throws {
+        let folder = Kyniem.temporaryFolder()
+        #expect(mkfifo(folder.appendingPathComponent("kyniem.yaml").path, 0o644) == 0)
+        let started = Date()
+        // `timeout` ends the command if it hangs: the test then fails on the exit code (124).
+        let result = try Kyniem.shell(#"timeout 10 "$KYNIEM" check --config kyniem.yaml"#, in: folder)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("kyniem.yaml: cannot read the configuration file: it is a FIFO, not a regular file"), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(started) < 5)
+        // Found by the default lookup too (./kyniem.yaml).
+        let upcoming = try Kyniem.shell(#"timeout 10 "$KYNIEM" upcoming"#, in: folder)
+        #expect(upcoming.status == 2)
+    }
+
+    @Test func aDeviceOrAFolderAsTheConfigurationIsAClearError() throws {
+        for (path, what) in [("/dev/zero", "a device"), ("/tmp", "a directory")] {
+            let result = try Kyniem.shell(#"timeout 10 "$KYNIEM" check --config \#(path)"#)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("\(path): cannot read the configuration file: it is \(what)"), "\(result.stderr)")
+        }
+    }
+
+    @Test func aFIFOAmongTheCalendarsOrAsATemplateIsAProblemWithItsPlace() throws {
+        let folder = Kyniem.temporaryFolder()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("local"), withIntermediateDirectories: false)
+        #expect(mkfifo(folder.appendingPathComponent("local/partners.yaml").path, 0o644) == 0)
+        #expect(mkfifo(folder.appendingPathComponent("body.mustache").path, 0o644) == 0)
+        try "calendars: [local]\n".write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
+        let calendar = try Kyniem.shell(#"timeout 10 "$KYNIEM" check"#, in: folder)
+        #expect(calendar.status == 2)
+        #expect(calendar.stderr.contains("kyniem.yaml:1:13: cannot read calendar file \(folder.path)/local/partners.yaml: it is a FIFO, not a regular file"), "\(calendar.stderr)")
+
+        try """
+            calendars: []
+            notifiers:
+              - {id: log, type: file, path: sent, template: body.mustache}
+
+            """.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
+        let template = try Kyniem.shell(#"timeout 10 "$KYNIEM" check"#, in: folder)
+        #expect(template.status == 2)
+        #expect(template.stderr.contains("template: cannot read \(folder.path)/body.mustache: it is a FIFO, not a regular file"), "\(template.stderr)")
+    }
+
+    @Test func aConfigurationLargerThan256MiBIsRefusedUnread() throws {
+        let folder = Kyniem.temporaryFolder()
+        let path = folder.appendingPathComponent("huge.yaml").path
+        // Sparse: no disk is used, and kyniem must not read it to refuse it.
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        #expect(truncate(path, 257 << 20) == 0)
+        let result = try Kyniem.shell(#"timeout 10 "$KYNIEM" check --config huge.yaml"#, in: folder)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("huge.yaml: cannot read the configuration file: it is larger than 256 MiB"), "\(result.stderr)")
     }
 }
