@@ -107,11 +107,17 @@ public struct WorkingCalendar: Sendable {
     private let working: [Bool]
 
     /// `daysOff` holds the dates of the `day_off` events in the years the caller will ask about.
-    public init(weekend: Set<Weekday>, daysOff: Set<LocalDate>, adjustments: WorkingDayAdjustments) {
+    /// With `years`, the precomputed table covers only those years (days outside are computed
+    /// when asked): `working_days:` of 1900 must not make a calendar for 9999 tabulate 8,000 years.
+    public init(
+        weekend: Set<Weekday>, daysOff: Set<LocalDate>, adjustments: WorkingDayAdjustments,
+        years: ClosedRange<Int>? = nil
+    ) {
         self.weekend = weekend
         self.daysOff = daysOff
         self.adjustments = adjustments
         let known = daysOff.union(adjustments.off).union(adjustments.on)
+            .filter { years?.contains($0.year) ?? true }
         guard let first = known.min(), let last = known.max() else {
             self.firstDay = 0
             self.working = []
@@ -138,7 +144,7 @@ public struct WorkingCalendar: Sendable {
                 days.insert(date)
             }
         }
-        self.init(weekend: weekend, daysOff: days, adjustments: adjustments)
+        self.init(weekend: weekend, daysOff: days, adjustments: adjustments, years: years)
     }
 
     public func isWorkingDay(_ date: LocalDate) -> Bool {
