@@ -124,11 +124,15 @@ public struct Planner: Sendable {
         self.routes = routes
     }
 
-    /// A working calendar that covers `from...through` and the days tasks can move into.
+    /// A working calendar that covers `from...through` and the days tasks can move into,
+    /// including tasks due up to the checklists' reach before or after an occurrence in the
+    /// window: their due dates then see that year's holidays, and every question is a table lookup.
     public func workingCalendar(from: LocalDate, through: LocalDate) -> WorkingCalendar {
-        WorkingCalendar(
-            weekend: weekend, catalog: catalog, years: (from.year - 1)...(through.year + 1),
-            adjustments: adjustments)
+        let reach = checklists.reach
+        // Both reaches are within `Limits.taskOffsetDays`, so the years stay within `Limits`.
+        let first = from.adding(days: -reach.lead).year - 1
+        let last = through.adding(days: reach.lag).year + 1
+        return WorkingCalendar(weekend: weekend, catalog: catalog, years: first...last, adjustments: adjustments)
     }
 
     /// Reminders then tasks, each with its due date.
