@@ -179,7 +179,13 @@ final class ConfigurationReader {
         }
         if let node = map.optional("language"), let language = language(node) { home.language = language }
         if let node = map.optional("weekend") {
-            home.weekend = Set(list(node).compactMap(weekday))
+            let weekend = Set(list(node).compactMap(weekday))
+            if weekend.count == Weekday.allCases.count {
+                // Every task's due date would look for a working day a year long, and find none.
+                record(node, "a weekend of all seven days leaves no working day for checklist tasks")
+            } else {
+                home.weekend = weekend
+            }
         }
         return home
     }
