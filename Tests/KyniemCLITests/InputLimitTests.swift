@@ -93,3 +93,69 @@ import Glibc
         #expect(result.stderr.contains("huge.yaml: cannot read the configuration file: it is larger than 256 MiB"), "\(result.stderr)")
     }
 }
+
+/// Issue 9's crashes, end to end: the values that crashed `run` are refused by `check` with their
+/// place, and a configuration at the edge of every range runs under every command.
+@Suite struct EdgeConfigurationTests {
+    static let edges = """
+        home: {country: VN, timezone: Pacific/Kiritimati, language: en, weekend: [monday, tuesday, wednesday, thursday, friday, saturday]}
+        calendars: []
+        state: state/ledger.sqlite
+        catch_up: 366d
+        reminders: {major: [3660d, 0d], notable: [3660d, 3660d], routine: [3660d, 1d, 0d]}
+        notifiers:
+          - {id: log, type: file, path: sent}
+        events:
+          - {id: first-day, date: 0001-01-01, title: "{ordinal} \\u0000\\a\\u202E"}
+          - {id: last-day, once: 9999-12-31}
+          - {id: leap-day, date: {month: 2, day: 29}, since: 9999}
+          - {id: lunar-30, lunar: {month: 12, day: 30}, day_off: true}
+          - {id: lunar-leap, lunar: {month: 4, day: last, leap: true}, since: 1}
+        checklists:
+          - for: {}
+            tasks:
+              - {id: early, at: -3660d, title: early}
+              - {id: late, at: +3660d, title: late}
+
+        """
+
+    @Test func theCrashesOfIssueNineAreConfigurationErrors() throws {
+        let folder = Kyniem.temporaryFolder()
+        try """
+            calendars: []
+            catch_up: 3000000d
+            reminders: {routine: [99999999d]}
+            home: {weekend: [monday, tuesday, wednesday, thursday, friday, saturday, sunday]}
+            checklists:
+              - tasks: [{id: far, at: +99999999d, title: far}]
+
+            """.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
+        for command in [["check"], ["run", "--date", "2027-01-01"], ["upcoming"]] {
+            let result = try Kyniem.run(command, in: folder)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("kyniem.yaml:2:11: expected a catch-up window from 0d to 366d, found 3000000d"))
+            #expect(result.stderr.contains("kyniem.yaml:3:23: expected a lead time from 0d to 3660d, found 99999999d"))
+            #expect(result.stderr.contains("kyniem.yaml:4:17: a weekend of all seven days leaves no working day"))
+            #expect(result.stderr.contains("kyniem.yaml:6:27: expected a task offset from -3660d to +3660d, found +99999999d"), "\(result.stderr)")
+        }
+    }
+
+    @Test func aConfigurationAtEveryEdgeRunsUnderEveryCommand() throws {
+        let folder = Kyniem.temporaryFolder()
+        try Self.edges.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
+        let commands: [[String]] = [
+            ["check"],
+            ["upcoming", "--from", "0001-01-01", "--days", "3660", "--format", "json"],
+            ["upcoming", "--from", "9999-12-31", "--days", "3660"],
+            ["calendar", "--year", "1", "--format", "html", "--output", "1.html"],
+            ["calendar", "--year", "9999", "--format", "ics", "--output", "9999.ics"],
+            ["explain", "lunar-leap", "--year", "9999"], ["explain", "first-day", "--year", "1"],
+            ["run", "--dry-run", "--date", "0001-01-01"], ["run", "--date", "9999-12-31", "--format", "json"],
+            ["run", "--date", "0001-01-01"],
+        ]
+        for command in commands {
+            let result = try Kyniem.shell(#"timeout 20 "$KYNIEM" \#(command.joined(separator: " "))"#, in: folder)
+            #expect(result.status == 0, "\(command): exit \(result.status)\n\(result.stderr)")
+        }
+    }
+}
