@@ -57,7 +57,20 @@ struct CommandContext {
         guard let date = LocalDate(iso: text) else {
             throw CommandFailure.invalid("\(option): expected a date like 2027-01-01, found \"\(text)\"")
         }
+        guard Limits.years.contains(date.year) else {
+            throw CommandFailure.invalid(
+                "\(option): expected a date in the years \(Limits.years.lowerBound) to \(Limits.years.upperBound), found \(text)")
+        }
         return date
+    }
+
+    /// `--year`, within `Limits.years` like every year the engine computes from.
+    static func year(_ value: Int, option: String = "--year") throws -> Int {
+        guard Limits.years.contains(value) else {
+            throw CommandFailure.invalid(
+                "\(option): expected a year from \(Limits.years.lowerBound) to \(Limits.years.upperBound), found \(value)")
+        }
+        return value
     }
 
     /// The current UTC time as RFC 5545 writes it (DTSTAMP) and as the ledger records it.

@@ -68,8 +68,11 @@ public struct ConfigurationLoader: Sendable {
             configuration = reader.read(
                 text: Self.embeddedDefault, displayName: "embedded:kyniem.yaml", baseDirectory: nil, path: nil)
         case .file(let path):
-            guard let text = Self.readText(atPath: path) else {
-                throw ConfigurationErrors([ConfigurationProblem(nil, "\(path): cannot read the configuration file")])
+            let text: String
+            switch Self.readText(atPath: path) {
+            case .success(let read): text = read
+            case .failure(let failure):
+                throw ConfigurationErrors([ConfigurationProblem(nil, "\(path): cannot read the configuration file: \(failure)")])
             }
             configuration = reader.read(
                 text: text, displayName: Paths.display(path),
@@ -81,43 +84,9 @@ public struct ConfigurationLoader: Sendable {
 }
 
 extension ConfigurationLoader {
-    /// A file's text, invalid UTF-8 repaired (U+FFFD) as `String(decoding:as:)` does; nil
-    /// when it cannot be read. A regular file is read straight into the string's storage:
-    /// one copy of a large configuration or calendar file instead of two.
-    static func readText(atPath path: String) -> String? {
-        if let text = readRegularFile(path) { return text }
-        return FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// Nil for anything but a regular file read whole (the caller then takes the general path).
-    private static func readRegularFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
-              info.st_size > 0, info.st_size <= 1 << 40 else { return nil }
-        let size = Int(info.st_size)
-        var failed = false
-        let text = String(unsafeUninitializedCapacity: size) { buffer in
-            guard let base = buffer.baseAddress else { return 0 }
-            var filled = 0
-            while filled < size {
-                let n = read(fd, base + filled, size - filled)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failed = true
-                    return 0
-                }
-                if n == 0 { break }
-                filled += n
-            }
-            return filled
-        }
-        // A file that grew since `fstat` is read by the general path.
-        var probe: UInt8 = 0
-        guard !failed, read(fd, &probe, 1) == 0 else { return nil }
-        return text
+    /// A configuration or calendar file's text (`TextFile.read`).
+    static func readText(atPath path: String) -> Result<String, TextFile.Failure> {
+        TextFile.read(atPath: path)
     }
 
     /// File by file in the order the files were first read, each top to bottom.

@@ -45,8 +45,11 @@ extension ConfigurationReader {
         }
         for file in files {
             guard sources.readFiles.insert(file).inserted else { continue }
-            guard let text = ConfigurationLoader.readText(atPath: file) else {
-                problem(at: node, "cannot read calendar file \(file)")
+            let text: String
+            switch ConfigurationLoader.readText(atPath: file) {
+            case .success(let read): text = read
+            case .failure(let failure):
+                problem(at: node, "cannot read calendar file \(file): \(failure)")
                 continue
             }
             readCalendarFile(text: text, displayName: Paths.display(file), into: &sources)
@@ -175,7 +178,7 @@ extension ConfigurationReader {
                     + "a full date already gives the year the anniversary counts from")
                 return nil
             }
-            guard let year = int(sinceNode, in: 1...9999, what: "a year") else { return nil }
+            guard let year = int(sinceNode, in: Limits.years, what: "a year") else { return nil }
             since = year
         }
         switch key {
@@ -293,7 +296,7 @@ extension ConfigurationReader {
         let titleNode = attempt { () throws(YAMLError) in try map.required("title") }
         guard let idNode, let atNode, let titleNode else { return nil }
         let id = identifier(idNode, what: "a task id")
-        let offset = duration(atNode, signed: true)
+        let offset = duration(atNode, signed: true, in: Limits.taskOffsetDays, what: "a task offset")
         let title = text(titleNode)
         guard let id, let offset, let title else { return nil }
         return (ChecklistTask(id: id, offsetDays: offset, title: title), idNode)

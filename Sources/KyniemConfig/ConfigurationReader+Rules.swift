@@ -26,7 +26,7 @@ extension ConfigurationReader {
         for (key, value) in map.entries {
             guard let name = string(key) else { continue }
             validateTiers([Tier(name)], at: key, known: tiers)
-            leads[Tier(name)] = list(value).compactMap { duration($0, signed: false) }
+            leads[Tier(name)] = list(value).compactMap { duration($0, signed: false, in: Limits.leadDays, what: "a lead time") }
         }
         return Reminders(leadDays: leads)
     }
@@ -35,7 +35,7 @@ extension ConfigurationReader {
         guard let map = attempt({ () throws(YAMLError) in try node.mapping() }) else { return nil }
         var adjustments = WorkingDayAdjustments()
         for (key, value) in map.entries {
-            guard let year = int(key, in: 1900...2199, what: "a year") else { continue }
+            guard let year = int(key, in: Limits.workingDayYears, what: "a year") else { continue }
             guard let days = mapping(value, allowed: ["off", "on"]) else { continue }
             for (name, target) in [("off", \WorkingDayAdjustments.off), ("on", \WorkingDayAdjustments.on)] {
                 guard let listNode = days.optional(name) else { continue }

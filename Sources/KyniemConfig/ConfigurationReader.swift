@@ -131,7 +131,9 @@ final class ConfigurationReader {
         let workingDays = map.optional("working_days").flatMap(readWorkingDays) ?? WorkingDayAdjustments()
         let notifiers = map.optional("notifiers").map { readNotifiers($0, home: home, tiers: tiers) }
             ?? [defaultConsoleNotifier(home: home, file: displayName)]
-        let catchUp = map.optional("catch_up").flatMap { duration($0, signed: false) } ?? 7
+        let catchUp = map.optional("catch_up").flatMap {
+            duration($0, signed: false, in: Limits.catchUpDays, what: "a catch-up window")
+        } ?? 7
         let runTimeout = map.optional("run_timeout").flatMap(runTimeoutSeconds)
         let state = map.optional("state").flatMap(string).map {
             Paths.absolute($0, relativeTo: base, environment: environment)
@@ -201,7 +203,13 @@ final class ConfigurationReader {
         }
         if let node = map.optional("language"), let language = language(node) { home.language = language }
         if let node = map.optional("weekend") {
-            home.weekend = Set(list(node).compactMap(weekday))
+            let weekend = Set(list(node).compactMap(weekday))
+            if weekend.count == Weekday.allCases.count {
+                // Every task's due date would look for a working day a year long, and find none.
+                record(node, "a weekend of all seven days leaves no working day for checklist tasks")
+            } else {
+                home.weekend = weekend
+            }
         }
         return home
     }
@@ -245,7 +253,13 @@ final class ConfigurationReader {
     /// `YYYY-MM-DD`, a day that exists.
     func date(_ node: YAMLNode) -> LocalDate? {
         guard let text = string(node) else { return nil }
-        if let date = LocalDate(iso: text) { return date }
+        if let date = LocalDate(iso: text) {
+            guard Limits.years.contains(date.year) else {
+                record(node, "expected a date in the years \(Limits.years.lowerBound) to \(Limits.years.upperBound), found \(text)")
+                return nil
+            }
+            return date
+        }
         let parts = text.split(separator: "-")
         if parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), Int(parts[2]) != nil, text.count == 10 {
             if (1...12).contains(m) {
@@ -261,8 +275,9 @@ final class ConfigurationReader {
 
     func monthName(_ month: Int) -> String { DateText.englishMonths[month - 1] }
 
-    /// `7d`; with `signed`, also `-120d` and `+7d`. Returns days.
-    func duration(_ node: YAMLNode, signed: Bool) -> Int? {
+    /// `7d`; with `signed`, also `-120d` and `+7d`. Returns days, within `range`: a number of
+    /// days outside it (`99999999d`) is reported as such, naming `what` the value is.
+    func duration(_ node: YAMLNode, signed: Bool, in range: ClosedRange<Int>, what: String) -> Int? {
         guard let text = string(node) else { return nil }
         var body = Substring(text)
         var sign = 1
@@ -270,13 +285,25 @@ final class ConfigurationReader {
             sign = first == "-" ? -1 : 1
             body = body.dropFirst()
         }
-        guard body.hasSuffix("d"), let days = Int(body.dropLast()), days >= 0, !body.dropLast().contains("+") else {
+        let digits = body.dropLast()
+        guard body.hasSuffix("d"), !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
             record(node, signed
                 ? "expected a day offset like -120d, 0d or +7d, found \"\(text)\""
                 : "expected a number of days like 7d, found \"\(text)\"")
             return nil
         }
+        // Digits only, so `Int` fails only on a number too large for it: out of range as well.
+        guard let days = Int(digits), range.contains(sign * days) else {
+            record(node, "expected \(what) from \(Self.days(range.lowerBound, signed: signed)) to "
+                + "\(Self.days(range.upperBound, signed: signed)), found \(text)")
+            return nil
+        }
         return sign * days
+    }
+
+    /// `7d`, or `+7d` / `-7d` / `0d` where a sign is allowed.
+    static func days(_ value: Int, signed: Bool) -> String {
+        signed && value > 0 ? "+\(value)d" : "\(value)d"
     }
 
     func int(_ node: YAMLNode, in range: ClosedRange<Int>, what: String) -> Int? {

@@ -107,19 +107,31 @@ public struct WorkingCalendar: Sendable {
     private let working: [Bool]
 
     /// `daysOff` holds the dates of the `day_off` events in the years the caller will ask about.
-    public init(weekend: Set<Weekday>, daysOff: Set<LocalDate>, adjustments: WorkingDayAdjustments) {
+    /// With `years`, the precomputed table covers exactly those years (a planning window is at
+    /// most a few decades: `Limits`), whatever days are listed: `working_days:` of 1900 must not
+    /// make a calendar for 9999 tabulate 8,000 years, and a window with no day off listed must
+    /// still answer from the table (a run with many checklist tasks asks millions of times).
+    public init(
+        weekend: Set<Weekday>, daysOff: Set<LocalDate>, adjustments: WorkingDayAdjustments,
+        years: ClosedRange<Int>? = nil
+    ) {
         self.weekend = weekend
         self.daysOff = daysOff
         self.adjustments = adjustments
         let known = daysOff.union(adjustments.off).union(adjustments.on)
-        guard let first = known.min(), let last = known.max() else {
+        let span: (first: Int, last: Int)
+        if let years {
+            span = (years.lowerBound, years.upperBound)
+        } else if let first = known.min(), let last = known.max() {
+            span = (first.year, last.year)
+        } else {
             self.firstDay = 0
             self.working = []
             return
         }
         // Whole years around the listed days, so that lookups near them stay in the table.
-        let start = LocalDate(first.year, 1, 1).julianDay
-        let end = LocalDate(last.year, 12, 31).julianDay
+        let start = LocalDate(span.first, 1, 1).julianDay
+        let end = LocalDate(span.last, 12, 31).julianDay
         self.firstDay = start
         self.working = (start...end).map {
             Self.compute(LocalDate(julianDay: $0), weekend: weekend, daysOff: daysOff, adjustments: adjustments)
@@ -138,7 +150,7 @@ public struct WorkingCalendar: Sendable {
                 days.insert(date)
             }
         }
-        self.init(weekend: weekend, daysOff: days, adjustments: adjustments)
+        self.init(weekend: weekend, daysOff: days, adjustments: adjustments, years: years)
     }
 
     public func isWorkingDay(_ date: LocalDate) -> Bool {
@@ -159,9 +171,13 @@ public struct WorkingCalendar: Sendable {
         var day = date
         // A year of non-working days in a row cannot happen with a sane configuration;
         // the bound keeps a misconfigured weekend of seven days from looping forever.
-        for _ in 0..<366 where !isWorkingDay(day) {
+        // (A `for … where` would test all 366 days every time: it filters, it does not stop.)
+        var steps = 0
+        while !isWorkingDay(day) {
+            guard steps < 366 else { return date }
             day = day.adding(days: forward ? 1 : -1)
+            steps += 1
         }
-        return isWorkingDay(day) ? day : date
+        return day
     }
 }

@@ -72,6 +72,10 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Julian Day Number (the day count used by astronomical algorithms; 2000-01-01 is 2451545).
+    ///
+    /// Plain `Int` arithmetic is safe here and in `init(julianDay:)` and `adding(days:)`: every
+    /// date reaches them from a year in `Limits.years` moved by a bounded number of days, so Julian
+    /// Day Numbers stay between about 1.7 and 5.4 million (see `Limits`).
     public var julianDay: Int {
         let a = (14 - month) / 12
         let y = year + 4800 - a
@@ -101,8 +105,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var weekday: Weekday {
-        // JDN 0 was a Monday.
-        Weekday(rawValue: julianDay % 7 + 1)!
+        // JDN 0 was a Monday. The remainder is taken non-negative so that even a day before
+        // JDN 0 (4714 BC, beyond `Limits`) has a weekday; the force unwrap then cannot fail.
+        Weekday(rawValue: (julianDay % 7 + 7) % 7 + 1)!
     }
 }
 

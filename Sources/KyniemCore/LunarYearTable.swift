@@ -40,6 +40,9 @@ extension LunarAstronomy {
     ) -> (months: [LunarYearTable.Month], end: Int) {
         let first = month11Before ?? month11(ofGregorianYear: year - 1)
         let last = month11After ?? month11(ofGregorianYear: year)
+        // month11 grows with the year, so `first <= last`, and a span has 12 or 13 months with a
+        // month lacking a major term when it has 13, for every year `Limits` lets the engine reach
+        // (`LunarRangeTests`); far outside them (year 270,000) the series no longer holds.
         let starts = (first...last).map(newMoonDay)
         let count = last - first
         var leapIndex: Int? = nil
@@ -71,6 +74,8 @@ extension LunarAstronomy {
         next: (months: [LunarYearTable.Month], end: Int)
     ) -> LunarYearTable {
         func isMonth1(_ month: LunarYearTable.Month) -> Bool { month.number == 1 && !month.isLeap }
+        // Every solsticial year holds a month 1 for the years the engine can reach (`Limits`;
+        // `LunarRangeTests` checks -60 … 10060), so these unwraps cannot fail there.
         let start = current.months.firstIndex(where: isMonth1)!
         let nextStart = next.months.firstIndex(where: isMonth1)!
         return LunarYearTable(

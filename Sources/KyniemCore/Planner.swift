@@ -2,7 +2,8 @@
 public struct Reminders: Sendable, Hashable {
     public let leadDays: [Tier: [Int]]
 
-    public init(leadDays: [Tier: [Int]]) { self.leadDays = leadDays }
+    /// A lead time listed twice (`[7d, 7d]`) is one reminder: two would share a delivery key.
+    public init(leadDays: [Tier: [Int]]) { self.leadDays = leadDays.mapValues { Array(Set($0)).sorted(by: >) } }
 
     public static let standard = Reminders(leadDays: [
         .major: [90, 30, 7, 0],
@@ -124,11 +125,15 @@ public struct Planner: Sendable {
         self.routes = routes
     }
 
-    /// A working calendar that covers `from...through` and the days tasks can move into.
+    /// A working calendar that covers `from...through` and the days tasks can move into,
+    /// including tasks due up to the checklists' reach before or after an occurrence in the
+    /// window: their due dates then see that year's holidays, and every question is a table lookup.
     public func workingCalendar(from: LocalDate, through: LocalDate) -> WorkingCalendar {
-        WorkingCalendar(
-            weekend: weekend, catalog: catalog, years: (from.year - 1)...(through.year + 1),
-            adjustments: adjustments)
+        let reach = checklists.reach
+        // Both reaches are within `Limits.taskOffsetDays`, so the years stay within `Limits`.
+        let first = from.adding(days: -reach.lead).year - 1
+        let last = through.adding(days: reach.lag).year + 1
+        return WorkingCalendar(weekend: weekend, catalog: catalog, years: first...last, adjustments: adjustments)
     }
 
     /// Reminders then tasks, each with its due date.
@@ -152,8 +157,26 @@ public struct Planner: Sendable {
         let windowStart = earliest.adding(days: -(reach.lag + slack))
         let windowEnd = today.adding(days: max(reminders.longestLead, reach.lead) + slack)
         let workdays = workingCalendar(from: windowStart, through: windowEnd)
+        // The window spans the longest lead and task offset (up to ten years each way), but an
+        // occurrence has a step due in `earliest...today` only when one of its lead times or task
+        // offsets lands there (a task moves at most `slack` days to a working day): the others are
+        // skipped before their steps are scheduled, which is most of the work for a long checklist.
+        let taskOffsets = Set(checklists.templates.flatMap { $0.tasks.map(\.offsetDays) })
+        var leadsByTier: [Tier: [Int]] = [:]
         var deliveries: [Delivery] = []
         for occurrence in catalog.occurrences(from: windowStart, through: windowEnd) {
+            let toEarliest = occurrence.date.days(until: earliest)
+            let toToday = occurrence.date.days(until: today)
+            let leads: [Int]
+            if let known = leadsByTier[occurrence.tier] {
+                leads = known
+            } else {
+                leads = reminders.leadDays(for: occurrence.tier)
+                leadsByTier[occurrence.tier] = leads
+            }
+            let reminderDue = leads.contains { (-toToday...(-toEarliest)).contains($0) }
+            let taskDue = taskOffsets.contains { ((toEarliest - slack)...(toToday + slack)).contains($0) }
+            guard reminderDue || taskDue else { continue }
             for step in steps(for: occurrence, workdays: workdays) where step.due >= earliest && step.due <= today {
                 for route in routes where route.filter.admits(occurrence, step) {
                     deliveries.append(Delivery(

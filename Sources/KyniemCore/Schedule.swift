@@ -142,7 +142,8 @@ public struct Catalog: Sendable {
         }
         // Events were visited in id order, so ordering by (day, position found) gives (date, id).
         // Both fit one 64-bit key: sorting plain integers, then permuting once, is far cheaper
-        // than comparing whole occurrences.
+        // than comparing whole occurrences. Julian Day Numbers within `Limits` are positive and
+        // below 2^32, so the truncation keeps them whole.
         let keys = found.indices.map { UInt64(UInt32(truncatingIfNeeded: found[$0].date.julianDay)) << 32 | UInt64($0) }
         return keys.sorted().map { found[Int($0 & 0xFFFF_FFFF)] }
     }

@@ -59,10 +59,10 @@ public struct MessageTemplates: Sendable {
             let location = spec.optionLocations[setting] ?? spec.location
             let resolved = PathText.resolve(path, against: configDirectory)
             let text: String
-            do {
-                text = try String(contentsOfFile: resolved, encoding: .utf8)
-            } catch {
-                problems.append(ConfigurationProblem(location, "\(setting): cannot read \(resolved)"))
+            switch TextFile.read(atPath: resolved, limit: 1 << 20) {
+            case .success(let read): text = read
+            case .failure(let failure):
+                problems.append(ConfigurationProblem(location, "\(setting): cannot read \(resolved): \(failure)"))
                 return fallback
             }
             do {

@@ -210,6 +210,9 @@ public struct NotifierContext: Sendable {
     public var environment: [String: String]
     /// Where the console notifier writes (stdout; the CLI may choose stderr when stdout carries JSON).
     public var console: @Sendable (String) -> Void
+    /// Why the console could not be written (a full disk, a closed pipe), once a write failed;
+    /// the console notifier then fails its deliveries instead of counting them sent.
+    public var consoleFailure: @Sendable () -> String? = { nil }
     /// Diagnostics: a plugin's standard error, prefixed with its name.
     public var log: @Sendable (String) -> Void
 

@@ -54,7 +54,7 @@ public enum NotifierRegistry {
     public static let builtIns: [String: BuiltInNotifier] = [
         "console": BuiltInNotifier(
             type: "console", summary: "prints the run's digest on the terminal", requiredSettings: [],
-            make: { _, context in ConsoleNotifier(write: context.console) }),
+            make: { _, context in ConsoleNotifier(write: context.console, failure: context.consoleFailure) }),
         "file": BuiltInNotifier(
             type: "file", summary: "appends a Markdown digest per day and deliveries.jsonl to the folder `path:`",
             requiredSettings: ["path"],

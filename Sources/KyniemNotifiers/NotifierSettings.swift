@@ -129,7 +129,7 @@ struct NotifierSettings {
     mutating func timeout(_ key: String = "timeout", default fallback: Int) -> Int {
         guard let text = string(key) else { return fallback }
         guard let value = PluginManifest.parseDuration(text), value > 0 else {
-            problem(key, "expected `\(name(key)):` like 10s, 500ms or 1m, found \"\(text)\"")
+            problem(key, "expected `\(name(key)):` like 10s, 500ms or 1m, from 1ms to 60m, found \"\(text)\"")
             return fallback
         }
         return value

@@ -100,7 +100,7 @@ public struct PluginManifest: Sendable, Hashable {
                 timeout = parsed
             } else {
                 problems.append(ConfigurationProblem(
-                    given.location, "expected a timeout like 30s, 500ms or 2m, found \"\(given.value)\""))
+                    given.location, "expected a timeout like 30s, 500ms or 2m, from 1ms to 60m, found \"\(given.value)\""))
             }
         }
         var protocolVersion = 1
@@ -121,10 +121,12 @@ public struct PluginManifest: Sendable, Hashable {
 
     /// Reads and parses `path`.
     public static func load(path: String) -> Result<PluginManifest, ConfigurationErrors> {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            return .failure(ConfigurationErrors([ConfigurationProblem(nil, "\(path): cannot read the plugin manifest")]))
+        switch TextFile.read(atPath: path, limit: 1 << 20) {
+        case .success(let text):
+            return parse(text, path: path)
+        case .failure(let failure):
+            return .failure(ConfigurationErrors([ConfigurationProblem(nil, "\(path): cannot read the plugin manifest: \(failure)")]))
         }
-        return parse(text, path: path)
     }
 
     /// A problem with the executable (missing, not a file, not executable), or nil.
@@ -175,13 +177,17 @@ public struct PluginManifest: Sendable, Hashable {
         (executableProblem.map { [$0] } ?? []) + permissionProblems
     }
 
-    /// `30s`, `500ms`, `2m` → milliseconds.
+    /// The longest `timeout:` a plugin or a notifier may have: a run holds its lock while it waits.
+    static let longestTimeoutMilliseconds = 3_600_000
+
+    /// `30s`, `500ms`, `2m` → milliseconds, at most an hour (`longestTimeoutMilliseconds`).
     static func parseDuration(_ text: String) -> Int? {
         let units: [(String, Int)] = [("ms", 1), ("s", 1000), ("m", 60_000)]
         for (unit, factor) in units where text.hasSuffix(unit) {
             let number = text.dropLast(unit.count)
-            guard !number.isEmpty, number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber),
-                let value = Int(number), value <= 3_600_000
+            // At most seven digits before multiplying, so the product cannot overflow.
+            guard !number.isEmpty, number.count <= 7, number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber),
+                let value = Int(number), value * factor <= longestTimeoutMilliseconds
             else { return nil }
             return value * factor
         }

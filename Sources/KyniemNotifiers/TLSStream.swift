@@ -1,4 +1,5 @@
 import COpenSSL
+import KyniemConfig
 
 #if canImport(Glibc)
 import Glibc
@@ -52,6 +53,8 @@ final class TLSStream {
     }
 
     private static func load(caFile: String, into context: OpaquePointer) -> String? {
+        // OpenSSL opens the file blocking: a FIFO without a writer would hold `check` forever.
+        if let problem = TextFile.regularFileProblem(atPath: caFile) { return problem }
         guard SSL_CTX_load_verify_locations(context, caFile, nil) != 1 else { return nil }
         return access(caFile, R_OK) == 0 ? "it holds no PEM certificate" : String(cString: strerror(errno))
     }

@@ -30,10 +30,12 @@ struct Kyniem {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], in folder: URL? = nil, environment extra: [String: String] = [:]) throws -> Result {
+    static func run(
+        _ arguments: [String], in folder: URL? = nil, executable: URL = binary, environment extra: [String: String] = [:]
+    ) throws -> Result {
         let folder = folder ?? temporaryFolder()
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = folder
         var environment = ["HOME": folder.path, "PATH": "/usr/bin:/bin", "XDG_STATE_HOME": folder.appendingPathComponent("state").path]
@@ -58,5 +60,16 @@ struct Kyniem {
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+extension Kyniem {
+    /// Runs a bash script with `$KYNIEM` set to the binary, for what `Process` cannot set up
+    /// (stdout on /dev/full, a closed pipe, a file-size limit). Each command in the script should
+    /// run under `timeout` so that a hang fails the test instead of stalling it.
+    @discardableResult
+    static func shell(_ script: String, in folder: URL? = nil) throws -> Result {
+        try run(["-c", script], in: folder, executable: URL(fileURLWithPath: "/bin/bash"),
+                environment: ["KYNIEM": binary.path])
     }
 }

@@ -62,6 +62,26 @@ private func problems(_ relative: String) -> [String] {
     }
 }
 
+/// Issue 9: every number the engine computes with has a range, reported by `check` with its place.
+@Suite struct ConfigurationRangeTests {
+    @Test func valuesOutsideTheirRangeAreProblemsWithTheirLocation() {
+        let expected = [
+            "ranges/kyniem.yaml:3:11: expected a catch-up window from 0d to 366d, found 3000000d",
+            "ranges/kyniem.yaml:5:16: expected a lead time from 0d to 3660d, found 3661d",
+            "ranges/kyniem.yaml:6:13: expected a lead time from 0d to 3660d, found 99999999d",
+            "ranges/kyniem.yaml:7:13: expected a lead time from 0d to 3660d, found 99999999999999999999999d",
+            "ranges/kyniem.yaml:9:3: expected a year from 1900 to 2199, found 1899",
+            "ranges/kyniem.yaml:11:34: expected a date in the years 1 to 9999, found 0000-01-01",
+            "ranges/kyniem.yaml:12:60: expected a year from 1 to 9999, found 10000",
+            "ranges/kyniem.yaml:14:62: expected a year from 1 to 9999, found 0",
+            "ranges/kyniem.yaml:18:23: expected a task offset from -3660d to +3660d, found +99999999d",
+            "ranges/kyniem.yaml:19:25: expected a task offset from -3660d to +3660d, found -3661d",
+        ]
+        let found = problems("ranges/kyniem.yaml")
+        #expect(found == expected, "found:\n\(found.joined(separator: "\n"))")
+    }
+}
+
 @Suite struct ConfigurationLoadingTests {
     @Test func readsEveryPartOfAValidConfiguration() throws {
         let configuration = try load("valid/kyniem.yaml")

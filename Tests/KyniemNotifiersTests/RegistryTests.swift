@@ -38,7 +38,7 @@ import Testing
         #expect(messages.contains("/p/x/plugin.yaml:2:1: unknown key `tipe` (a manifest has name, type, executable, timeout, protocol); did you mean `type`?"))
         #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:3:13: expected a plain value") })
         #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:4:1: expected a top-level") })
-        #expect(messages.contains("/p/x/plugin.yaml:5:10: expected a timeout like 30s, 500ms or 2m, found \"soon\""))
+        #expect(messages.contains("/p/x/plugin.yaml:5:10: expected a timeout like 30s, 500ms or 2m, from 1ms to 60m, found \"soon\""))
         #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:6:1: expected `key: value`") })
         #expect(messages.contains { $0.contains("missing `type:`") })
         #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:1:7: a plugin name is lower-case") })
@@ -51,6 +51,10 @@ import Testing
         #expect(PluginManifest.parseDuration("2") == nil)
         #expect(PluginManifest.parseDuration("-1s") == nil)
         #expect(PluginManifest.parseDuration("1.5s") == nil)
+        // At most an hour: a run holds its lock while it waits.
+        #expect(PluginManifest.parseDuration("60m") == 3_600_000)
+        #expect(PluginManifest.parseDuration("61m") == nil)
+        #expect(PluginManifest.parseDuration("99999999999999999999s") == nil)
     }
 }
 

@@ -8,7 +8,7 @@ struct CalendarCommand: ParsableCommand {
         commandName: "calendar", abstract: "The whole year's external-affairs calendar as ICS, HTML, Markdown, CSV or JSON.")
 
     @OptionGroup var config: ConfigOption
-    @Option(help: "The year, e.g. 2027.")
+    @Option(parsing: .unconditional, help: "The year, e.g. 2027 (1 to 9999).")
     var year: Int
     @Option(help: "ics, html, md, csv or json.")
     var format: CalendarFormat = .ics
@@ -19,7 +19,7 @@ struct CalendarCommand: ParsableCommand {
     @OptionGroup var filters: FilterOptions
 
     func run() throws {
-        guard (1...9999).contains(year) else { throw CommandFailure.invalid("--year: expected a year like 2027") }
+        let year = try CommandContext.year(year)
         let context = try CommandContext.load(config)
         let configuration = context.configuration
         let language = try context.language(lang)
@@ -44,19 +44,3 @@ struct CalendarCommand: ParsableCommand {
 }
 
 extension CalendarFormat: ExpressibleByArgument {}
-
-enum AtomicFile {
-    /// Writes a temporary file beside the target and renames it over: readers see the old
-    /// file or the whole new one, never half of it.
-    static func write(_ text: String, to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw CommandFailure(code: 1, message: "cannot write \(path)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw CommandFailure(code: 1, message: "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-}

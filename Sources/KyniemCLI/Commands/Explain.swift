@@ -8,12 +8,13 @@ struct Explain: ParsableCommand {
     @OptionGroup var config: ConfigOption
     @Argument(help: "The event id, e.g. jp-relations.")
     var eventID: String
-    @Option(help: "Explain the occurrence in this year (default: the next one from today).")
+    @Option(parsing: .unconditional, help: "Explain the occurrence in this year, 1 to 9999 (default: the next one from today).")
     var year: Int?
     @Option(help: "vi or en (default: home.language).")
     var lang: String?
 
     func run() throws {
+        let year = try self.year.map { try CommandContext.year($0) }
         let context = try CommandContext.load(config)
         let configuration = context.configuration
         let language = try context.language(lang)

@@ -13,16 +13,8 @@ struct Init: ParsableCommand {
         if FileManager.default.fileExists(atPath: path), !force {
             throw CommandFailure.invalid("\(path) already exists; nothing was written (use --force to overwrite)")
         }
-        let data = Data(Self.starter.utf8)
         // Written beside and renamed, so an interrupted init leaves no half file.
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw CommandFailure(code: 1, message: "cannot write \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw CommandFailure(code: 1, message: "cannot write \(path)")
-        }
+        try AtomicFile.write(Self.starter, to: path)
         Terminal.out("wrote \(path); check it with: kyniem check --config \(path)\n")
     }
 

@@ -19,7 +19,8 @@ struct Run: ParsableCommand {
             """)
 
     @OptionGroup var config: ConfigOption
-    @Option(help: "The run date (YYYY-MM-DD); default today in the home time zone.")
+    // `.unconditional`: `--date -5` is a date to refuse with its reason, not a missing value.
+    @Option(parsing: .unconditional, help: "The run date (YYYY-MM-DD); default today in the home time zone.")
     var date: String?
     @Flag(help: "Print what would be sent; touch neither notifiers nor the ledger.")
     var dryRun = false
@@ -46,11 +47,14 @@ struct Run: ParsableCommand {
         // ledger; what was in flight stays pending and goes out with the next run.
         RunWatchdog.start(deadline: deadline + RunWatchdog.grace, bound: configuration.runTimeoutSeconds)
         let json = format == .json
-        let notifierContext = NotifierContext(
+        var notifierContext = NotifierContext(
             configDirectory: context.configDirectory, environment: context.environment,
             // With JSON on stdout, console digests go to stderr so stdout stays one object.
             console: { text in json ? Terminal.error(text) : Terminal.out(text) },
             log: { Terminal.error($0) })
+        if !json {
+            notifierContext.consoleFailure = { Terminal.outputFailure.map { String(cString: strerror($0)) } }
+        }
         let dispatcher = Dispatcher(
             notifiers: configuration.notifiers, plugins: plugins, context: notifierContext,
             planner: configuration.planner)

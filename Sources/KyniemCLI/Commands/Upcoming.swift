@@ -7,11 +7,13 @@ struct Upcoming: ParsableCommand {
         abstract: "What is coming up, with anniversary numbers and milestones.")
 
     @OptionGroup var config: ConfigOption
-    @Option(help: "First day (YYYY-MM-DD); default today in the home time zone.")
+    @Option(parsing: .unconditional, help: "First day (YYYY-MM-DD); default today in the home time zone.")
     var from: String?
-    @Option(help: "Number of days in the window, counting the first (default 60).")
+    // `.unconditional` takes `--days -5` as a value (then refused with a range) rather than as an
+    // unknown option, which argument-parser would report as a missing value.
+    @Option(parsing: .unconditional, help: "Number of days in the window, counting the first: 1 to 3660 (default 60).")
     var days: Int?
-    @Option(help: "Last day (YYYY-MM-DD), instead of --days.")
+    @Option(parsing: .unconditional, help: "Last day (YYYY-MM-DD), instead of --days; at most 3660 days after the first.")
     var until: String?
     @Option(help: "text or json.")
     var format: OutputFormat = .text
@@ -25,13 +27,23 @@ struct Upcoming: ParsableCommand {
         let language = try context.language(lang)
         let filter = try filters.filter(tiers: context.configuration.catalog.milestones.tiers)
         let start = try from.map { try CommandContext.date($0, option: "--from") } ?? context.today
+        let window = Limits.windowDays
         let end: LocalDate
         if let until {
             end = try CommandContext.date(until, option: "--until")
             guard end >= start else { throw CommandFailure.invalid("--until \(until) is before the first day \(start)") }
+            guard window.contains(start.days(until: end) + 1) else {
+                throw CommandFailure.invalid(
+                    "--until \(until) is \(start.days(until: end) + 1) days from \(start); "
+                        + "a window is at most \(window.upperBound) days (about ten years)")
+            }
         } else {
             let count = days ?? 60
-            guard count >= 1 else { throw CommandFailure.invalid("--days: expected 1 or more, found \(count)") }
+            guard window.contains(count) else {
+                throw CommandFailure.invalid(
+                    "--days: expected a number of days from \(window.lowerBound) to \(window.upperBound), found \(count)")
+            }
+            // Within `Limits`, so the end date stays in the years the engine handles.
             end = start.adding(days: count - 1)
         }
         let occurrences = context.configuration.catalog.occurrences(from: start, through: end, filter: filter)

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Reading the files a configuration names: the configuration itself, calendars, message
+/// templates, plugin manifests. Only a regular file is read, and only up to a size, so that a
+/// FIFO, a device or a folder given as a file is a clear error instead of a read that never ends.
+public enum TextFile {
+    /// The largest configuration or calendar file read (100,000 events take about 15 MiB).
+    public static let largestFile = 256 << 20
+
+    /// Why a file could not be read, in words for a `file:line:column:`-style message.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+
+    /// A file's text, invalid UTF-8 repaired (U+FFFD) as `String(decoding:as:)` does. A regular
+    /// file is read straight into the string's storage: one copy of a large file instead of two.
+    public static func read(atPath path: String, limit: Int = largestFile) -> Result<String, Failure> {
+        // O_NONBLOCK: opening a FIFO must not wait for a writer before fstat can refuse it.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(Failure(reason: systemError())) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .failure(Failure(reason: systemError())) }
+        if let problem = problem(type: info.st_mode & S_IFMT) { return .failure(Failure(reason: problem)) }
+        guard info.st_size <= limit else { return .failure(tooLarge(limit)) }
+        let size = Int(info.st_size)
+        var failure: Int32?
+        let text = String(unsafeUninitializedCapacity: size) { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            var filled = 0
+            while filled < size {
+                let n = Foundation.read(fd, base + filled, size - filled)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return 0
+                }
+                if n == 0 { break }  // the file shrank since fstat
+                filled += n
+            }
+            return filled
+        }
+        if let failure { return .failure(Failure(reason: String(cString: strerror(failure)))) }
+        // A file that grew since fstat is read again whole, still within the limit.
+        var probe: UInt8 = 0
+        guard Foundation.read(fd, &probe, 1) > 0 else { return .success(text) }
+        guard lseek(fd, 0, SEEK_SET) == 0 else { return .failure(Failure(reason: systemError())) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(Failure(reason: systemError()))
+            }
+            if n == 0 { break }
+            bytes += chunk[..<n]
+            if bytes.count > limit { return .failure(tooLarge(limit)) }
+        }
+        return .success(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Nil for a regular file (following links); else why it is not one, or why it cannot be examined.
+    public static func regularFileProblem(atPath path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return systemError() }
+        return problem(type: info.st_mode & S_IFMT)
+    }
+
+    static func problem(type: mode_t) -> String? {
+        switch type {
+        case S_IFREG: nil
+        case S_IFDIR: "it is a directory, not a file"
+        case S_IFIFO: "it is a FIFO, not a regular file"
+        case S_IFCHR, S_IFBLK: "it is a device, not a regular file"
+        case S_IFSOCK: "it is a socket, not a regular file"
+        default: "it is not a regular file"
+        }
+    }
+
+    static func tooLarge(_ limit: Int) -> Failure {
+        Failure(reason: "it is larger than \(limit >> 20) MiB, the most kyniem reads from one file")
+    }
+
+    static func systemError() -> String { String(cString: strerror(errno)) }
+}
