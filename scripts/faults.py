@@ -438,7 +438,7 @@ def kill_one_day(binary, rng):
         for _ in range(15):
             office.run(day, kill_after=rng.uniform(0.02, 3.0))
         code, _, stderr, _ = office.run(day)
-        due = office.due_keys(day, day)
+        due = office.due_keys(day - timedelta(days=3), day)
         return summarize("kill-one-day", office, due, 20 + 5, f"final run exit {code}", code == 0)
     finally:
         office.close()
@@ -472,7 +472,7 @@ def bounded(binary, name, note, bound, **options):
         office.smtp.mode = "normal"
         office.webhook.trickle = None
         code2, _, _, _ = office.run(START)
-        due = office.due_keys(START, START)
+        due = office.due_keys(START - timedelta(days=1), START)
         return summarize(
             name, office, due, bound,
             note + f": exit {code} after {elapsed:.1f} s, {len(failed)} failed; the next run (server well) exit {code2}",
@@ -504,7 +504,7 @@ def trickled_http_body(binary, rng):
         office.run(START - timedelta(days=3))
         code, report, _, elapsed = office.run(START)
         sent = sum(1 for d in report["deliveries"] if d["status"] == "sent" and d["notifier"] == "hook")
-        due = office.due_keys(START, START)
+        due = office.due_keys(START - timedelta(days=1), START)
         return summarize(
             "trickled-http-body", office, due, 5,
             f"40 deliveries answered 200 with a body a byte a second; timeout: 2s: exit {code} after {elapsed:.1f} s, {sent} sent",
@@ -534,7 +534,7 @@ def full_disk(binary, rng):
         first_failed = sum(1 for d in report["deliveries"] if d["status"] == "failed")
         os.remove(os.path.join(disk, "filler"))
         code2, report2, _, _ = office.run(START)
-        due = office.due_keys(START, START)
+        due = office.due_keys(START - timedelta(days=1), START)
         result = summarize("full-disk", office, due, 25,
                            f"file notifier on a full 64 KiB tmpfs: exit {code}, {first_failed} failed; after room: exit {code2}",
                            code == 1 and first_failed > 0 and code2 == 0)
