@@ -259,7 +259,7 @@ final class ConfigurationReader {
         return nil
     }
 
-    func monthName(_ month: Int) -> String { DateText.englishMonths[month - 1] }
+    func monthName(_ month: Int) -> String { Vocabulary.englishMonths[month - 1] }
 
     /// `7d`; with `signed`, also `-120d` and `+7d`. Returns days.
     func duration(_ node: YAMLNode, signed: Bool) -> Int? {

@@ -9,7 +9,7 @@ public struct ConsoleNotifier: Notifier {
     }
 
     public func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
-        write(batch.digest.body + "\n")
+        write((batch.templated ? batch.digest.body : DigestFormat.plainText(batch.content)) + "\n")
         outcomes.sentAll(batch)
     }
 }

@@ -27,7 +27,7 @@ enum CSVRenderer {
             fields.append(occurrence.date.weekday.name)
             fields.append(occurrence.event.id)
             fields.append(occurrence.event.kind.rawValue)
-            fields.append(Words.countryCode(occurrence) ?? "")
+            fields.append(occurrence.countryCode ?? "")
             fields.append(occurrence.country?.name.resolved(language) ?? "")
             fields.append(occurrence.title(language))
             fields.append(occurrence.ordinal.map(String.init) ?? "")

@@ -374,10 +374,17 @@ final class LoopbackServer: @unchecked Sendable {
                                 "content_type": parsed.get_content_type(),
                                 "charset": parsed.get_content_charset(),
                                 "transfer_encoding": parsed["content-transfer-encoding"],
-                                "body": parsed.get_content().replace("\r\n", "\n"),
+                                # multipart/alternative: the text/plain part as `body`, the
+                                # text/html part as `html`, and every part's type and charset.
+                                "body": (parsed.get_body(("plain",)) or parsed).get_content().replace("\r\n", "\n"),
+                                "html": (parsed.get_body(("html",)).get_content()
+                                         if parsed.get_body(("html",)) is not None else None),
+                                "parts": [[p.get_content_type(), p.get_content_charset(), p["content-transfer-encoding"]]
+                                          for p in parsed.iter_parts()] if parsed.is_multipart() else [],
                                 "defects": [str(d) for d in parsed.defects],
                                 "bare_lf": b"\n" in data.replace(b"\r\n", b""),
                             }
+                            session["ehlo"] = next((c[5:] for c in session["commands"] if c.upper().startswith("EHLO ")), None)
                             if options.get("stall_after_data"):
                                 self.reply("250-2.0.0 almost")
                                 time.sleep(lifetime)

@@ -58,10 +58,10 @@ struct Explain: ParsableCommand {
         if !upcoming.isEmpty {
             out += "  \(vi ? "các lần tới" : "next occurrences"):\n"
             for occurrence in upcoming {
-                out += "    \(occurrence.date.iso) \(DateText.weekday(occurrence.date.weekday, language))"
+                out += "    \(occurrence.date.iso) \(Vocabulary.weekday(occurrence.date.weekday, language))"
                 if let n = occurrence.ordinal { out += "  \(vi ? "lần thứ \(n)" : Ordinal.english(n))" }
                 out += "  \(occurrence.tier)"
-                if let lunar = occurrence.lunar { out += "  (\(DateText.lunar(lunar, language)))" }
+                if let lunar = occurrence.lunar { out += "  (\(Vocabulary.lunar(lunar, language)))" }
                 out += "\n"
             }
         }
@@ -84,14 +84,14 @@ struct Explain: ParsableCommand {
         for step in reminders {
             guard case .reminder(let days) = step.kind else { continue }
             let when = days == 0 ? (vi ? "đúng ngày" : "on the day") : (vi ? "trước \(days) ngày" : "\(days) days before")
-            out += "    \(step.due.iso) \(DateText.weekday(step.due.weekday, language))  \(step.id)  \(when)\n"
+            out += "    \(step.due.iso) \(Vocabulary.weekday(step.due.weekday, language))  \(step.id)  \(when)\n"
         }
         let tasks = planner.checklists.schedule(occurrence, workdays: workdays)
         out += vi ? "  Danh mục công việc:\n" : "  Checklist:\n"
         if tasks.isEmpty { out += vi ? "    (không có mẫu nào áp dụng)\n" : "    (no template applies)\n" }
         for task in tasks {
             let offset = task.task.offsetDays
-            out += "    \(task.due.iso) \(DateText.weekday(task.due.weekday, language))  task-\(task.task.id)  "
+            out += "    \(task.due.iso) \(Vocabulary.weekday(task.due.weekday, language))  task-\(task.task.id)  "
             out += "\(offset > 0 ? "+" : "")\(offset)d  \(task.task.title.resolved(language))"
             if task.due != task.nominal {
                 out += vi ? "  (dời từ \(task.nominal.iso), ngày nghỉ)" : "  (moved from \(task.nominal.iso), not a working day)"
@@ -111,11 +111,11 @@ struct Explain: ParsableCommand {
         case .origin(let date):
             let leap = date.month == 2 && date.day == 29
                 ? (vi ? " (28/2 vào năm không nhuận)" : " (28 February in common years)") : ""
-            return vi ? "hằng năm vào \(DateText.dayMonth(date, .vi)), tính từ \(date.iso)\(leap)"
-                : "every year on \(DateText.dayMonth(date, .en)), counting from \(date.iso)\(leap)"
+            return vi ? "hằng năm vào \(Vocabulary.dayMonth(date, .vi)), tính từ \(date.iso)\(leap)"
+                : "every year on \(Vocabulary.dayMonth(date, .en)), counting from \(date.iso)\(leap)"
         case .monthDay(let month, let day, let year):
             let date = LocalDate(2000, month, day)
-            return (vi ? "hằng năm vào \(DateText.dayMonth(date, .vi))" : "every year on \(DateText.dayMonth(date, .en))") + since(year)
+            return (vi ? "hằng năm vào \(Vocabulary.dayMonth(date, .vi))" : "every year on \(Vocabulary.dayMonth(date, .en))") + since(year)
         case .lunar(let month, let day, let leap, let year):
             let dayText: String
             switch day {
@@ -127,8 +127,8 @@ struct Explain: ParsableCommand {
                 : "Vietnamese lunar calendar (UTC+7): \(dayText) of month \(month)\(leapText)") + since(year)
         case .nthWeekday(let month, let weekday, let nth, let year):
             let which = nth == -1 ? (vi ? "cuối cùng" : "last") : (vi ? "thứ \(nth)" : Ordinal.english(nth))
-            return (vi ? "\(DateText.weekday(weekday, .vi)) \(which) của tháng \(month)"
-                : "the \(which) \(DateText.weekday(weekday, .en)) of \(DateText.englishMonths[month - 1])") + since(year)
+            return (vi ? "\(Vocabulary.weekday(weekday, .vi)) \(which) của tháng \(month)"
+                : "the \(which) \(Vocabulary.weekday(weekday, .en)) of \(Vocabulary.englishMonths[month - 1])") + since(year)
         case .once(let date):
             return vi ? "một lần, ngày \(date.iso)" : "once, on \(date.iso)"
         }

@@ -47,15 +47,15 @@ struct Upcoming: ParsableCommand {
         _ occurrences: [Occurrence], from: LocalDate, through: LocalDate, today: LocalDate, language: Language
     ) -> String {
         var out = language == .vi
-            ? "Sắp tới từ \(DateText.long(from, .vi)) đến \(DateText.long(through, .vi)): \(occurrences.count) sự kiện\n"
-            : "Coming up from \(DateText.long(from, .en)) to \(DateText.long(through, .en)): \(occurrences.count) events\n"
+            ? "Sắp tới từ \(Vocabulary.long(from, .vi)) đến \(Vocabulary.long(through, .vi)): \(occurrences.count) sự kiện\n"
+            : "Coming up from \(Vocabulary.long(from, .en)) to \(Vocabulary.long(through, .en)): \(occurrences.count) events\n"
         var month = 0
         for occurrence in occurrences {
             if occurrence.date.month != month {
                 month = occurrence.date.month
                 out += language == .vi
                     ? "\nTháng \(month)/\(occurrence.date.year)\n"
-                    : "\n\(DateText.englishMonths[month - 1]) \(occurrence.date.year)\n"
+                    : "\n\(Vocabulary.englishMonths[month - 1]) \(occurrence.date.year)\n"
             }
             out += "  " + line(occurrence, language: language) + "\n"
         }
@@ -64,11 +64,11 @@ struct Upcoming: ParsableCommand {
 
     /// `2028-09-21 Thu  notable  JP  55th anniversary of …  [lunar 15/8]`
     static func line(_ occurrence: Occurrence, language: Language) -> String {
-        let weekday = DateText.weekday(occurrence.date.weekday, language)
+        let weekday = Vocabulary.weekday(occurrence.date.weekday, language)
         let tier = occurrence.tier.rawValue.padding(toLength: 8)
         let country = (occurrence.event.country ?? "").padding(toLength: 3)
         var text = "\(occurrence.date.iso) \(weekday.padding(toLength: language == .vi ? 8 : 9)) \(tier) \(country) \(occurrence.title(language))"
-        if let lunar = occurrence.lunar { text += " (\(DateText.lunar(lunar, language)))" }
+        if let lunar = occurrence.lunar { text += " (\(Vocabulary.lunar(lunar, language)))" }
         if occurrence.event.dayOff { text += language == .vi ? " — ngày nghỉ" : " — day off" }
         return text
     }
