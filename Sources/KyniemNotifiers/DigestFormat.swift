@@ -225,11 +225,13 @@ public enum DigestFormat {
                 out += "<td valign=\"top\" style=\"padding:8px 0;border-top:1px solid #eceef1;\">"
                 out += "<strong>" + htmlEscaped(item.title) + "</strong>"
                 out += "<br><span style=\"font-size:12px;color:#57606a;\">"
-                out += (item.country.map { htmlEscaped($0) + " · " } ?? "")
+                // The country by name only: flag emoji show as two letters in Outlook on Windows,
+                // and as empty boxes where no emoji font is installed.
+                out += (item.occurrence.countryName(language).map { htmlEscaped($0) + " · " } ?? "")
                 out += "<span style=\"\(tierStyle(item.occurrence.tier))\">" + htmlEscaped(item.tier) + "</span></span>"
                 for step in item.steps {
                     let color = step.late ? "#b71c1c" : "#1f2328"
-                    out += "<br><span style=\"color:\(color);\">\(step.isTask ? "☐" : "⏰") " + htmlEscaped(step.text) + "</span>"
+                    out += "<br><span style=\"color:\(color);\">" + htmlEscaped(step.text) + "</span>"
                 }
                 out += "</td></tr>\n"
             }

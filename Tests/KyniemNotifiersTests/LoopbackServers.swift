@@ -88,9 +88,10 @@ final class LoopbackServer: @unchecked Sendable {
     /// each answer `delay` seconds late, or misbehaving as `fault` says.
     static func http(
         statuses: [Int] = [200], certificate: TestCertificate? = nil, chunked: Bool = false, silent: Bool = false,
-        delay: Double = 0, fault: HTTPFault? = nil
+        delay: Double = 0, fault: HTTPFault? = nil, retryAfter: Int? = nil
     ) throws -> LoopbackServer {
         var options: [String: Any] = ["statuses": statuses, "chunked": chunked, "silent": silent, "delay": delay]
+        if let retryAfter { options["retry_after"] = retryAfter }
         if let fault { options["fault"] = fault.rawValue }
         if let certificate {
             options["cert"] = certificate.certificatePath
@@ -152,6 +153,7 @@ final class LoopbackServer: @unchecked Sendable {
                                             "host": self.headers.get("Host"), "user_agent": self.headers.get("User-Agent"),
                                             "connection": self.headers.get("Connection"),
                                             "content_length": self.headers.get("Content-Length"),
+                                            "at": time.monotonic(),
                                             "body": body.decode("utf-8")}) + "\n")
                 if options.get("delay"):
                     time.sleep(options["delay"])
@@ -161,6 +163,11 @@ final class LoopbackServer: @unchecked Sendable {
                     self.close_connection = True
                     return
                 reply = b'{"ok":true}' if status < 300 else b'{"ok":false,"description":"Internal Server Error: try later"}'
+                if status == 429 and options.get("retry_after") is not None:
+                    # As the Telegram Bot API answers a flood: ResponseParameters.retry_after.
+                    reply = json.dumps({"ok": False, "error_code": 429,
+                                        "description": "Too Many Requests: retry after %d" % options["retry_after"],
+                                        "parameters": {"retry_after": options["retry_after"]}}).encode()
                 if fault == "echo_headers":
                     reply = ("You sent: " + self.requestline + "\n" + str(self.headers)).encode()
                 if fault in ("trickle_head", "trickle_body"):
