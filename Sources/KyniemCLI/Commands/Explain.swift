@@ -114,9 +114,9 @@ struct Explain: ParsableCommand {
                 title += vi ? "  (dời từ \(Vocabulary.long(task.nominal, language)), ngày nghỉ)"
                     : "  (moved from \(Vocabulary.long(task.nominal, language)), not a working day)"
             }
-            let when = offset < 0
-                ? (vi ? "trước \(-offset) ngày" : "\(-offset) days before")
-                : (vi ? "sau \(offset) ngày" : "\(offset) days after")
+            let when = offset <= 0
+                ? Vocabulary.lead(daysBefore: -offset, language)
+                : (vi ? "sau \(offset) ngày" : offset == 1 ? "1 day after" : "\(offset) days after")
             return [Vocabulary.long(task.due, language), Vocabulary.weekday(task.due.weekday, language), when, title]
         })
         return out
