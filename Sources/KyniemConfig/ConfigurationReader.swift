@@ -273,7 +273,7 @@ final class ConfigurationReader {
         return nil
     }
 
-    func monthName(_ month: Int) -> String { DateText.englishMonths[month - 1] }
+    func monthName(_ month: Int) -> String { Vocabulary.englishMonths[month - 1] }
 
     /// `7d`; with `signed`, also `-120d` and `+7d`. Returns days, within `range`: a number of
     /// days outside it (`99999999d`) is reported as such, naming `what` the value is.

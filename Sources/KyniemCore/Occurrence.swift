@@ -79,53 +79,15 @@ public enum TitleTemplate {
         case "n": return occurrence.ordinal.map(String.init)
         case "ordinal": return occurrence.ordinal.map(Ordinal.english)
         case "origin":
-            if let origin = occurrence.originDate { return DateText.long(origin, language) }
+            if let origin = occurrence.originDate { return Vocabulary.long(origin, language) }
             return occurrence.event.recurrence.originYear.map(String.init)
-        case "date": return DateText.long(occurrence.date, language)
+        case "date": return Vocabulary.long(occurrence.date, language)
         case "year": return String(occurrence.date.year)
         case "country": return occurrence.country?.name.resolved(language) ?? occurrence.event.country
         case "canchi":
             let year = occurrence.lunar?.year ?? LunarCalendar.vietnam.lunarDate(for: occurrence.date).year
             return SexagenaryYear.name(ofLunarYear: year, language)
         default: return nil
-        }
-    }
-}
-
-/// Dates as people write them: vi "21/9/1973", en "21 September 1973".
-public enum DateText {
-    public static let englishMonths = [
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ]
-
-    public static func long(_ date: LocalDate, _ language: Language) -> String {
-        switch language {
-        case .vi: "\(date.day)/\(date.month)/\(date.year)"
-        case .en: "\(date.day) \(englishMonths[date.month - 1]) \(date.year)"
-        }
-    }
-
-    /// Without the year: vi "21/9", en "21 September".
-    public static func dayMonth(_ date: LocalDate, _ language: Language) -> String {
-        switch language {
-        case .vi: "\(date.day)/\(date.month)"
-        case .en: "\(date.day) \(englishMonths[date.month - 1])"
-        }
-    }
-
-    /// A lunar date: vi "10/3 âm lịch" (nhuận for a leap month), en "lunar 10/3".
-    public static func lunar(_ date: LunarDate, _ language: Language) -> String {
-        switch language {
-        case .vi: "\(date.day)/\(date.month)\(date.isLeapMonth ? " nhuận" : "") âm lịch"
-        case .en: "lunar \(date.day)/\(date.month)\(date.isLeapMonth ? " (leap)" : "")"
-        }
-    }
-
-    public static func weekday(_ day: Weekday, _ language: Language) -> String {
-        switch language {
-        case .vi: ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"][day.rawValue - 1]
-        case .en: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][day.rawValue - 1]
         }
     }
 }

@@ -12,7 +12,7 @@ public struct ConsoleNotifier: Notifier {
     }
 
     public func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
-        write(batch.digest.body + "\n")
+        write((batch.templated ? batch.digest.body : DigestFormat.plainText(batch.content)) + "\n")
         // Printed into a full disk or a closed pipe is not delivered: the next run prints it again.
         if let reason = failure() { return outcomes.failUnreported(batch, "cannot write the console: \(reason)") }
         outcomes.sentAll(batch)

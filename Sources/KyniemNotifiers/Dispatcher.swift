@@ -320,11 +320,16 @@ public struct Dispatcher: Sendable {
             items.append((context, message))
             outgoing.append(OutgoingDelivery(delivery: delivery, message: message))
         }
-        let digest = target.templates.digest(
-            MessageContext.digest(notifier: target.id, language: target.language, runDate: date, items: items))
+        let content = Digest(deliveries: deliveries, runDate: date, language: target.language)
+        // The shipped words: the digest as Markdown, and each channel writes `content` its own way.
+        // A person's templates: their text, as they wrote it.
+        let digest = target.templates.isCustom
+            ? target.templates.digest(MessageContext.digest(
+                notifier: target.id, language: target.language, runDate: date, items: items, digest: content))
+            : nil
         return NotifierBatch(
             notifier: target.id, language: target.language, runDate: date, timestamp: now, deliveries: outgoing,
-            digest: digest, deadline: deadline)
+            digest: digest, content: content, templated: target.templates.isCustom, deadline: deadline)
     }
 
     private func report(

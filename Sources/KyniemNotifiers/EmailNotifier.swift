@@ -16,8 +16,11 @@ import Darwin
 /// smtp: {host: mail.example.org, port: 587, starttls: true, user: kyniem, password_env: SMTP_PASSWORD}
 /// ```
 ///
-/// The subject is the digest's title (an RFC 2047 encoded word when it isn't ASCII), the body its
-/// text, as UTF-8: 8bit when the server offers 8BITMIME, base64 otherwise. `AUTH PLAIN` or
+/// The subject is the digest's title (an RFC 2047 encoded word when it isn't ASCII); the body is
+/// `multipart/alternative`: the digest as plain text, and as an HTML page with inline CSS and
+/// simple tables, as UTF-8 (8bit when the server offers 8BITMIME, base64 otherwise). EHLO names
+/// the host by its fully qualified name, or by the connection's address literal (`smtp.helo:`
+/// sets it). `AUTH PLAIN` or
 /// `AUTH LOGIN` when `smtp.user` is set. The whole batch is sent or failed together: the server
 /// accepting the message (250 after DATA) is `sent`.
 ///
@@ -259,7 +262,7 @@ struct SMTPSession {
         }
         do {
             try expect(connection, 220, during: "the greeting")
-            let domain = configuration.helo ?? Self.hostName()
+            let domain = configuration.helo ?? Self.ehloName(connection)
             var extensions: [String] = []
             let ehlo = try command(connection, "EHLO \(domain)")
             if ehlo.code == 250 {
@@ -372,6 +375,24 @@ struct SMTPSession {
         guard reply.code == code else { throw SendFailure("smtp: the server refused \(step): \(reply.text)") }
     }
 
+    /// What EHLO names this client by (RFC 5321 §4.1.4: "the fully-qualified domain name of the
+    /// SMTP client if one is available", else an address literal): the host name when it is
+    /// fully qualified, else the connection's own address as a literal (`[192.0.2.1]`). Never a
+    /// bare name like `vm`, which strict servers refuse. No DNS lookup for a canonical name: it
+    /// could hold the run past its bound. `smtp.helo:` overrides it.
+    static func ehloName(_ connection: SMTPConnection) -> String {
+        let name = hostName()
+        if isFullyQualified(name) { return name }
+        return connection.localAddressLiteral ?? "[127.0.0.1]"
+    }
+
+    /// A dotted name that is not `localhost` and does not end in `.localdomain` / `.local`.
+    static func isFullyQualified(_ name: String) -> Bool {
+        let lower = name.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        guard lower.contains("."), EmailNotifier.isHostName(lower), !lower.contains("[") else { return false }
+        return !lower.hasPrefix("localhost") && !lower.hasSuffix(".localdomain") && !lower.hasSuffix(".local")
+    }
+
     static func hostName() -> String {
         var bytes = [CChar](repeating: 0, count: 256)
         guard gethostname(&bytes, bytes.count - 1) == 0 else { return "localhost" }
@@ -390,26 +411,54 @@ enum MIME {
         let eightBit: Bool
     }
 
+    /// The digest as `multipart/alternative` (RFC 2046 §5.1.4): a text/plain part first, then a
+    /// text/html part, the richer last, as clients pick the last part they can show. Each part
+    /// is UTF-8, 8bit when the server offers 8BITMIME and every line fits in 998 octets, else
+    /// base64. The subject is the digest's title.
     static func message(batch: NotifierBatch, from: EmailAddress, to: [EmailAddress], date: Date, eightBit allowed: Bool) -> Built {
-        let lines = ControlCharacters.lines(batch.digest.body)
-        // 8bit lines may hold at most 998 octets.
-        let eightBit = allowed && lines.allSatisfy { $0.utf8.count <= 998 }
+        let title: String, plain: String, html: String
+        if batch.templated {
+            (title, plain) = (batch.digest.title, batch.digest.body)
+            html = DigestFormat.html(title: title, text: plain, language: batch.language)
+        } else {
+            title = batch.content.title
+            plain = DigestFormat.plainText(batch.content)
+            html = DigestFormat.html(batch.content)
+        }
+        let boundary = "kyniem-" + messageHash(batch) + "-alt"
+        let parts = [(plain, "text/plain"), (html, "text/html")].map { text, type in
+            part(text, type: type, eightBitAllowed: allowed)
+        }
+        let eightBit = parts.contains { $0.eightBit }
         var headers = [
             "From: " + from.header,
             "To: " + to.map(\.header).joined(separator: ",\r\n "),
-            header("Subject", batch.digest.title),
+            header("Subject", title),
             "Date: " + rfc5322Date(date),
             "Message-ID: " + messageID(batch, domain: from.domain),
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: " + (eightBit ? "8bit" : "base64"),
+            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
             "X-Mailer: kyniem",
         ]
         headers.append("")
+        var body = ""
+        for part in parts {
+            body += "--\(boundary)\r\n" + part.text
+        }
+        body += "--\(boundary)--\r\n"
+        return Built(text: headers.joined(separator: "\r\n") + "\r\n" + body, eightBit: eightBit)
+    }
+
+    /// One body part with its headers, ending with CRLF.
+    static func part(_ text: String, type: String, eightBitAllowed: Bool) -> Built {
+        let lines = ControlCharacters.lines(text)
+        // 8bit lines may hold at most 998 octets (RFC 5322 §2.1.1).
+        let eightBit = eightBitAllowed && lines.allSatisfy { $0.utf8.count <= 998 }
         let body = eightBit
             ? lines.joined(separator: "\r\n")
             : base64Lines(Array(lines.joined(separator: "\r\n").utf8)).joined(separator: "\r\n")
-        return Built(text: headers.joined(separator: "\r\n") + "\r\n" + body + "\r\n", eightBit: eightBit)
+        let head = "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: \(eightBit ? "8bit" : "base64")\r\n\r\n"
+        return Built(text: head + body + "\r\n", eightBit: eightBit)
     }
 
     /// `Name: value`, the value as encoded words (folded) unless it is short printable ASCII.
@@ -473,12 +522,17 @@ enum MIME {
     /// The same batch always gets the same id, so a repeated send (see `Notifier`) can be
     /// recognised by mail clients that deduplicate.
     static func messageID(_ batch: NotifierBatch, domain: String) -> String {
+        "<kyniem.\(batch.runDate.iso).\(messageHash(batch))@\(domain)>"
+    }
+
+    /// 16 hex digits from the notifier and the batch's keys (FNV-1a).
+    static func messageHash(_ batch: NotifierBatch) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in ([batch.notifier] + batch.keys).joined(separator: "\n").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
         let hex = String(hash, radix: 16)
-        return "<kyniem.\(batch.runDate.iso).\(String(repeating: "0", count: 16 - hex.count) + hex)@\(domain)>"
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 

@@ -175,8 +175,25 @@ struct HTTPClient {
             let line = text.split(whereSeparator: \.isNewline).prefix(40).joined(separator: " ")
                 .trimmingCharacters(in: .whitespaces)
             if !line.isEmpty { reason += ": " + String(line.prefix(200)) }
-            return SendFailure(reason)
+            return SendFailure(reason, retryAfter: response.status == 429 ? Self.retryAfter(response) : nil)
         }
+    }
+
+    /// The wait a 429 answer asks for: Telegram's `{"parameters": {"retry_after": N}}` (Bot API,
+    /// "ResponseParameters"), else a `Retry-After` header in seconds (RFC 9110 §10.2.3).
+    static func retryAfter(_ response: HTTPResponse) -> Duration? {
+        if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+            let parameters = object["parameters"] as? [String: Any], let seconds = parameters["retry_after"] as? Int,
+            seconds >= 0
+        {
+            return .seconds(seconds)
+        }
+        if let header = response.header("retry-after"), let seconds = Int(header.trimmingCharacters(in: .whitespaces)),
+            seconds >= 0
+        {
+            return .seconds(seconds)
+        }
+        return nil
     }
 
     /// Every form of the credentials a request to `url` carries, as a server could echo them:

@@ -45,9 +45,11 @@ public struct NextStep: Sendable, Hashable {
 /// | `run_date`, `run_date_iso`, `is_vi`, `is_en`, `language` | the run |
 ///
 /// For a digest (`digest_template`): `run_date`, `run_date_iso`, `count`, `count_text`,
-/// `digest_title`, `notifier`, `language`, `is_vi`, `is_en`, and `deliveries`: a list of the
+/// `digest_title`, `notifier`, `language`, `is_vi`, `is_en`; `deliveries`: a list of the
 /// dictionaries above, each with `message_title`, `message_body` and `message_lines` (the body's
-/// lines) added.
+/// lines) added; and `sections`: the digest by urgency (`urgency`, `heading`, `items`: each with
+/// `title`, `date`, `when`, `countdown`, `tier_label`, `country`, `steps` and `line`, the
+/// item's one line as the plain-text digest writes it).
 public enum MessageContext {
     public static func delivery(_ delivery: Delivery, runDate: LocalDate, next: NextStep?) -> [String: Any] {
         values(
@@ -120,14 +122,27 @@ public enum MessageContext {
 
     /// The digest's values; `items` pairs each delivery's context with its rendered message.
     public static func digest(
-        notifier: String, language: Language, runDate: LocalDate, items: [(context: [String: Any], message: Message)]
+        notifier: String, language: Language, runDate: LocalDate, items: [(context: [String: Any], message: Message)],
+        digest: Digest
     ) -> [String: Any] {
         let words = Words(language)
         var context = common(language: language, runDate: runDate)
         context["notifier"] = notifier
         context["count"] = items.count
         context["count_text"] = words.count(items.count)
-        context["digest_title"] = words.digestTitle(count: items.count, runDate: runDate)
+        context["digest_title"] = digest.title
+        context["sections"] = digest.sections.map { section -> [String: Any] in
+            [
+                "urgency": section.urgency.rawValue, "heading": section.heading(language),
+                "items": section.items.map { item -> [String: Any] in
+                    [
+                        "title": item.title, "date": item.date, "when": item.when, "countdown": item.countdown,
+                        "tier_label": item.tier, "country": item.country ?? "", "steps": item.stepsText,
+                        "line": DigestFormat.line(item),
+                    ]
+                },
+            ]
+        }
         context["deliveries"] = items.map { item -> [String: Any] in
             var entry = item.context
             entry["message_title"] = item.message.title
@@ -150,70 +165,41 @@ public enum MessageContext {
     }
 }
 
-/// The few phrases the default templates need, in each shipped language.
+/// The message phrases, read from the one table (`Vocabulary`) in the notifier's language.
 struct Words {
     let language: Language
 
     init(_ language: Language) { self.language = language }
 
-    var late: String { language == .vi ? "trễ" : "late" }
+    var late: String { Vocabulary.phrase(.late, language) }
 
-    func tier(_ tier: Tier) -> String { tier.label(language) }
+    func tier(_ tier: Tier) -> String { Vocabulary.tier(tier, language) }
 
     func ordinal(_ n: Int) -> String { language == .vi ? "thứ \(n)" : Ordinal.english(n) }
 
-    /// "còn 30 ngày" / "in 30 days": counted from the run date, so a late reminder tells the truth.
-    func countdown(_ days: Int) -> String {
-        switch (language, days) {
-        case (.vi, 0): "hôm nay"
-        case (.vi, 1): "ngày mai"
-        case (.vi, let d) where d > 0: "còn \(d) ngày"
-        case (.vi, let d): "đã qua \(-d) ngày"
-        case (.en, 0): "today"
-        case (.en, 1): "tomorrow"
-        case (.en, let d) where d > 0: "in \(d) days"
-        case (.en, let d): d == -1 ? "1 day ago" : "\(-d) days ago"
-        }
-    }
+    func countdown(_ days: Int) -> String { Vocabulary.countdown(days, language) }
 
-    func headline(_ days: Int) -> String {
-        let text = countdown(days)
-        return text.prefix(1).uppercased() + text.dropFirst()
-    }
+    func headline(_ days: Int) -> String { Vocabulary.headline(days, language) }
 
     func stepText(_ step: Step, occurrence: Occurrence, runDate: LocalDate) -> String {
         switch step.kind {
         case .reminder:
-            let left = runDate.days(until: occurrence.date)
-            return language == .vi ? "Nhắc lịch: \(countdown(left))" : "Reminder: \(countdown(left))"
+            return Vocabulary.phrase(.reminders, language) + ": " + countdown(runDate.days(until: occurrence.date))
         case .task(let task):
-            let title = task.title.resolved(language)
-            let due = DateText.long(step.due, language)
-            return language == .vi ? "Việc cần làm: \(title) (hạn \(due))" : "Task: \(title) (due \(due))"
+            let due = Vocabulary.phrase(.due, language) + " " + Vocabulary.long(step.due, language)
+            return Vocabulary.phrase(.checklist, language) + ": " + task.title.resolved(language) + " (\(due))"
         }
     }
 
     func nextText(_ next: NextStep, runDate: LocalDate) -> String {
-        let due = DateText.long(next.step.due, language)
+        let due = Vocabulary.long(next.step.due, language)
         switch next.step.kind {
-        case .reminder:
-            let left = next.step.due.days(until: next.occurrence.date)
-            if language == .vi {
-                return left == 0 ? "nhắc lại vào đúng ngày, \(due)" : "nhắc lại ngày \(due), khi còn \(left) ngày"
-            }
-            return left == 0 ? "a reminder on the day, \(due)" : "a reminder on \(due), \(left) days before"
+        case .reminder(let days):
+            return Vocabulary.reminder(daysBefore: days, language) + ", " + due
         case .task(let task):
-            let title = task.title.resolved(language)
-            return language == .vi ? "\(title) — hạn \(due)" : "\(title) — due \(due)"
+            return task.title.resolved(language) + " — " + Vocabulary.phrase(.due, language) + " " + due
         }
     }
 
-    func count(_ n: Int) -> String {
-        language == .vi ? "\(n) mục" : (n == 1 ? "1 item" : "\(n) items")
-    }
-
-    func digestTitle(count n: Int, runDate: LocalDate) -> String {
-        let date = DateText.long(runDate, language)
-        return language == .vi ? "Kỷ niệm – \(count(n)) cần lưu ý ngày \(date)" : "Kỷ niệm – \(count(n)) for \(date)"
-    }
+    func count(_ n: Int) -> String { Vocabulary.count(n, language) }
 }

@@ -13,6 +13,9 @@ public struct MessageTemplates: Sendable {
     public let title: MustacheTemplate
     public let body: MustacheTemplate
     public let digest: MustacheTemplate
+    /// The settings name at least one template: the person chose the words (see
+    /// `NotifierBatch.templated`).
+    public var isCustom = false
 
     /// The settings that name template files.
     public static let settingKeys = ["title_template", "template", "digest_template"]
@@ -78,9 +81,10 @@ public struct MessageTemplates: Sendable {
             }
             return fallback
         }
-        let loaded = MessageTemplates(
+        var loaded = MessageTemplates(
             title: template("title_template", standard.title), body: template("template", standard.body),
             digest: template("digest_template", standard.digest))
+        loaded.isCustom = settingKeys.contains { !(spec.options[$0] ?? "").isEmpty }
         return problems.isEmpty ? .success(loaded) : .failure(ConfigurationErrors(problems))
     }
 
@@ -136,14 +140,16 @@ enum DefaultTemplates {
         {{/next}}
         """
 
+    /// Used when a notifier names `template:` or `title_template:` but no `digest_template:`:
+    /// each message's title and lines, under the digest's title. Plain text, no Markdown
+    /// headings (chat services such as Slack show `#` literally).
     static let viDigest = """
-        # {{digest_title}}
+        {{digest_title}}
 
         {{#deliveries}}
-        ## {{message_title}}
-
+        • {{message_title}}
         {{#message_lines}}
-        - {{.}}
+          {{.}}
         {{/message_lines}}
 
         {{/deliveries}}

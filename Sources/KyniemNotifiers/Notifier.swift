@@ -36,22 +36,33 @@ public struct NotifierBatch: Sendable {
     public let timestamp: String
     /// In planner order: due date, occurrence, step. Never empty, each key once.
     public let deliveries: [OutgoingDelivery]
-    /// All of `deliveries` in one message, for notifiers that send one message per run.
+    /// All of `deliveries` in one message, for notifiers that send one message per run: the
+    /// digest as Markdown (`DigestFormat.markdown`), or what the notifier's templates made of it.
     public let digest: Message
+    /// The same digest as structured content, for channels that write it in their own form.
+    public let content: Digest
+    /// True when the notifier's settings name templates (`template:`, `title_template:`,
+    /// `digest_template:`): the person chose the words, so channels send `digest` as written
+    /// (escaped for their markup) rather than their own rendering of `content`.
+    public let templated: Bool
     /// The run's bound (`run_timeout:`): nothing may be started after it, and every network
     /// exchange or child process is cut off by it.
     public let deadline: ContinuousClock.Instant
 
     public init(
         notifier: String, language: Language, runDate: LocalDate, timestamp: String,
-        deliveries: [OutgoingDelivery], digest: Message, deadline: ContinuousClock.Instant = .now + .seconds(3600)
+        deliveries: [OutgoingDelivery], digest: Message? = nil, content: Digest? = nil, templated: Bool = false,
+        deadline: ContinuousClock.Instant = .now + .seconds(3600)
     ) {
         self.notifier = notifier
         self.language = language
         self.runDate = runDate
         self.timestamp = timestamp
         self.deliveries = deliveries
-        self.digest = digest
+        let content = content ?? Digest(deliveries: deliveries.map(\.delivery), runDate: runDate, language: language)
+        self.content = content
+        self.digest = digest ?? Message(title: content.title, body: DigestFormat.markdown(content))
+        self.templated = templated
         self.deadline = deadline
     }
 

@@ -182,5 +182,11 @@ enum EnvironmentName {
 /// Why a send failed, as shown to people: never a secret.
 struct SendFailure: Error, Sendable {
     let reason: String
-    init(_ reason: String) { self.reason = reason }
+    /// How long the server asked us to wait before trying again (HTTP 429: Telegram's
+    /// `parameters.retry_after`, or a `Retry-After` header), when it said.
+    var retryAfter: Duration?
+    init(_ reason: String, retryAfter: Duration? = nil) {
+        self.reason = reason
+        self.retryAfter = retryAfter
+    }
 }

@@ -27,6 +27,9 @@ final class SMTPConnection {
     /// True when the socket is connected to this machine, whatever name led there.
     var peerIsLoopback: Bool { network.peerIsLoopback }
 
+    /// This end's address as an address literal, for EHLO when the host has no domain name.
+    var localAddressLiteral: String? { network.localAddressLiteral }
+
     /// Connects to the first address of `host` that answers; this and every later read and
     /// write of the session end by `deadline` (the earlier of the session's `timeout:` and the
     /// run's bound; `limitedByRun` says it is the run's, for the reasons).

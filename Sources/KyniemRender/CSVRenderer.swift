@@ -6,11 +6,13 @@ import KyniemCore
 ///
 /// Columns: date, weekday, event, kind, country, country_name, title, ordinal, tier, lunar
 /// (`15/8`, `15/8L` in a leap month), day_off (`true`/`false`), lead_days (`90 30 7 0`),
-/// checklist (one `YYYY-MM-DD title` per line, in one quoted field).
+/// checklist (one `YYYY-MM-DD title` per line, in one quoted field), kind_label and tier_label.
+/// `weekday` and the labels are in the calendar's language, for people; `date`, `event`, `kind`
+/// and `tier` stay codes, for programs and sorting.
 enum CSVRenderer {
     static let columns = [
         "date", "weekday", "event", "kind", "country", "country_name", "title", "ordinal", "tier", "lunar",
-        "day_off", "lead_days", "checklist",
+        "day_off", "lead_days", "checklist", "kind_label", "tier_label",
     ]
 
     static func render(_ document: CalendarDocument) -> String {
@@ -24,10 +26,10 @@ enum CSVRenderer {
             let occurrence = entry.occurrence
             fields.removeAll(keepingCapacity: true)
             fields.append(occurrence.date.iso)
-            fields.append(occurrence.date.weekday.name)
+            fields.append(Vocabulary.weekday(occurrence.date.weekday, language))
             fields.append(occurrence.event.id)
             fields.append(occurrence.event.kind.rawValue)
-            fields.append(Words.countryCode(occurrence) ?? "")
+            fields.append(occurrence.countryCode ?? "")
             fields.append(occurrence.country?.name.resolved(language) ?? "")
             fields.append(occurrence.title(language))
             fields.append(occurrence.ordinal.map(String.init) ?? "")
@@ -37,6 +39,8 @@ enum CSVRenderer {
             fields.append(entry.leadDays.map(String.init).joined(separator: " "))
             fields.append(
                 entry.tasks.map { "\($0.due.iso) \($0.task.title.resolved(language))" }.joined(separator: "\n"))
+            fields.append(Vocabulary.kind(occurrence.event.kind, language))
+            fields.append(occurrence.tier.label(language))
             record(fields, into: &out)
         }
         return out

@@ -35,28 +35,28 @@ enum HTMLRenderer {
         out += "<header class=\"masthead\">\n<h1>"
         appendEscaped(document.name, to: &out)
         out += "</h1>\n<p class=\"range\">"
-        out += DateText.long(document.from, language)
+        out += Vocabulary.long(document.from, language)
         out += " – "
-        out += DateText.long(document.through, language)
+        out += Vocabulary.long(document.through, language)
         out += " · "
-        out += Words.count(document.entries.count, language)
+        out += Vocabulary.count(document.entries.count, language)
         var counts: [Tier: Int] = [:]
         for entry in document.entries { counts[entry.occurrence.tier, default: 0] += 1 }
         for tier in [Tier.major, .notable] where counts[tier, default: 0] > 0 {
-            out += " · \(counts[tier, default: 0]) \(Words.tier(tier, language).lowercased())"
+            out += " · \(counts[tier, default: 0]) \(Vocabulary.tier(tier, language).lowercased())"
         }
         out += "</p>\n<ul class=\"legend\" aria-label=\""
-        out += Words.legend(language)
+        out += Vocabulary.phrase(.legend, language)
         out += "\">\n"
         var tiers: [Tier] = [.major, .notable, .routine]
         for tier in counts.keys.sorted() where !tiers.contains(tier) { tiers.append(tier) }
         for tier in tiers {
             out += "<li><span class=\"sw \(tierClass(tier))\">21</span> "
-            appendEscaped(Words.tier(tier, language), to: &out)
+            appendEscaped(Vocabulary.tier(tier, language), to: &out)
             out += "</li>\n"
         }
-        out += "<li><span class=\"sw off\">21</span> \(Words.dayOff(language))</li>\n"
-        out += "<li><span class=\"sw we\">21</span> \(Words.weekend(language))</li>\n"
+        out += "<li><span class=\"sw off\">21</span> \(Vocabulary.phrase(.dayOff, language))</li>\n"
+        out += "<li><span class=\"sw we\">21</span> \(Vocabulary.phrase(.weekend, language))</li>\n"
         out += "</ul>\n</header>\n"
     }
 
@@ -71,11 +71,11 @@ enum HTMLRenderer {
         let first = LocalDate(year, month, 1)
         let length = LocalDate.daysIn(month: month, year: year)
         let lead = first.weekday.rawValue - 1
-        let heads = Words.weekdayHeads(language)
+        let heads = Vocabulary.weekdayHeads(language)
         let weekendColumns = Weekday.allCases.map { document.weekend.contains($0) }
 
         out += "<table class=\"month\">\n<caption>"
-        out += Words.month(month, language)
+        out += Vocabulary.month(month, language)
         if document.year == nil { out += " \(year)" }
         out += "</caption>\n<thead><tr>"
         for (column, head) in heads.enumerated() {
@@ -130,7 +130,7 @@ enum HTMLRenderer {
         let language = document.language
         let entries = document.entries
         out += "<section class=\"agenda\">\n<h2>"
-        out += Words.agenda(language)
+        out += Vocabulary.phrase(.agenda, language)
         out += "</h2>\n"
         var index = 0
         for (year, month) in MonthRange(from: document.from, through: document.through) {
@@ -147,20 +147,20 @@ enum HTMLRenderer {
             }
             guard index > start else { continue }
             out += "<section class=\"agenda-month\">\n<h3>"
-            out += Words.month(month, language)
+            out += Vocabulary.month(month, language)
             if document.year == nil { out += " \(year)" }
             out += "</h3>\n<table class=\"list\">\n<thead><tr><th class=\"c-date\">"
-            out += Words.dateLabel(language)
+            out += Vocabulary.phrase(.date, language)
             out += "</th><th class=\"c-day\">"
-            out += Words.weekdayLabel(language)
+            out += Vocabulary.phrase(.weekday, language)
             out += "</th><th class=\"c-country\">"
-            out += Words.countryLabel(language)
+            out += Vocabulary.phrase(.country, language)
             out += "</th><th>"
-            out += Words.eventLabel(language)
+            out += Vocabulary.phrase(.event, language)
             out += "</th><th class=\"c-num\">"
-            out += Words.ordinalLabel(language)
+            out += Vocabulary.phrase(.anniversary, language)
             out += "</th><th class=\"c-tier\">"
-            out += Words.tierLabel(language)
+            out += Vocabulary.phrase(.tier, language)
             out += "</th></tr></thead>\n<tbody>\n"
             for entry in entries[start..<index] {
                 agendaRow(entry, language, into: &out)
@@ -168,10 +168,11 @@ enum HTMLRenderer {
             out += "</tbody>\n</table>\n</section>\n"
         }
         if entries.isEmpty {
-            out += "<p>\(Words.nothing(language))</p>\n"
+            out += "<p>\(Vocabulary.phrase(.nothing, language))</p>\n"
         }
         out += "</section>\n"
-        if let generated = Words.generated(document.generatedAt, language) {
+        if let stamp = LocalDate(basic: document.generatedAt) {
+            let generated = Vocabulary.generated(stamp, language)
             out += "<footer>kyniem · \(generated)</footer>\n"
         }
     }
@@ -183,11 +184,11 @@ enum HTMLRenderer {
         out += "<td class=\"c-date\"><time datetime=\""
         out += occurrence.date.iso
         out += "\">"
-        out += DateText.dayMonth(occurrence.date, language)
+        out += Vocabulary.dayMonth(occurrence.date, language)
         out += "</time></td><td class=\"c-day\">"
-        out += DateText.weekday(occurrence.date.weekday, language)
+        out += Vocabulary.weekday(occurrence.date.weekday, language)
         out += "</td><td class=\"c-country\">"
-        if let name = Words.countryName(occurrence, language) {
+        if let name = occurrence.countryName(language) {
             if let flag = occurrence.country?.flag, !flag.isEmpty {
                 out += "<span class=\"flag\" aria-hidden=\"true\">"
                 out += flag
@@ -200,12 +201,12 @@ enum HTMLRenderer {
         out += "</span>"
         if let lunar = occurrence.lunar {
             out += " <span class=\"lunar\">("
-            appendEscaped(DateText.lunar(lunar, language), to: &out)
+            appendEscaped(Vocabulary.lunar(lunar, language), to: &out)
             out += ")</span>"
         }
         if occurrence.event.dayOff {
             out += " <span class=\"off-tag\">"
-            out += Words.dayOff(language)
+            out += Vocabulary.phrase(.dayOff, language)
             out += "</span>"
         }
         if !entry.tasks.isEmpty {
@@ -214,7 +215,7 @@ enum HTMLRenderer {
                 out += "<li><time datetime=\""
                 out += scheduled.due.iso
                 out += "\">"
-                out += DateText.long(scheduled.due, language)
+                out += Vocabulary.long(scheduled.due, language)
                 out += "</time> "
                 appendEscaped(scheduled.task.title.resolved(language), to: &out)
                 out += "</li>"
@@ -222,9 +223,9 @@ enum HTMLRenderer {
             out += "</ul>"
         }
         out += "</td><td class=\"c-num\">"
-        if let ordinal = occurrence.ordinal { out += Words.ordinal(ordinal, language) }
+        if let ordinal = occurrence.ordinal { out += Vocabulary.ordinal(ordinal, language) }
         out += "</td><td class=\"c-tier\"><span class=\"badge \(tier)\">"
-        appendEscaped(Words.tier(occurrence.tier, language), to: &out)
+        appendEscaped(Vocabulary.tier(occurrence.tier, language), to: &out)
         out += "</span></td></tr>\n"
     }
 

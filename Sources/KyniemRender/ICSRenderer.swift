@@ -38,17 +38,12 @@ enum ICSRenderer {
         ics.text("SUMMARY", title)
         ics.text("DESCRIPTION", description(entry, language))
         ics.textList("CATEGORIES", [occurrence.event.kind.rawValue, occurrence.tier.rawValue])
-        if let source = occurrence.event.source, source.hasPrefix("https://") || source.hasPrefix("http://"),
-            !source.contains(where: { $0 == " " || $0.isNewline })
-        {
-            ics.line("URL:\(source)")
-        }
         // Anniversaries do not make anyone busy: the office still books meetings around them.
         ics.line("TRANSP:TRANSPARENT")
         for days in entry.leadDays {
             ics.line("BEGIN:VALARM")
             ics.line("ACTION:DISPLAY")
-            ics.text("DESCRIPTION", Words.reminder(days: days, title: title, language))
+            ics.text("DESCRIPTION", Vocabulary.reminder(days: days, title: title, language))
             // Relative to DTSTART, i.e. local midnight of the day. PT0S rather than -P0D, which
             // is valid but which some importers reject.
             ics.line(days == 0 ? "TRIGGER:PT0S" : days > 0 ? "TRIGGER:-P\(days)D" : "TRIGGER:P\(-days)D")
@@ -57,37 +52,32 @@ enum ICSRenderer {
         ics.line("END:VEVENT")
     }
 
-    /// Ordinal and tier, lunar date, country, checklist with due dates, note and source.
+    /// Ordinal and tier, lunar date, country, checklist with due dates. Never the dataset's
+    /// `note:` or `source:`: they are for editors (`kyniem explain --sources`), not for readers.
     static func description(_ entry: CalendarEntry, _ language: Language) -> String {
         let occurrence = entry.occurrence
         var lines: [String] = []
-        let tier = "\(Words.tierLabel(language)): \(Words.tier(occurrence.tier, language))"
+        let tier = "\(Vocabulary.phrase(.tier, language)): \(Vocabulary.tier(occurrence.tier, language))"
         if let ordinal = occurrence.ordinal {
-            lines.append("\(Words.anniversary(ordinal, language)) · \(tier)")
+            lines.append("\(Vocabulary.anniversary(ordinal, language)) · \(tier)")
         } else {
             lines.append(tier)
         }
         if let lunar = occurrence.lunar {
-            lines.append(DateText.lunar(lunar, language))
+            lines.append(Vocabulary.lunar(lunar, language))
         }
-        if let name = Words.countryName(occurrence, language) {
+        if let name = occurrence.countryName(language) {
             let flag = occurrence.country?.flag ?? ""
-            lines.append("\(Words.countryLabel(language)): \(flag.isEmpty ? "" : flag + " ")\(name)")
+            lines.append("\(Vocabulary.phrase(.country, language)): \(flag.isEmpty ? "" : flag + " ")\(name)")
         }
         if occurrence.event.dayOff {
-            lines.append(Words.dayOff(language))
+            lines.append(Vocabulary.phrase(.dayOff, language))
         }
         if !entry.tasks.isEmpty {
-            lines.append("\(Words.checklistLabel(language)):")
+            lines.append("\(Vocabulary.phrase(.checklist, language)):")
             for scheduled in entry.tasks {
-                lines.append("- \(DateText.long(scheduled.due, language)): \(scheduled.task.title.resolved(language))")
+                lines.append("- \(Vocabulary.long(scheduled.due, language)): \(scheduled.task.title.resolved(language))")
             }
-        }
-        if let note = occurrence.event.note, !note.isEmpty {
-            lines.append("\(Words.noteLabel(language)): \(note)")
-        }
-        if let source = occurrence.event.source, !source.isEmpty {
-            lines.append("\(Words.sourceLabel(language)): \(source)")
         }
         return lines.joined(separator: "\n")
     }

@@ -10,17 +10,17 @@ enum MarkdownRenderer {
         out += "# "
         out += inline(document.name)
         out += "\n\n"
-        out += "\(DateText.long(document.from, language)) – \(DateText.long(document.through, language))"
-        out += " · \(Words.count(document.entries.count, language))\n"
+        out += "\(Vocabulary.long(document.from, language)) – \(Vocabulary.long(document.through, language))"
+        out += " · \(Vocabulary.count(document.entries.count, language))\n"
 
         let heads = [
-            Words.dateLabel(language), Words.eventLabel(language), Words.countryLabel(language),
-            Words.ordinalLabel(language), Words.tierLabel(language),
+            Vocabulary.phrase(.date, language), Vocabulary.phrase(.event, language), Vocabulary.phrase(.country, language),
+            Vocabulary.phrase(.anniversary, language), Vocabulary.phrase(.tier, language),
         ]
         var index = 0
         let entries = document.entries
         for (year, month) in MonthRange(from: document.from, through: document.through) {
-            out += "\n## \(Words.month(month, language))"
+            out += "\n## \(Vocabulary.month(month, language))"
             if document.year == nil || document.from.year != document.through.year { out += " \(year)" }
             out += "\n\n"
             while index < entries.count, (entries[index].occurrence.date.year, entries[index].occurrence.date.month) < (year, month) {
@@ -33,7 +33,7 @@ enum MarkdownRenderer {
                 index += 1
             }
             guard index > start else {
-                out += "_\(Words.nothing(language))_\n"
+                out += "_\(Vocabulary.phrase(.nothing, language))_\n"
                 continue
             }
             out += "| " + heads.joined(separator: " | ") + " |\n"
@@ -47,18 +47,18 @@ enum MarkdownRenderer {
 
     private static func row(_ entry: CalendarEntry, _ language: Language, into out: inout String) {
         let occurrence = entry.occurrence
-        var date = "\(DateText.dayMonth(occurrence.date, language)) (\(DateText.weekday(occurrence.date.weekday, language)))"
-        if occurrence.event.dayOff { date += " · \(Words.dayOff(language))" }
+        var date = "\(Vocabulary.dayMonth(occurrence.date, language)) (\(Vocabulary.weekday(occurrence.date.weekday, language)))"
+        if occurrence.event.dayOff { date += " · \(Vocabulary.phrase(.dayOff, language))" }
         var event = occurrence.title(language)
-        if let lunar = occurrence.lunar { event += " (\(DateText.lunar(lunar, language)))" }
+        if let lunar = occurrence.lunar { event += " (\(Vocabulary.lunar(lunar, language)))" }
         var country = ""
-        if let name = Words.countryName(occurrence, language) {
+        if let name = occurrence.countryName(language) {
             let flag = occurrence.country?.flag ?? ""
             country = flag.isEmpty ? name : "\(flag) \(name)"
         }
         let cells = [
-            date, event, country, occurrence.ordinal.map { Words.ordinal($0, language) } ?? "",
-            Words.tier(occurrence.tier, language),
+            date, event, country, occurrence.ordinal.map { Vocabulary.ordinal($0, language) } ?? "",
+            Vocabulary.tier(occurrence.tier, language),
         ]
         out += "|"
         for cell in cells {

@@ -80,7 +80,7 @@ public enum OccurrenceJSON {
         out += ", \"kind\": \""
         out += occurrence.event.kind.rawValue
         out += "\", \"country\": "
-        JSONText.appendOptional(Words.countryCode(occurrence), to: &out)
+        JSONText.appendOptional(occurrence.countryCode, to: &out)
         out += ", \"title\": "
         JSONText.appendString(occurrence.title(language), to: &out)
         out += ", \"ordinal\": "

@@ -107,7 +107,8 @@ import Glibc
               - {id: visit, once: 2027-05-12}
 
             """.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
-        let full = try Kyniem.shell(#"timeout 20 "$KYNIEM" run --date 2027-05-12 >/dev/full"#, in: folder)
+        // Quiet by default: --verbose lists the deliveries on standard output, which is full.
+        let full = try Kyniem.shell(#"timeout 20 "$KYNIEM" run --verbose --date 2027-05-12 >/dev/full"#, in: folder)
         #expect(full.status == 4)
         #expect(full.stderr.hasSuffix("kyniem: cannot write to standard output: No space left on device\n"), "\(full.stderr)")
         // The delivery was recorded as it happened: the next run sends nothing again.

@@ -150,7 +150,7 @@ import Testing
         #expect(report.entries[0].error?.contains("no notifier with id `ghost`") == true)
         #expect(report.entries[2].error?.contains("unknown notifier type `telegramm`") == true)
         #expect(sink.lines.count == 1)
-        #expect(sink.lines[0].contains("Còn 30 ngày"))
+        #expect(sink.lines[0].contains("còn 30 ngày"))
     }
 
     @Test func theBatchCarriesADigestAndWhatIsNext() throws {
@@ -160,8 +160,9 @@ import Testing
             deliveries: planner.plan(today: today, catchUpDays: 7), date: today, ledger: InMemoryLedger(), dryRun: false,
             now: "t")
         let batch = try #require(office.batches.first)
-        #expect(batch.digest.title == "Kỷ niệm – 1 mục cần lưu ý ngày 22/8/2023")
-        #expect(batch.digest.body.contains("## Còn 30 ngày: Kỷ niệm 50 năm"))
+        #expect(batch.digest.title == "Kỷ niệm: 1 sự kiện (1 sắp tới) – 22/8/2023")
+        #expect(batch.content.sections.map(\.urgency) == [.later])
+        #expect(batch.digest.body.contains("**Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản** — Thứ Năm, 21/9/2023 (còn 30 ngày) · Trọng điểm · nhắc trước 30 ngày"))
         // The next step after the 30-day reminder is the letter task, due 14 days before.
         #expect(batch.deliveries[0].message.body.contains("Tiếp theo: Soạn thư chúc mừng — hạn 7/9/2023"))
         #expect(team.batches[0].deliveries[0].message.body.contains("Next: Draft the congratulatory letter — due 7 September 2023"))

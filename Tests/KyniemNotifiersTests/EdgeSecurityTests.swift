@@ -20,7 +20,7 @@ import Glibc
         return NotifierBatch(
             notifier: notifier, language: .en, runDate: Self.today, timestamp: "t",
             deliveries: deliveries.map { OutgoingDelivery(delivery: $0, message: Message(title: title, body: body)) },
-            digest: Message(title: title, body: body))
+            digest: Message(title: title, body: body), templated: true)
     }
 
     // MARK: Credentials echoed back

@@ -48,13 +48,15 @@ import Testing
         #expect(commands.last == "QUIT")
 
         let message = try #require(session["message"] as? [String: Any])
-        #expect(message["subject"] as? String == "Kỷ niệm – 2 mục cần lưu ý ngày 14/9/2023")
+        #expect(message["subject"] as? String == "Kỷ niệm: 1 sự kiện (1 trong tuần này) – 14/9/2023")
         #expect((message["raw_subject"] as? String)?.hasPrefix("=?UTF-8?B?") == true)
         #expect(message["from"] as? String == "Kỷ niệm <kyniem@example.org>")
         #expect(message["to"] as? String == "doingoai@example.org, Lễ tân <letan@example.org>")
-        #expect(message["content_type"] as? String == "text/plain")
-        #expect(message["charset"] as? String == "utf-8")
-        #expect(message["transfer_encoding"] as? String == "8bit")
+        #expect(message["content_type"] as? String == "multipart/alternative")
+        let parts = try #require(message["parts"] as? [[String?]])
+        #expect(parts.map { $0[0] } == ["text/plain", "text/html"])
+        #expect(parts.map { $0[1] } == ["utf-8", "utf-8"])
+        #expect(parts[0][2] == "8bit")
         #expect(message["mime_version"] as? String == "1.0")
         #expect(message["date_parsed"] as? Bool == true)
         #expect((message["message_id"] as? String)?.hasPrefix("<kyniem.2023-09-14.") == true)
@@ -62,9 +64,16 @@ import Testing
         #expect(message["defects"] as? [String] == [])
         #expect(message["bare_lf"] as? Bool == false)
         let body = try #require(message["body"] as? String)
-        #expect(body.hasPrefix("# Kỷ niệm – 2 mục cần lưu ý ngày 14/9/2023\n"))
-        #expect(body.contains("Còn 7 ngày: Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản"))
+        #expect(body.hasPrefix("Kỷ niệm: 1 sự kiện (1 trong tuần này) – 14/9/2023\n"))
+        #expect(body.contains("Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản — Thứ Năm, 21/9/2023 (còn 7 ngày)"))
         #expect(body.contains("🇯🇵 Nhật Bản"))
+        let html = try #require(message["html"] as? String)
+        #expect(html.contains("<strong>Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản</strong>"))
+        #expect(html.contains("nhắc trước 7 ngày"))
+        #expect(!html.contains("<style"))
+        // RFC 5321 §4.1.4: a fully qualified name or an address literal, never a bare host name.
+        let ehlo = try #require(session["ehlo"] as? String)
+        #expect(ehlo.contains(".") || ehlo.hasPrefix("["), "EHLO \(ehlo)")
         #expect(!outcome.log.contains { $0.contains(Self.password) })
     }
 
@@ -77,10 +86,10 @@ import Testing
         #expect((session["auth"] as? [String: String])?["password"] == Self.password)
         #expect(session["mail_from"] as? String == "FROM:<kyniem@example.org>")
         let message = try #require(session["message"] as? [String: Any])
-        #expect(message["transfer_encoding"] as? String == "base64")
-        #expect(message["subject"] as? String == "Kỷ niệm – 2 items for 14 September 2023")
+        #expect((message["parts"] as? [[String?]])?.map { $0[2] } == ["base64", "base64"])
+        #expect(message["subject"] as? String == "Anniversaries: 1 event (1 this week) – 14 September 2023")
         #expect((message["raw"] as? String)?.contains("Draft the congratulatory") == false)
-        #expect((message["body"] as? String)?.contains("[Late] Task: Draft the congratulatory letter") == true)
+        #expect((message["body"] as? String)?.contains("Draft the congratulatory letter (due 7 September 2023, overdue)") == true)
     }
 
     @Test func linesStartingWithADotAreStuffedAndLongSubjectsFolded() throws {
@@ -94,12 +103,13 @@ import Testing
         let batch = NotifierBatch(
             notifier: "office-mail", language: .vi, runDate: Self.today, timestamp: "t",
             deliveries: deliveries.map { OutgoingDelivery(delivery: $0, message: Message(title: "t", body: "b")) },
-            digest: Message(title: title, body: body))
+            digest: Message(title: title, body: body), templated: true)
         let outcomes = notifier.outcomes(for: batch)
         #expect(outcomes.count == 2 && outcomes.values.allSatisfy(\.isSent))
 
         let message = try #require(try server.records().first?["message"] as? [String: Any])
-        #expect(message["body"] as? String == body + "\n")
+        // The CRLF before the next boundary belongs to the boundary (RFC 2046 §5.1.1).
+        #expect(message["body"] as? String == body)
         #expect(message["subject"] as? String == title)
         let raw = try #require(message["raw"] as? String)
         // Every header line within 78 characters: the subject is folded into several encoded words.
@@ -173,7 +183,7 @@ import Testing
         #expect(commands[upgrade...].contains { $0.hasPrefix("MAIL FROM:") })
         #expect(commands[upgrade...].contains("DATA"))
         #expect((session["auth"] as? [String: String])?["password"] == Self.password)
-        #expect((session["message"] as? [String: Any])?["subject"] as? String == "Kỷ niệm – 2 mục cần lưu ý ngày 14/9/2023")
+        #expect((session["message"] as? [String: Any])?["subject"] as? String == "Kỷ niệm: 1 sự kiện (1 trong tuần này) – 14/9/2023")
     }
 
     @Test func implicitTLSOnTheServersPort() throws {

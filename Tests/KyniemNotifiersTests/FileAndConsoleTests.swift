@@ -26,8 +26,8 @@ import Testing
         #expect(report.allSucceeded)
 
         let markdown = try String(contentsOfFile: folder + "/out/archive/2023-09-14.md", encoding: .utf8)
-        #expect(markdown.hasPrefix("# Kỷ niệm – 2 items for 14 September 2023\n\n## [Late] Task: Draft the congratulatory letter"))
-        #expect(markdown.contains("## In 7 days: 50th anniversary of Vietnam–Japan diplomatic relations\n\n- Country: 🇯🇵 Japan\n"))
+        #expect(markdown.hasPrefix("#### Anniversaries: 1 event (1 this week) – 14 September 2023\n\n**This week (1)**\n"))
+        #expect(markdown.contains("- 🇯🇵 Japan · **50th anniversary of Vietnam–Japan diplomatic relations** — Thursday, 21 September 2023 (in 7 days) · Major · 7-day reminder; Draft the congratulatory letter (due 7 September 2023, overdue)\n"))
 
         let log = try String(contentsOfFile: folder + "/out/archive/deliveries.jsonl", encoding: .utf8)
         let lines = log.split(separator: "\n")
@@ -53,7 +53,7 @@ import Testing
         #expect(appended.split(separator: "\n").count == 4)
         let markdownAgain = try String(contentsOfFile: folder + "/out/archive/2023-09-14.md", encoding: .utf8)
         #expect(markdownAgain.hasPrefix(markdown))
-        #expect(markdownAgain.components(separatedBy: "# Kỷ niệm – 2 items").count == 3)
+        #expect(markdownAgain.components(separatedBy: "#### Anniversaries: 1 event").count == 3)
     }
 
     @Test func theFileNotifierFailsTheBatchWhenItCannotWrite() throws {
@@ -84,14 +84,10 @@ import Testing
             now: "t")
         #expect(report.entries.map(\.status) == [.sent])
         #expect(sink.lines == ["""
-            console: # Kỷ niệm – 1 mục cần lưu ý ngày 21/9/2023
+            console: Kỷ niệm: 1 sự kiện (1 hôm nay) – 21/9/2023
 
-            ## Hôm nay: Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản
-
-            - Quốc gia: 🇯🇵 Nhật Bản
-            - Ngày: Thứ Năm, 21/9/2023
-            - Kỷ niệm lần thứ 50 (Trọng điểm)
-            - Nhắc lịch: hôm nay\n
+            HÔM NAY (1)
+            • 🇯🇵 Nhật Bản · Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản — Thứ Năm, 21/9/2023 (hôm nay) · Trọng điểm · nhắc đúng ngày\n
             """])
     }
 }

@@ -88,9 +88,10 @@ final class LoopbackServer: @unchecked Sendable {
     /// each answer `delay` seconds late, or misbehaving as `fault` says.
     static func http(
         statuses: [Int] = [200], certificate: TestCertificate? = nil, chunked: Bool = false, silent: Bool = false,
-        delay: Double = 0, fault: HTTPFault? = nil
+        delay: Double = 0, fault: HTTPFault? = nil, retryAfter: Int? = nil
     ) throws -> LoopbackServer {
         var options: [String: Any] = ["statuses": statuses, "chunked": chunked, "silent": silent, "delay": delay]
+        if let retryAfter { options["retry_after"] = retryAfter }
         if let fault { options["fault"] = fault.rawValue }
         if let certificate {
             options["cert"] = certificate.certificatePath
@@ -152,6 +153,7 @@ final class LoopbackServer: @unchecked Sendable {
                                             "host": self.headers.get("Host"), "user_agent": self.headers.get("User-Agent"),
                                             "connection": self.headers.get("Connection"),
                                             "content_length": self.headers.get("Content-Length"),
+                                            "at": time.monotonic(),
                                             "body": body.decode("utf-8")}) + "\n")
                 if options.get("delay"):
                     time.sleep(options["delay"])
@@ -161,6 +163,11 @@ final class LoopbackServer: @unchecked Sendable {
                     self.close_connection = True
                     return
                 reply = b'{"ok":true}' if status < 300 else b'{"ok":false,"description":"Internal Server Error: try later"}'
+                if status == 429 and options.get("retry_after") is not None:
+                    # As the Telegram Bot API answers a flood: ResponseParameters.retry_after.
+                    reply = json.dumps({"ok": False, "error_code": 429,
+                                        "description": "Too Many Requests: retry after %d" % options["retry_after"],
+                                        "parameters": {"retry_after": options["retry_after"]}}).encode()
                 if fault == "echo_headers":
                     reply = ("You sent: " + self.requestline + "\n" + str(self.headers)).encode()
                 if fault in ("trickle_head", "trickle_body"):
@@ -374,10 +381,17 @@ final class LoopbackServer: @unchecked Sendable {
                                 "content_type": parsed.get_content_type(),
                                 "charset": parsed.get_content_charset(),
                                 "transfer_encoding": parsed["content-transfer-encoding"],
-                                "body": parsed.get_content().replace("\r\n", "\n"),
+                                # multipart/alternative: the text/plain part as `body`, the
+                                # text/html part as `html`, and every part's type and charset.
+                                "body": (parsed.get_body(("plain",)) or parsed).get_content().replace("\r\n", "\n"),
+                                "html": (parsed.get_body(("html",)).get_content()
+                                         if parsed.get_body(("html",)) is not None else None),
+                                "parts": [[p.get_content_type(), p.get_content_charset(), p["content-transfer-encoding"]]
+                                          for p in parsed.iter_parts()] if parsed.is_multipart() else [],
                                 "defects": [str(d) for d in parsed.defects],
                                 "bare_lf": b"\n" in data.replace(b"\r\n", b""),
                             }
+                            session["ehlo"] = next((c[5:] for c in session["commands"] if c.upper().startswith("EHLO ")), None)
                             if options.get("stall_after_data"):
                                 self.reply("250-2.0.0 almost")
                                 time.sleep(lifetime)

@@ -45,7 +45,7 @@ import Testing
             Date: Thursday, 21 September 2023
             Anniversary: 50th (Major)
             Reminder: in 30 days
-            Next: a reminder on 14 September 2023, 7 days before
+            Next: 7-day reminder, 14 September 2023
             """)
     }
 
@@ -109,8 +109,9 @@ import Testing
         #expect(message.body == "🇯🇵 Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản – Nhắc lịch: còn 29 ngày (trễ)")
         #expect(message.title.hasPrefix("[Trễ] Còn 29 ngày:"))  // no title_template: the default stays
         let digest = templates.digest(MessageContext.digest(
-            notifier: "office", language: .vi, runDate: LocalDate(2023, 8, 23), items: [(context, message), (context, message)]))
-        #expect(digest.body == "2 mục: [jp-relations] [jp-relations]")
+            notifier: "office", language: .vi, runDate: LocalDate(2023, 8, 23), items: [(context, message), (context, message)],
+            digest: Digest(deliveries: [], runDate: LocalDate(2023, 8, 23), language: .vi)))
+        #expect(digest.body == "2 sự kiện: [jp-relations] [jp-relations]")
     }
 
     @Test func aBrokenUserTemplateIsReportedWithItsLine() throws {

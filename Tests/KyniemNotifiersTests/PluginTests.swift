@@ -57,7 +57,7 @@ import Glibc
         #expect(deliveries.count == 2)
         #expect(deliveries[1]["due"] as? String == "2023-09-14")
         #expect((deliveries[1]["body"] as? String)?.contains("Reminder: in 7 days") == true)
-        #expect((object["digest"] as? [String: String])?["title"] == "Kỷ niệm – 2 items for 14 September 2023")
+        #expect((object["digest"] as? [String: String])?["title"] == "Anniversaries: 1 event (1 this week) – 14 September 2023")
     }
 
     @Test func exitingNonZeroFailsTheBatchAndMasksSecretsInTheLog() {

@@ -37,8 +37,10 @@ import Testing
         #expect(body["notifier"] as? String == "hook")
         #expect(body["language"] as? String == "vi")
         let text = try #require(body["text"] as? String)
-        #expect(text.hasPrefix("# Kỷ niệm – 2 "))
-        #expect(text.contains("Còn 7 ngày: Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản"))
+        #expect(text.hasPrefix("Kỷ niệm: 1 sự kiện (1 trong tuần này) – 14/9/2023"))
+        #expect(text.contains("• 🇯🇵 Nhật Bản · Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Nhật Bản — Thứ Năm, 21/9/2023 (còn 7 ngày) · Trọng điểm · nhắc trước 7 ngày; Soạn thư chúc mừng (hạn 7/9/2023, quá hạn)"))
+        let sections = try #require(body["sections"] as? [[String: Any]])
+        #expect(sections.map { $0["urgency"] as? String } == ["this-week"])
         let deliveries = try #require(body["deliveries"] as? [[String: Any]])
         #expect(deliveries.map { $0["key"] as? String } == [
             "jp-relations/2023-09-21/task-letter/hook", "jp-relations/2023-09-21/remind-7d/hook",
@@ -63,8 +65,10 @@ import Testing
         let body = try json(records[0]["body"])
         #expect(Array(body.keys) == ["text"])
         let text = try #require(body["text"] as? String)
-        #expect(text.hasPrefix("# Kỷ niệm – 2 items for 14 September 2023"))
-        #expect(text.contains("[Late] Task: Draft the congratulatory letter"))
+        #expect(!text.split(separator: "\n").contains { $0.hasPrefix("#") && format == "slack" })
+        #expect(text.contains("Anniversaries: 1 event (1 this week) – 14 September 2023"))
+        #expect(text.contains("Draft the congratulatory letter (due 7 September 2023, overdue)"))
+        #expect(text.contains("7-day reminder"))
     }
 
     @Test func eachModeSendsOneRequestPerDelivery() throws {
@@ -74,9 +78,9 @@ import Testing
         #expect(outcome.report.allSucceeded)
         let texts = try server.records(expecting: 2).map { try json($0["body"])["text"] as? String ?? "" }
         #expect(texts.count == 2)
-        #expect(texts[0].hasPrefix("[Late] Task: Draft the congratulatory letter — 50th anniversary"))
-        #expect(texts[0].contains("\n\nCountry: 🇯🇵 Japan"))
-        #expect(texts[1].hasPrefix("In 7 days: 50th anniversary"))
+        #expect(texts[0].hasPrefix("*[Late] Task: Draft the congratulatory letter — 50th anniversary"))
+        #expect(texts[0].contains("\nCountry: 🇯🇵 Japan"))
+        #expect(texts[1].hasPrefix("*In 7 days: 50th anniversary"))
     }
 
     @Test func teamsGetsAnAdaptiveCard() throws {
@@ -91,9 +95,10 @@ import Testing
         let card = try #require(attachment["content"] as? [String: Any])
         #expect(card["type"] as? String == "AdaptiveCard")
         let blocks = try #require(card["body"] as? [[String: Any]])
-        #expect(blocks.first?["text"] as? String == "Kỷ niệm – 2 mục cần lưu ý ngày 14/9/2023")
+        #expect(blocks.first?["text"] as? String == "Kỷ niệm: 1 sự kiện (1 trong tuần này) – 14/9/2023")
+        #expect(blocks.allSatisfy { !(($0["text"] as? String) ?? "").hasPrefix("#") })
         #expect(blocks.first?["weight"] as? String == "Bolder")
-        #expect(blocks.dropFirst().contains { ($0["text"] as? String)?.contains("Còn 7 ngày") == true })
+        #expect(blocks.dropFirst().contains { ($0["text"] as? String)?.contains("còn 7 ngày") == true })
         #expect(blocks.allSatisfy { $0["type"] as? String == "TextBlock" && $0["wrap"] as? Bool == true })
     }
 
@@ -106,13 +111,14 @@ import Testing
         #expect(record["path"] as? String == "/bot\(Self.token)/sendMessage")
         let body = try json(record["body"])
         #expect(body["chat_id"] as? Int == -1001234567890)
-        #expect((body["text"] as? String)?.hasPrefix("# Kỷ niệm – 2 mục cần lưu ý") == true)
+        #expect((body["text"] as? String)?.hasPrefix("<b>Kỷ niệm: 1 sự kiện") == true)
+        #expect(body["parse_mode"] as? String == "HTML")
 
         let channel = notifierSpec(id: "tg", type: "webhook", ["url_env": "TG_URL", "format": "telegram", "chat_id": "@kyniem"])
         let payload = WebhookNotifier(
             configuration: try WebhookNotifier.configuration(channel).get(), environment: [:]
-        ).payload(try batch(), deliveries: [], title: "t", text: "x", digest: true)
-        #expect(payload == #"{"chat_id": "@kyniem", "text": "x"}"#)
+        ).telegramPayload("x")
+        #expect(payload == #"{"chat_id": "@kyniem", "text": "x", "parse_mode": "HTML", "disable_web_page_preview": true}"#)
     }
 
     func batch() throws -> NotifierBatch {

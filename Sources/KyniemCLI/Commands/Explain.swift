@@ -12,6 +12,8 @@ struct Explain: ParsableCommand {
     var year: Int?
     @Option(help: "vi or en (default: home.language).")
     var lang: String?
+    @Flag(help: "Also print the dataset's editorial note and sources for the event (`note:`, `source:`, `since_source:`).")
+    var sources = false
 
     func run() throws {
         let year = try self.year.map { try CommandContext.year($0) }
@@ -36,69 +38,88 @@ struct Explain: ParsableCommand {
         }
         Terminal.out(Self.describe(
             event, chosen: chosen, upcoming: Array(upcoming.prefix(5)), requestedYear: year,
-            planner: configuration.planner, language: language))
+            planner: configuration.planner, language: language, sources: sources))
     }
 
     static func describe(
         _ event: Event, chosen: Occurrence?, upcoming: [Occurrence], requestedYear: Int?, planner: Planner,
-        language: Language
+        language: Language, sources: Bool = false
     ) -> String {
         let vi = language == .vi
         let catalog = planner.catalog
+        func label(_ phrase: Vocabulary.Phrase) -> String { Vocabulary.phrase(phrase, language).lowercased() }
+        /// A table's rows with every column but the last padded to its widest cell.
+        func table(_ rows: [[String]], indent: String = "    ") -> String {
+            guard let columns = rows.map(\.count).max() else { return "" }
+            var widths = [Int](repeating: 0, count: columns)
+            for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+            return rows.map { row in
+                indent + row.enumerated().map { index, cell in
+                    index == row.count - 1 ? cell : cell.padding(toLength: widths[index])
+                }.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
+            }.joined()
+        }
         var out = "\(event.id)\n"
         if let chosen { out += "  \(chosen.title(language))\n" }
-        out += "  \(vi ? "loại" : "kind"): \(event.kind.rawValue)"
+        out += "  \(label(.kind)): \(Vocabulary.kind(event.kind, language))"
         if let code = event.country {
             let name = catalog.countries[code].map { " \($0.flag) \($0.name.resolved(language))" } ?? ""
-            out += "   \(vi ? "quốc gia" : "country"): \(code)\(name)"
+            out += "   \(label(.country)): \(code)\(name)"
         }
-        if event.dayOff { out += vi ? "   ngày nghỉ" : "   day off" }
-        out += "\n  \(vi ? "quy tắc" : "rule"): \(rule(event.recurrence, language: language))\n"
-        if let note = event.note { out += "  \(vi ? "ghi chú" : "note"): \(note)\n" }
-        if let source = event.source { out += "  \(vi ? "nguồn" : "source"): \(source)\n" }
+        if event.dayOff { out += "   " + label(.dayOff) }
+        out += "\n  \(label(.rule)): \(rule(event.recurrence, language: language))\n"
+        if sources {
+            if let note = event.note { out += "  \(label(.notes)): \(note)\n" }
+            if let source = event.source { out += "  \(label(.sources)): \(source)\n" }
+        }
         if !upcoming.isEmpty {
-            out += "  \(vi ? "các lần tới" : "next occurrences"):\n"
-            for occurrence in upcoming {
-                out += "    \(occurrence.date.iso) \(DateText.weekday(occurrence.date.weekday, language))"
-                if let n = occurrence.ordinal { out += "  \(vi ? "lần thứ \(n)" : Ordinal.english(n))" }
-                out += "  \(occurrence.tier)"
-                if let lunar = occurrence.lunar { out += "  (\(DateText.lunar(lunar, language)))" }
-                out += "\n"
-            }
+            out += "  \(label(.nextOccurrences)):\n"
+            out += table(upcoming.map { occurrence in
+                [
+                    Vocabulary.long(occurrence.date, language), Vocabulary.weekday(occurrence.date.weekday, language),
+                    occurrence.ordinal.map { Vocabulary.nth($0, language) } ?? "",
+                    occurrence.tier.label(language), occurrence.lunar.map { "(\(Vocabulary.lunar($0, language)))" } ?? "",
+                ]
+            })
         }
         guard let occurrence = chosen else {
             out += vi ? "  Không có lần nào trong năm \(requestedYear.map(String.init) ?? "tới").\n"
                 : "  No occurrence in \(requestedYear.map(String.init) ?? "the coming years").\n"
             return out
         }
-        out += "\n\(occurrence.date.iso)"
+        out += "\n\(Vocabulary.weekdayAndDate(occurrence.date, language))"
         if let n = occurrence.ordinal { out += vi ? " — lần thứ \(n)" : " — \(Ordinal.english(n)) anniversary" }
-        out += vi ? ", mức \(occurrence.tier)" : ", tier \(occurrence.tier)"
+        out += ", \(label(.tier)) \(occurrence.tier.label(language))"
         let rule = catalog.milestones.rules.first { $0.matches(ordinal: occurrence.ordinal, kind: event.kind) }
         if let rule { out += " (\(milestone(rule, language: language)))" }
         out += "\n"
         let workdays = planner.workingCalendar(from: occurrence.date.adding(days: -400), through: occurrence.date.adding(days: 60))
         let steps = planner.steps(for: occurrence, workdays: workdays)
         let reminders = steps.filter(\.isReminder)
-        out += vi ? "  Nhắc việc:\n" : "  Reminders:\n"
-        if reminders.isEmpty { out += vi ? "    (không có)\n" : "    (none)\n" }
-        for step in reminders {
-            guard case .reminder(let days) = step.kind else { continue }
-            let when = days == 0 ? (vi ? "đúng ngày" : "on the day") : (vi ? "trước \(days) ngày" : "\(days) days before")
-            out += "    \(step.due.iso) \(DateText.weekday(step.due.weekday, language))  \(step.id)  \(when)\n"
-        }
+        out += "  \(Vocabulary.phrase(.reminders, language)):\n"
+        if reminders.isEmpty { out += "    \(Vocabulary.phrase(.none, language))\n" }
+        out += table(reminders.compactMap { step in
+            guard case .reminder(let days) = step.kind else { return nil }
+            return [
+                Vocabulary.long(step.due, language), Vocabulary.weekday(step.due.weekday, language),
+                Vocabulary.reminder(daysBefore: days, language),
+            ]
+        })
         let tasks = planner.checklists.schedule(occurrence, workdays: workdays)
-        out += vi ? "  Danh mục công việc:\n" : "  Checklist:\n"
-        if tasks.isEmpty { out += vi ? "    (không có mẫu nào áp dụng)\n" : "    (no template applies)\n" }
-        for task in tasks {
+        out += "  \(Vocabulary.phrase(.checklist, language)):\n"
+        if tasks.isEmpty { out += "    \(Vocabulary.phrase(.noTemplate, language))\n" }
+        out += table(tasks.map { task in
             let offset = task.task.offsetDays
-            out += "    \(task.due.iso) \(DateText.weekday(task.due.weekday, language))  task-\(task.task.id)  "
-            out += "\(offset > 0 ? "+" : "")\(offset)d  \(task.task.title.resolved(language))"
+            var title = task.task.title.resolved(language)
             if task.due != task.nominal {
-                out += vi ? "  (dời từ \(task.nominal.iso), ngày nghỉ)" : "  (moved from \(task.nominal.iso), not a working day)"
+                title += vi ? "  (dời từ \(Vocabulary.long(task.nominal, language)), ngày nghỉ)"
+                    : "  (moved from \(Vocabulary.long(task.nominal, language)), not a working day)"
             }
-            out += "\n"
-        }
+            let when = offset <= 0
+                ? Vocabulary.lead(daysBefore: -offset, language)
+                : (vi ? "sau \(offset) ngày" : offset == 1 ? "1 day after" : "\(offset) days after")
+            return [Vocabulary.long(task.due, language), Vocabulary.weekday(task.due.weekday, language), when, title]
+        })
         return out
     }
 
@@ -112,11 +133,11 @@ struct Explain: ParsableCommand {
         case .origin(let date):
             let leap = date.month == 2 && date.day == 29
                 ? (vi ? " (28/2 vào năm không nhuận)" : " (28 February in common years)") : ""
-            return vi ? "hằng năm vào \(DateText.dayMonth(date, .vi)), tính từ \(date.iso)\(leap)"
-                : "every year on \(DateText.dayMonth(date, .en)), counting from \(date.iso)\(leap)"
+            return vi ? "hằng năm vào \(Vocabulary.dayMonth(date, .vi)), tính từ \(Vocabulary.long(date, .vi))\(leap)"
+                : "every year on \(Vocabulary.dayMonth(date, .en)), counting from \(Vocabulary.long(date, .en))\(leap)"
         case .monthDay(let month, let day, let year):
             let date = LocalDate(2000, month, day)
-            return (vi ? "hằng năm vào \(DateText.dayMonth(date, .vi))" : "every year on \(DateText.dayMonth(date, .en))") + since(year)
+            return (vi ? "hằng năm vào \(Vocabulary.dayMonth(date, .vi))" : "every year on \(Vocabulary.dayMonth(date, .en))") + since(year)
         case .lunar(let month, let day, let leap, let year):
             let dayText: String
             switch day {
@@ -128,10 +149,10 @@ struct Explain: ParsableCommand {
                 : "Vietnamese lunar calendar (UTC+7): \(dayText) of month \(month)\(leapText)") + since(year)
         case .nthWeekday(let month, let weekday, let nth, let year):
             let which = nth == -1 ? (vi ? "cuối cùng" : "last") : (vi ? "thứ \(nth)" : Ordinal.english(nth))
-            return (vi ? "\(DateText.weekday(weekday, .vi)) \(which) của tháng \(month)"
-                : "the \(which) \(DateText.weekday(weekday, .en)) of \(DateText.englishMonths[month - 1])") + since(year)
+            return (vi ? "\(Vocabulary.weekday(weekday, .vi)) \(which) của tháng \(month)"
+                : "the \(which) \(Vocabulary.weekday(weekday, .en)) of \(Vocabulary.englishMonths[month - 1])") + since(year)
         case .once(let date):
-            return vi ? "một lần, ngày \(date.iso)" : "once, on \(date.iso)"
+            return vi ? "một lần, ngày \(Vocabulary.long(date, .vi))" : "once, on \(Vocabulary.long(date, .en))"
         }
     }
 
@@ -140,8 +161,14 @@ struct Explain: ParsableCommand {
         var parts: [String] = []
         if let every = rule.every { parts.append(vi ? "mỗi \(every) năm" : "every \(every)") }
         if let at = rule.at { parts.append((vi ? "lần " : "at ") + at.map(String.init).joined(separator: ", ")) }
-        if let kinds = rule.kinds { parts.append(kinds.map(\.rawValue).sorted().joined(separator: "/")) }
+        if let kinds = rule.kinds { parts.append(kinds.map { Vocabulary.kind($0, language) }.sorted().joined(separator: "/")) }
         if parts.isEmpty { parts.append(vi ? "mặc định" : "default") }
         return (vi ? "quy tắc mốc: " : "milestone rule: ") + parts.joined(separator: ", ")
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        String(reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -12,7 +12,9 @@ struct Run: ParsableCommand {
             Sends what falls due on DATE (default today in the home time zone) and what fell due in \
             the catch-up window (`catch_up:`) and was never sent. The first run on a new state \
             ledger sends only what is due on its date; --backfill also sends the catch-up window. \
-            A delivery that left the window unsent is reported once as expired. The whole run \
+            A delivery that left the window unsent is reported once as expired. Quiet by default: \
+            the console notifier's digest on stdout, and one line on stderr for each delivery \
+            that failed or expired; --verbose lists every delivery. The whole run \
             ends within `run_timeout:` (default 15m). Exit 0 when everything was sent, 1 when \
             some deliveries failed or expired (failed ones are retried by the next run), 3 when \
             another run holds the lock.
@@ -28,6 +30,8 @@ struct Run: ParsableCommand {
     var format: OutputFormat = .text
     @Flag(help: "Also send what fell due in the catch-up window before this ledger's first run.")
     var backfill = false
+    @Flag(name: .shortAndLong, help: "List every delivery and its status (a dry run always does).")
+    var verbose = false
 
     func run() throws {
         let context = try CommandContext.load(config)
@@ -95,8 +99,9 @@ struct Run: ParsableCommand {
 
         if json {
             Terminal.out(report.json(date: runDate))
-        } else if dryRun || report.entries.contains(where: { $0.status != .skippedAlreadySent }) {
-            // Quiet when nothing was due, so cron mails only days with news.
+        } else if dryRun || (verbose && report.entries.contains(where: { $0.status != .skippedAlreadySent })) {
+            // Quiet by default, for cron: the console notifier's digest is the news, and only
+            // what went wrong follows it (on stderr, one line each). --verbose lists every delivery.
             Terminal.out(report.text())
         }
         for entry in report.entries where entry.status == .failed {
@@ -105,6 +110,7 @@ struct Run: ParsableCommand {
         for entry in report.entries where entry.status == .expired {
             Terminal.error("expired: \(entry.key): due \(entry.due), left the catch-up window unsent: \(entry.error ?? "")")
         }
+        // Rare and once (a new ledger's baseline, a gap of over a year): worth a line even in cron.
         for notice in report.notices { Terminal.error("note: \(notice)") }
         // Reported: a later run does not list them again. A run killed before this line leaves
         // them for the next one to report.

@@ -59,29 +59,30 @@ struct Upcoming: ParsableCommand {
         _ occurrences: [Occurrence], from: LocalDate, through: LocalDate, today: LocalDate, language: Language
     ) -> String {
         var out = language == .vi
-            ? "Sắp tới từ \(DateText.long(from, .vi)) đến \(DateText.long(through, .vi)): \(occurrences.count) sự kiện\n"
-            : "Coming up from \(DateText.long(from, .en)) to \(DateText.long(through, .en)): \(occurrences.count) events\n"
+            ? "Sắp tới từ \(Vocabulary.long(from, .vi)) đến \(Vocabulary.long(through, .vi)): \(Vocabulary.count(occurrences.count, .vi))\n"
+            : "Coming up from \(Vocabulary.long(from, .en)) to \(Vocabulary.long(through, .en)): \(Vocabulary.count(occurrences.count, .en))\n"
         var month = 0
         for occurrence in occurrences {
             if occurrence.date.month != month {
                 month = occurrence.date.month
-                out += language == .vi
-                    ? "\nTháng \(month)/\(occurrence.date.year)\n"
-                    : "\n\(DateText.englishMonths[month - 1]) \(occurrence.date.year)\n"
+                out += "\n" + Vocabulary.monthAndYear(month, occurrence.date.year, language) + "\n"
             }
             out += "  " + line(occurrence, language: language) + "\n"
         }
         return out
     }
 
-    /// `2028-09-21 Thu  notable  JP  55th anniversary of …  [lunar 15/8]`
+    /// `21/9/2028  Thứ Năm  Đáng chú ý   JP  Kỷ niệm 55 năm …  (15/8 âm lịch)`: the date as the
+    /// reader writes it, every column padded to its widest value in the language.
     static func line(_ occurrence: Occurrence, language: Language) -> String {
-        let weekday = DateText.weekday(occurrence.date.weekday, language)
-        let tier = occurrence.tier.rawValue.padding(toLength: 8)
+        let date = Vocabulary.long(occurrence.date, language).padding(toLength: language == .vi ? 10 : 17)
+        let weekday = Vocabulary.weekday(occurrence.date.weekday, language).padding(toLength: language == .vi ? 8 : 9)
+        let tiers = [Tier.major, .notable, .routine].map { $0.label(language).count }.max() ?? 8
+        let tier = occurrence.tier.label(language).padding(toLength: max(tiers, occurrence.tier.label(language).count))
         let country = (occurrence.event.country ?? "").padding(toLength: 3)
-        var text = "\(occurrence.date.iso) \(weekday.padding(toLength: language == .vi ? 8 : 9)) \(tier) \(country) \(occurrence.title(language))"
-        if let lunar = occurrence.lunar { text += " (\(DateText.lunar(lunar, language)))" }
-        if occurrence.event.dayOff { text += language == .vi ? " — ngày nghỉ" : " — day off" }
+        var text = "\(date) \(weekday) \(tier) \(country) \(occurrence.title(language))"
+        if let lunar = occurrence.lunar { text += " (\(Vocabulary.lunar(lunar, language)))" }
+        if occurrence.event.dayOff { text += " — " + Vocabulary.phrase(.dayOff, language).lowercased() }
         return text
     }
 }
