@@ -41,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -212,10 +212,15 @@ def write_office(folder, start, days, events_per_day, webhook_port, smtp_port, e
         "hook": f"  - {{id: hook, type: webhook, format: generic, mode: each, "
                 f"url: \"http://127.0.0.1:{webhook_port}/hook\", timeout: {webhook_timeout}}}",
         "mail": f"  - {{id: mail, type: email, from: kyniem@example.org, to: [office@example.org], "
-                f"smtp: {{host: 127.0.0.1, port: {smtp_port}}}, timeout: {smtp_timeout}}}",
+                f"smtp: {{host: 127.0.0.1, port: {smtp_port}}}, timeout: {smtp_timeout}, "
+                f"digest_template: mail-keys.mustache}}",
         "log": f"  - {{id: log, type: file, path: {out}}}",
         "plug": "  - {id: plug, type: faultplug}",
     }
+    # The office's own digest template lists each delivery's key, so the SMTP server can tell
+    # which deliveries each mail carried (a digest may leave superseded ones out of its text).
+    with open(os.path.join(folder, "mail-keys.mustache"), "w") as handle:
+        handle.write("{{digest_title}}\n{{#deliveries}}KEY {{key}}\n{{/deliveries}}")
     plugin = os.path.join(folder, "plugins", "faultplug")
     os.makedirs(plugin, exist_ok=True)
     with open(os.path.join(plugin, "plugin.yaml"), "w") as handle:
@@ -353,29 +358,12 @@ class Office:
         return [k for batch in self.logged_messages() for k in batch]
 
     def mail_messages(self):
-        """Keys the SMTP server received. A digest (English) is titled with the run date and lists
-        each item as `## …: Event O/N` with a `- Reminder:` line that gives the due date when the
-        step was sent late: the event, its occurrence and the step's lead follow from those."""
+        """The keys each accepted mail carried: its body lists them (`KEY …` lines, from the
+        office's digest template)."""
         result = []
         for message in self.received.messages("mail-messages"):
-            keys = []
-            body = message.split("\r\n\r\n", 1)[-1].replace("\r\n", "\n")
-            run_day = None
-            for line in body.split("\n"):
-                if line.startswith("# ") and " for " in line:
-                    run_day = datetime.strptime(line.rsplit(" for ", 1)[1].strip(), "%d %B %Y").date()
-            for item in body.split("\n## ")[1:]:
-                heading, _, rest = item.partition("\n")
-                if "Event " not in heading:
-                    continue
-                offset, n = heading.rsplit("Event ", 1)[1].strip().split("/")
-                occurrence = self.start + timedelta(days=int(offset))
-                due = run_day
-                if "it was due on " in rest:
-                    text = rest.split("it was due on ", 1)[1].split("\n", 1)[0].strip()
-                    due = datetime.strptime(text, "%d %B %Y").date()
-                lead = (occurrence - due).days
-                keys.append(f"e{int(offset):03d}-{int(n):02d}/{occurrence.isoformat()}/remind-{lead}d/mail")
+            keys = [line.strip()[4:] for line in message.replace("\r\n", "\n").split("\n")
+                    if line.strip().startswith("KEY ")]
             result.append(keys)
         return result
 
