@@ -388,6 +388,14 @@ countries:
 #     the configuration's per-year `working_days: {YEAR: {off: [...], on: [...]}}`.
 #   - Quốc khánh: only 2/9 is bundled. The adjacent day (1/9 or 3/9) is chosen each year by the
 #     Government, so add it to that year's `working_days.off` list.
+# Substitute days: when a day_off holiday falls on a Saturday or Sunday, kyniem gives the next
+# working day off by rule (Bộ luật Lao động 2019, Điều 111 khoản 3: "Nếu ngày nghỉ hằng tuần trùng
+# với ngày nghỉ lễ, tết quy định tại khoản 1 Điều 112 ... thì người lao động được nghỉ bù ngày nghỉ
+# hằng tuần vào ngày làm việc kế tiếp"). The decreed schedules of the years that have one are in
+# working-days.yaml.
+# Ngày Văn hóa Việt Nam (24/11): a paid day off from 2026 under the Politburo's Resolution
+# 80-NQ/TW on developing Vietnamese culture (January 2026); the Government's Resolution 30/NQ-CP
+# (February 2026) tasks the amendment of the Labour Code's Art. 112(1) to list it.
 # Titles: "Tất niên" is the year-end gathering, not the name of a day, so the last day of the
 # lunar year is called by what it is ("ngày cuối năm Âm lịch", whose night is Giao thừa).
 # "{canchi}" is the can-chi name of the lunar year (Tết Đinh Mùi in 2027; "Dinh Mui" in en).
@@ -480,6 +488,16 @@ events:
     day_off: true
     source: "Bộ luật Lao động 2019, Điều 112 khoản 1 điểm đ; vietnam.vnanet.vn 2022 (77e Fête nationale, 2 septembre 1945 - 2022)"
     note: "The law gives 2/9 plus one adjacent day (1/9 or 3/9) chosen each year: add that day to the year's working_days.off."
+
+  - id: vn-culture-day
+    kind: holiday
+    country: VN
+    title: {vi: "Ngày Văn hóa Việt Nam", en: "Vietnam Culture Day"}
+    date: {month: 11, day: 24}
+    from: 2026
+    day_off: true
+    source: "Nghị quyết 80-NQ/TW của Bộ Chính trị về phát triển văn hóa Việt Nam (01/2026): chọn ngày 24/11 hằng năm là Ngày Văn hóa Việt Nam, ngày nghỉ, người lao động hưởng nguyên lương; Nghị quyết 30/NQ-CP (02/2026): sửa đổi, bổ sung khoản 1 Điều 112 Bộ luật Lao động (cafef.vn 13/01/2026; vneconomy.vn 26/02/2026)"
+    note: "A paid day off from 2026; 24/11/2026 is a Tuesday."
 
   # Home observances without a day off: customary dates of the lunar calendar.
   - id: vn-lantern-festival
@@ -4221,6 +4239,31 @@ events:
     date: 2025-09-24
     source: "en.wiki Foreign relations of Vietnam / Tuvalu; en.nhandan.vn; vovworld.vn"
     note: "Signed in New York 24 Sep 2025 local time (25 Sep Hanoi time); completes relations with all 193 UN members."
+
+"""#),
+        ("vietnam/working-days.yaml", #"""
+# Vietnam's decreed schedules of days off, for the years that have one.
+#
+# HAND-WRITTEN - not generated. Each year lists only what the rules of holidays.yaml do not already
+# give: a weekday the decree adds to a break (`off`) and a day that is worked although a rule would
+# make it a day off (`on`: a Saturday worked in exchange, or the day after a weekend holiday when the
+# decree placed the break otherwise). The Labour Code gives the days (Art. 112(1)); the Prime
+# Minister fixes the Tết break and the day next to 2/9 each year (Art. 112(3)); a holiday on a
+# weekly rest day gives the next working day off (Art. 111(3)), which kyniem computes by rule.
+#
+# A configuration's own `working_days:` for a year replaces that year here whole.
+working_days:
+  2025:
+    # Tết Ất Tỵ: Saturday 25/1 to Sunday 2/2/2025, nine days: the five Tết days are Monday 27/1
+    # (28 tháng Chạp) to Friday 31/1 (mùng 3), so 27/1 is off and Saturday 1/2 (mùng 4) is not
+    # one of them: no day in lieu on Monday 3/2, which is worked.
+    off: [2025-01-27]
+    on: [2025-02-03]
+    source: "Văn bản 8726/VPCP-KGVX ngày 26/11/2024 của Văn phòng Chính phủ (Thủ tướng đồng ý nghỉ Tết Âm lịch 2025 9 ngày, 5 ngày nghỉ chính thức và 4 ngày nghỉ cuối tuần, từ thứ Bảy 25/1 đến hết Chủ nhật 2/2/2025); thông báo của Bộ Lao động - Thương binh và Xã hội về lịch nghỉ Tết Âm lịch 2025 (nghỉ từ 25/1/2025, tức 26 tháng Chạp, đến hết 2/2/2025, tức mùng 5 tháng Giêng)"
+  # 2026: Tết Bính Ngọ from Saturday 14/2 to Sunday 22/2/2026 (27 tháng Chạp to mùng 6): the five
+  # weekdays 16–20/2 are exactly giao thừa and mùng 1–4, so the rules give the break and nothing is
+  # listed (congan.com.vn, "Chính thức chốt phương án Tết Nguyên đán Bính Ngọ 2026 nghỉ 9 ngày").
+  # Giỗ Tổ Hùng Vương 2026 (10/3 âm lịch) is Sunday 26/4: Monday 27/4 off, by rule (Art. 111(3)).
 
 """#),
     ]

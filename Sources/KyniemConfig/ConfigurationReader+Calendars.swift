@@ -9,6 +9,8 @@ struct CalendarSources {
     var countries: [String: Country] = [:]
     var checklistNodes: [(template: ChecklistTemplate, node: YAMLNode)] = []
     var readFiles: Set<String> = []
+    /// The calendar files' `working_days`, by year (files listing the same year add up).
+    var workingDays: [Int: WorkingDayAdjustments] = [:]
 }
 
 extension ConfigurationReader {
@@ -61,6 +63,14 @@ extension ConfigurationReader {
         guard let root = parse(text: text, displayName: displayName) else { return }
         guard let map = mapping(root, allowed: Self.calendarKeys) else { return }
         readCalendarContent(map, into: &sources)
+        // A calendar may ship the decreed schedules of the years that have one; the configuration's
+        // own `working_days` replaces a year's schedule (see `read`).
+        if let node = map.optional("working_days"), let years = readWorkingDays(node) {
+            for (year, days) in years {
+                sources.workingDays[year, default: WorkingDayAdjustments()].off.formUnion(days.off)
+                sources.workingDays[year, default: WorkingDayAdjustments()].on.formUnion(days.on)
+            }
+        }
     }
 
     /// `countries`, `events` and `checklists` of a calendar file or of the configuration itself.
@@ -134,6 +144,7 @@ extension ConfigurationReader {
         let dayOff = map.optional("day_off").flatMap(bool) ?? false
         let note = map.optional("note").flatMap(string)
         let source = map.optional("source").flatMap(string)
+        let firstYear = map.optional("from").flatMap { int($0, in: 1...9999, what: "the first year the event occurs") }
         // Where the ordinal's origin year (or the decision to have none) comes from: dataset
         // documentation, checked to be text but not used by the engine.
         _ = map.optional("since_source").flatMap(string)
@@ -142,7 +153,7 @@ extension ConfigurationReader {
         guard problems.count == before, let id, let recurrence else { return nil }
         let event = Event(
             id: id, kind: kind, country: country, title: title ?? LocalizedText(id), recurrence: recurrence,
-            dayOff: dayOff, note: note, source: source)
+            dayOff: dayOff, note: note, source: source, firstYear: firstYear)
         return (event, idNode)
     }
 

@@ -95,12 +95,35 @@ public struct WorkingDayAdjustments: Sendable, Hashable {
     }
 }
 
-/// Which days are working days at home: not the weekend, not a `day_off` event, not a decreed
-/// day off, unless decreed a working day in exchange.
+/// Why a day is not a working day at home.
+public enum DayOffReason: Sendable, Hashable {
+    /// A weekly day of rest (`home.weekend`).
+    case weekend
+    /// A public holiday: a `day_off` event falls on it.
+    case holiday(Event)
+    /// The day off in lieu of a public holiday that fell on a weekly day of rest (Labour Code 2019,
+    /// Art. 111(3)): the holiday and the date it fell on.
+    case substitute(for: Event, holiday: LocalDate)
+    /// Listed as a day off in `working_days` (a decreed Tết or National Day break).
+    case decreed
+}
+
+/// Which days are working days at home: not the weekend, not a `day_off` event, not the day off in
+/// lieu of a holiday that fell on the weekend, not a decreed day off; unless decreed a working day.
+///
+/// Substitute days (Vietnam's Labour Code 2019, Art. 111(3): "if a weekly day of rest coincides with a
+/// public holiday under Art. 112(1), the worker takes the day off on the next working day"): each
+/// `day_off` day that falls on a weekend day gives the next day that is neither a weekend day, a
+/// holiday nor already a substitute. A decreed schedule that places the days otherwise says so in
+/// `working_days` (`on:` for the day the rule would have given).
 public struct WorkingCalendar: Sendable {
     public let weekend: Set<Weekday>
     public let daysOff: Set<LocalDate>
     public let adjustments: WorkingDayAdjustments
+    /// The holiday events on each day off they make (the first one listed when several share a day).
+    public let holidays: [LocalDate: Event]
+    /// Days off in lieu, with the holiday (and its date) each stands for.
+    public let substitutes: [LocalDate: (event: Event, holiday: LocalDate)]
     /// Precomputed answers for the days from `firstDay` (a Julian Day Number): planning asks
     /// about the same few years thousands of times, and a table lookup beats three set probes.
     private let firstDay: Int
@@ -108,10 +131,29 @@ public struct WorkingCalendar: Sendable {
 
     /// `daysOff` holds the dates of the `day_off` events in the years the caller will ask about.
     public init(weekend: Set<Weekday>, daysOff: Set<LocalDate>, adjustments: WorkingDayAdjustments) {
+        self.init(weekend: weekend, daysOff: daysOff, holidays: [:], adjustments: adjustments)
+    }
+
+    private init(
+        weekend: Set<Weekday>, daysOff: Set<LocalDate>, holidays: [LocalDate: Event],
+        adjustments: WorkingDayAdjustments
+    ) {
         self.weekend = weekend
         self.daysOff = daysOff
         self.adjustments = adjustments
-        let known = daysOff.union(adjustments.off).union(adjustments.on)
+        self.holidays = holidays
+        var substitutes: [LocalDate: (event: Event, holiday: LocalDate)] = [:]
+        if weekend.count < 7 {
+            for (date, event) in holidays.sorted(by: { $0.key < $1.key }) where weekend.contains(date.weekday) {
+                var day = date.adding(days: 1)
+                while weekend.contains(day.weekday) || daysOff.contains(day) || substitutes[day] != nil {
+                    day = day.adding(days: 1)
+                }
+                substitutes[day] = (event, date)
+            }
+        }
+        self.substitutes = substitutes
+        let known = daysOff.union(adjustments.off).union(adjustments.on).union(substitutes.keys)
         guard let first = known.min(), let last = known.max() else {
             self.firstDay = 0
             self.working = []
@@ -121,30 +163,45 @@ public struct WorkingCalendar: Sendable {
         let start = LocalDate(first.year, 1, 1).julianDay
         let end = LocalDate(last.year, 12, 31).julianDay
         self.firstDay = start
-        self.working = (start...end).map {
-            Self.compute(LocalDate(julianDay: $0), weekend: weekend, daysOff: daysOff, adjustments: adjustments)
+        var working: [Bool] = []
+        working.reserveCapacity(end - start + 1)
+        for day in start...end {
+            let date = LocalDate(julianDay: day)
+            working.append(substitutes[date] == nil
+                && Self.compute(date, weekend: weekend, daysOff: daysOff, adjustments: adjustments)
+                || adjustments.on.contains(date))
         }
+        self.working = working
     }
 
     /// Expands the catalog's `day_off` events over `years` (pad by a year each side of a window).
     public init(
         weekend: Set<Weekday>, catalog: Catalog, years: ClosedRange<Int>, adjustments: WorkingDayAdjustments
     ) {
-        var days = Set<LocalDate>()
+        var holidays: [LocalDate: Event] = [:]
         let from = LocalDate(years.lowerBound, 1, 1)
         let through = LocalDate(years.upperBound, 12, 31)
         for event in catalog.events where event.dayOff {
             event.recurrence.forEachDate(from: from, through: through, lunarCalendar: catalog.lunarCalendar) { date, _, _ in
-                days.insert(date)
+                if event.exists(on: date), holidays[date] == nil { holidays[date] = event }
             }
         }
-        self.init(weekend: weekend, daysOff: days, adjustments: adjustments)
+        self.init(weekend: weekend, daysOff: Set(holidays.keys), holidays: holidays, adjustments: adjustments)
     }
 
     public func isWorkingDay(_ date: LocalDate) -> Bool {
         let index = date.julianDay - firstDay
         if index >= 0, index < working.count { return working[index] }
         return Self.compute(date, weekend: weekend, daysOff: daysOff, adjustments: adjustments)
+    }
+
+    /// Why `date` is not a working day; nil when it is one.
+    public func reason(_ date: LocalDate) -> DayOffReason? {
+        guard !isWorkingDay(date) else { return nil }
+        if let event = holidays[date] { return .holiday(event) }
+        if let substitute = substitutes[date] { return .substitute(for: substitute.event, holiday: substitute.holiday) }
+        if adjustments.off.contains(date) { return .decreed }
+        return .weekend
     }
 
     private static func compute(
@@ -154,7 +211,6 @@ public struct WorkingCalendar: Sendable {
         if adjustments.off.contains(date) || daysOff.contains(date) { return false }
         return !weekend.contains(date.weekday)
     }
-
     public func nearestWorkingDay(_ date: LocalDate, forward: Bool) -> LocalDate {
         var day = date
         // A year of non-working days in a row cannot happen with a sane configuration;

@@ -160,6 +160,7 @@ public struct Catalog: Sendable {
     ) {
         let country = event.country.flatMap { countries[$0] }
         event.recurrence.forEachDate(from: from, through: through, lunarCalendar: lunarCalendar) { date, ordinal, lunar in
+            guard event.exists(on: date) else { return }
             body(Occurrence(
                 event: event, date: date, ordinal: ordinal,
                 tier: milestones.tier(ordinal: ordinal, kind: event.kind), lunar: lunar, country: country))

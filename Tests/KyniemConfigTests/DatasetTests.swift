@@ -229,10 +229,11 @@ import KyniemCore
         let daysOff = Self.configuration.catalog.occurrences(from: LocalDate(2027, 1, 1), through: LocalDate(2027, 12, 31))
             .filter(\.event.dayOff).map(\.date.iso)
         // Tết 2027 is 6 February; Hùng Kings (10/3 lunar) 16 April 2027.
+        // 24 November (Ngày Văn hóa Việt Nam) is a day off from 2026.
         for day in ["2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-02-09",
-                    "2027-04-16", "2027-04-30", "2027-05-01", "2027-09-02"] {
+                    "2027-04-16", "2027-04-30", "2027-05-01", "2027-09-02", "2027-11-24"] {
             #expect(daysOff.contains(day), "\(day) should be a day off")
         }
-        #expect(daysOff.count == 10)
+        #expect(daysOff.count == 11)
     }
 }

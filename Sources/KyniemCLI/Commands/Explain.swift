@@ -94,11 +94,33 @@ struct Explain: ParsableCommand {
             out += "    \(task.due.iso) \(DateText.weekday(task.due.weekday, language))  task-\(task.task.id)  "
             out += "\(offset > 0 ? "+" : "")\(offset)d  \(task.task.title.resolved(language))"
             if task.due != task.nominal {
-                out += vi ? "  (dời từ \(task.nominal.iso), ngày nghỉ)" : "  (moved from \(task.nominal.iso), not a working day)"
+                out += vi ? "  (dời từ \(task.nominal.iso): " : "  (moved from \(task.nominal.iso): "
+                out += dayOffReason(task.nominal, workdays: workdays, catalog: catalog, language: language) + ")"
             }
             out += "\n"
         }
         return out
+    }
+
+    /// Why a task's nominal day is not a working day: "27/4 là ngày nghỉ bù Giỗ Tổ Hùng Vương …".
+    static func dayOffReason(_ date: LocalDate, workdays: WorkingCalendar, catalog: Catalog, language: Language) -> String {
+        let vi = language == .vi
+        let day = DateText.dayMonth(date, language)
+        func title(_ event: Event, on date: LocalDate) -> String {
+            catalog.occurrences(of: event, from: date, through: date).first?.title(language) ?? event.title.resolved(language)
+        }
+        switch workdays.reason(date) {
+        case .holiday(let event):
+            return vi ? "\(day) là ngày nghỉ lễ \(title(event, on: date))" : "\(day) is a public holiday, \(title(event, on: date))"
+        case .substitute(let event, let holiday):
+            let fell = "\(DateText.weekday(holiday.weekday, language)) \(DateText.dayMonth(holiday, language))"
+            return vi ? "\(day) là ngày nghỉ bù \(title(event, on: holiday)), rơi vào \(fell)"
+                : "\(day) is the day off in lieu of \(title(event, on: holiday)), which fell on \(fell)"
+        case .decreed:
+            return vi ? "\(day) là ngày nghỉ theo lịch nghỉ lễ, Tết năm \(date.year)" : "\(day) is a day off in the decreed schedule for \(date.year)"
+        case .weekend, nil:
+            return vi ? "\(day) là ngày nghỉ hằng tuần" : "\(day) is a weekly day off"
+        }
     }
 
     static func rule(_ recurrence: Recurrence, language: Language) -> String {
