@@ -172,7 +172,7 @@ extension ConfigurationReader {
         }
         guard let (key, node) = first else {
             record(YAMLNode(scalar: .init(text: ""), mark: map.mark),
-                   "missing the event's day: give one of date, lunar, rule or once")
+                   "missing the event's day: give one of date, lunar, rule, once or calendar")
             return nil
         }
         if let second {
@@ -200,6 +200,8 @@ extension ConfigurationReader {
             return date(node).map(Recurrence.origin)
         case "lunar":
             return lunar(node, since: since)
+        case "calendar":
+            return calendarDay(node, since: since)
         default:
             return rule(node, since: since)
         }
@@ -246,6 +248,44 @@ extension ConfigurationReader {
             return nil
         }
         return .lunar(month: month, day: day, leap: leap, since: since)
+    }
+
+    /// `calendar: {system: hebrew, month: iyar, day: 5, observance: israel-independence-day}` or
+    /// `calendar: {system: bikram-sambat, month: asoj, day: 3}`.
+    func calendarDay(_ node: YAMLNode, since: Int?) -> Recurrence? {
+        guard let map = mapping(node, allowed: ["system", "month", "day", "observance"]) else { return nil }
+        let systemNode = attempt { () throws(YAMLError) in try map.required("system") }
+        let monthNode = attempt { () throws(YAMLError) in try map.required("month") }
+        let dayNode = attempt { () throws(YAMLError) in try map.required("day") }
+        guard let systemNode, let monthNode, let dayNode, let systemName = string(systemNode) else { return nil }
+        guard let system = CalendarRule.System(rawValue: systemName) else {
+            record(systemNode, "unknown calendar \"\(systemName)\"; expected "
+                + CalendarRule.System.allCases.map(\.rawValue).joined(separator: " or "))
+            return nil
+        }
+        guard let monthName = string(monthNode) else { return nil }
+        guard let month = system.monthNames.firstIndex(of: monthName.lowercased()).map({ $0 + 1 }) else {
+            record(monthNode, "unknown \(system.rawValue) month \"\(monthName)\"; expected one of "
+                + system.monthNames.joined(separator: ", "))
+            return nil
+        }
+        let longest = system == .hebrew ? [30, 29, 30, 29, 30, 29][month - 1] : 32
+        guard let day = int(dayNode, in: 1...longest, what: "a day of \(monthName)") else { return nil }
+        var observance: CalendarRule.Observance?
+        if let observanceNode = map.optional("observance") {
+            guard let name = string(observanceNode) else { return nil }
+            guard let found = CalendarRule.Observance(rawValue: name) else {
+                record(observanceNode, "unknown observance \"\(name)\"; expected "
+                    + CalendarRule.Observance.allCases.map(\.rawValue).joined(separator: " or "))
+                return nil
+            }
+            guard system == .hebrew else {
+                record(observanceNode, "observance \(name) applies to the hebrew calendar")
+                return nil
+            }
+            observance = found
+        }
+        return .calendar(CalendarRule(system: system, month: month, day: day, observance: observance), since: since)
     }
 
     func rule(_ node: YAMLNode, since: Int?) -> Recurrence? {

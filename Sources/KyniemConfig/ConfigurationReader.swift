@@ -21,10 +21,11 @@ final class ConfigurationReader {
     ]
     static let calendarKeys = ["countries", "events", "checklists", "working_days"]
     static let eventKeys = [
-        "id", "kind", "country", "title", "date", "since", "since_source", "lunar", "rule", "once", "day_off", "note", "from",
+        "id", "kind", "country", "title", "date", "since", "since_source", "lunar", "rule", "once", "calendar", "day_off", "note",
+        "from",
         "source",
     ]
-    static let recurrenceKeys = ["date", "lunar", "rule", "once"]
+    static let recurrenceKeys = ["date", "lunar", "rule", "once", "calendar"]
     static let languageKeys = Language.allCases.map(\.rawValue)
 
     // MARK: Recording problems

@@ -85,12 +85,16 @@ public enum Recurrence: Sendable, Hashable {
     case nthWeekday(month: Int, weekday: Weekday, nth: Int, since: Int?)
     /// `once: YYYY-MM-DD`.
     case once(LocalDate)
+    /// `calendar: {system, month, day, observance}`: a day of another calendar (Hebrew, Bikram
+    /// Sambat), moved as its observance says; years whose date is not known have no occurrence.
+    case calendar(CalendarRule, since: Int?)
 
     /// The year the ordinal counts from, if any.
     public var originYear: Int? {
         switch self {
         case .origin(let date): date.year
-        case .monthDay(_, _, let since), .lunar(_, _, _, let since), .nthWeekday(_, _, _, let since): since
+        case .monthDay(_, _, let since), .lunar(_, _, _, let since), .nthWeekday(_, _, _, let since),
+            .calendar(_, let since): since
         case .once: nil
         }
     }

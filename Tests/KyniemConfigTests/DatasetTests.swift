@@ -120,6 +120,11 @@ import KyniemCore
                 #expect(m == month, "\(code) rule month")
                 #expect(s == since, "\(code) since")
                 #expect(row["rule"]?.isEmpty == false, "\(code) has a rule only where the table has one")
+            case .calendar(_, let s):
+                // Computed from another calendar (IL: Hebrew, NP: Bikram Sambat); the table's
+                // month/day is only where the audit found it.
+                #expect(["IL", "NP"].contains(code), "\(code) computed")
+                #expect(s == since, "\(code) since")
             default:
                 Issue.record("\(code) national day has an unexpected recurrence \(day.recurrence)")
             }
@@ -214,6 +219,19 @@ import KyniemCore
         #expect(india.ordinal == 10)
         #expect(india.tier == .major)
         #expect(india.title(.vi).hasPrefix("Kỷ niệm 10 năm quan hệ Đối tác chiến lược toàn diện Việt Nam – Ấn Độ"))
+    }
+
+    @Test func israelAndNepalAreComputedFromTheirCalendars() throws {
+        #expect(try occurrence("il-national-day", in: 2026).date == LocalDate(2026, 4, 22))
+        #expect(try occurrence("il-national-day", in: 2027).date == LocalDate(2027, 5, 12))
+        #expect(try occurrence("il-national-day", in: 2028).date == LocalDate(2028, 5, 2))
+        #expect(try occurrence("il-national-day", in: 2028).ordinal == 80)
+        #expect(try occurrence("np-national-day", in: 2028).date == LocalDate(2028, 9, 18))
+        #expect(try occurrence("np-national-day", in: 2026).date == LocalDate(2026, 9, 19))
+        // Beyond the Bikram Sambat table the day is left out, not guessed.
+        let catalog = Self.configuration.catalog
+        let np = try #require(event("np-national-day"))
+        #expect(catalog.occurrences(of: np, from: LocalDate(2033, 1, 1), through: LocalDate(2033, 12, 31)).isEmpty)
     }
 
     @Test func tetIsNamedByItsYearAndTheEveIsNotTatNien() throws {

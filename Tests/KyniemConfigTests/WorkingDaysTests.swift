@@ -109,6 +109,12 @@ import KyniemCore
               - id: x
                 date: {month: 1, day: 2}
                 from: soon
+              - id: y
+                calendar: {system: hebrew, month: adar, day: 5}
+              - id: z
+                calendar: {system: bikram-sambat, month: asoj, day: 3, observance: israel-independence-day}
+              - id: w
+                calendar: {system: julian, month: iyar, day: 5}
             working_days:
               2030:
                 of: [2030-01-02]
@@ -121,7 +127,10 @@ import KyniemCore
         } catch {
             let text = error.problems.map(\.description).joined(separator: "\n")
             #expect(text.contains("cal.yaml:4:11:"), "\(text)")
-            #expect(text.contains("cal.yaml:7:5: unknown key \"of\""), "\(text)")
+            #expect(text.contains("cal.yaml:6:39: unknown hebrew month \"adar\"; expected one of nisan, iyar"), "\(text)")
+            #expect(text.contains("cal.yaml:8:72: observance israel-independence-day applies to the hebrew calendar"), "\(text)")
+            #expect(text.contains("cal.yaml:10:24: unknown calendar \"julian\"; expected hebrew or bikram-sambat"), "\(text)")
+            #expect(text.contains("cal.yaml:13:5: unknown key \"of\""), "\(text)")
         }
     }
 }

@@ -66,6 +66,13 @@ struct Explain: ParsableCommand {
             }
         }
         guard let occurrence = chosen else {
+            if case .calendar(let rule, _) = event.recurrence, let requestedYear, let known = rule.knownYears,
+                !known.contains(requestedYear)
+            {
+                out += vi ? "  Ngày năm \(requestedYear) chưa biết: bảng lịch chỉ có các năm \(known.lowerBound)–\(known.upperBound).\n"
+                    : "  The date in \(requestedYear) is unknown: the calendar table covers \(known.lowerBound)–\(known.upperBound) only.\n"
+                return out
+            }
             out += vi ? "  Không có lần nào trong năm \(requestedYear.map(String.init) ?? "tới").\n"
                 : "  No occurrence in \(requestedYear.map(String.init) ?? "the coming years").\n"
             return out
@@ -153,6 +160,22 @@ struct Explain: ParsableCommand {
                 : "the \(which) \(DateText.weekday(weekday, .en)) of \(DateText.englishMonths[month - 1])") + since(year)
         case .once(let date):
             return vi ? "một lần, ngày \(date.iso)" : "once, on \(date.iso)"
+        case .calendar(let rule, let year):
+            let month = rule.system.monthNames[rule.month - 1].capitalized
+            var text: String
+            switch rule.system {
+            case .hebrew: text = vi ? "lịch Do Thái: ngày \(rule.day) tháng \(month)" : "Hebrew calendar: \(rule.day) \(month)"
+            case .bikramSambat: text = vi ? "lịch Bikram Sambat: ngày \(rule.day) tháng \(month)" : "Bikram Sambat: \(month) \(rule.day)"
+            }
+            if rule.observance == .israelIndependenceDay {
+                text += vi ? " (thứ Sáu, thứ Bảy dời về thứ Năm trước đó; thứ Hai dời sang thứ Ba)"
+                    : " (on a Friday or Saturday kept on the Thursday before, on a Monday on the Tuesday after)"
+            }
+            if let known = rule.knownYears {
+                text += vi ? "; chỉ biết ngày cho các năm \(known.lowerBound)–\(known.upperBound)"
+                    : "; dates known for \(known.lowerBound)–\(known.upperBound) only"
+            }
+            return text + since(year)
         }
     }
 
