@@ -143,19 +143,30 @@ MONARCH_NOTES = {
           "his reign; the date changes with the reigning monarch. Independence Day is 18 Nov.",
 }
 
-# Days set by a non-Gregorian calendar. Policy: bundle the CSV's Gregorian date so the office is
-# reminded, and say in `note` that the date moves and must be confirmed each year.
+# Days set by a non-Gregorian calendar. IL and NP are computed by the engine (`calendar:`, see
+# docs/calendars.md); the CSV's Gregorian day is only where the audit found them. IR stays on the
+# CSV's date with a note: the Solar Hijri calendar is not computed (docs/calendars.md says why).
+CALENDAR_EVENTS = {
+    "IL": ("{system: hebrew, month: iyar, day: 5, observance: israel-independence-day}",
+           "Computed: Independence Day (Yom Ha'atzmaut) is 5 Iyar of the Hebrew calendar, kept on the "
+           "Thursday before when that is a Friday or Saturday (since 1951) and on the Tuesday after when "
+           "it is a Monday (since 2004): 22 Apr 2026, 12 May 2027, 2 May 2028. 14 May is only the 1948 "
+           "Gregorian anniversary; Vietnam sent greetings on 14 Apr 2021 and 12 May 2016."),
+    "NP": ("{system: bikram-sambat, month: asoj, day: 3}",
+           "Computed: Constitution Day is Asoj 3 of Bikram Sambat, 18 to 20 Sep (18 Sep 2028). The "
+           "month lengths are tabulated for BS 2072-2089, so the date is known for 2015-2032 only; "
+           "later years have no occurrence until the table is extended from Nepal's published calendar."),
+}
+CALENDAR_SOURCES = {
+    "IL": "the rules: jpost.com, Taking the fifth on Yom Ha'atzmaut (Friday/Saturday to Thursday since 1951, "
+          "Monday to Tuesday since 2004); python-holidays 0.109 (Israel) agrees 1951-2100",
+    "NP": "month lengths BS 2072-2089: calendar_bs.csv of nepali-datetime 1.0.8.5; its Asoj 3 agrees with "
+          "python-holidays 0.109 (Nepal, from Hamro Patro and ashesh.com.np) for 2016-2032",
+}
 MOVING_NOTES = {
     "IR": "Date moves: set by the Solar Hijri calendar (22 Bahman), which falls on 10 or 11 Feb. "
           "The date here is the one in the sources read (11 Feb); confirm it each year with the "
           "Embassy of Iran and add a `once:` event if it differs.",
-    "IL": "Date moves widely: Independence Day follows the Hebrew calendar (5 Iyar, shifted by a "
-          "day or two around the Sabbath) and falls between mid-April and mid-May; Vietnam sent "
-          "greetings on 14 Apr 2021 and 12 May 2016. 14 May is only the 1948 Gregorian "
-          "anniversary. Confirm the date each year with the Embassy of Israel and add a `once:` "
-          "event for it.",
-    "NP": "Date moves: set by the Bikram Sambat calendar (Asoj 3), which falls on 19 or 20 Sep. "
-          "Confirm it each year with the Embassy of Nepal and add a `once:` event if it differs.",
 }
 
 # Jamaica: the CSV gives 6 Aug (1962) plus the rule; the holiday is the first Monday of August.
@@ -468,9 +479,10 @@ def gen_national_days(nd_rows, rel_rows):
         "  JM  first Monday of August -> `rule:`.",
         "  JP, NL, MA  monarch-based: the current fixed date, with a note that it changes with the",
         "      monarch; the ordinal is the monarch's age (JP, NL) or reign (MA).",
-        "  IR, IL, NP  set by the Solar Hijri, Hebrew and Bikram Sambat calendars, so the Gregorian",
-        "      date moves. Policy: the CSV's date is bundled so the office is reminded, and `note`",
-        "      says the date moves and must be confirmed each year (IL can be weeks off).",
+        "  IL, NP  set by the Hebrew and Bikram Sambat calendars: computed (`calendar:`); NP only for",
+        "      the years its month-length table covers (2015-2032), later years are unknown.",
+        "  IR  set by the Solar Hijri calendar (22 Bahman, 10 or 11 Feb): the CSV's date is bundled",
+        "      with a note that it moves and must be confirmed each year.",
         "  GB  no fixed national day: left out (see the comment at the end of this file).",
     ] + GEN_NOTE)]
     lines.append("events:")
@@ -488,16 +500,23 @@ def gen_national_days(nd_rows, rel_rows):
         if code in RULE_EVENTS:
             rule = RULE_EVENTS[code][0]
             lines.append("    rule: {month: %d, weekday: %s, nth: %d}" % (rule["month"], rule["weekday"], rule["nth"]))
+        elif code in CALENDAR_EVENTS:
+            lines.append("    calendar: " + CALENDAR_EVENTS[code][0])
         else:
             lines.append("    date: {month: %d, day: %d}" % (int(r["month"]), int(r["day"])))
         policy = POLICY[code]
         if policy["policy"] == "counted":
             lines.append("    since: %d" % int(policy["since"]))
         lines.append("    since_source: " + q(policy_text(policy, r)))
-        lines.append("    source: " + q(short_source(r["source"])))
+        source = short_source(r["source"])
+        if code in CALENDAR_SOURCES:
+            source += "; " + CALENDAR_SOURCES[code]
+        lines.append("    source: " + q(source))
         notes = []
         if code in RULE_EVENTS:
             notes.append(RULE_EVENTS[code][1])
+        if code in CALENDAR_EVENTS:
+            notes.append(CALENDAR_EVENTS[code][1])
         if code in MONARCH_NOTES:
             notes.append(MONARCH_NOTES[code])
         if code in MOVING_NOTES:
@@ -671,6 +690,9 @@ def check(data_dir, generated):
         if r["iso2"] in RULE_EVENTS:
             if e.get("rule") != RULE_EVENTS[r["iso2"]][0]:
                 problems.append("national-days.yaml: %s rule differs" % e["id"])
+        elif r["iso2"] in CALENDAR_EVENTS:
+            if not isinstance(e.get("calendar"), dict) or "date" in e:
+                problems.append("national-days.yaml: %s should be computed (calendar:)" % e["id"])
         elif e.get("date") != {"month": int(r["month"]), "day": int(r["day"])}:
             problems.append("national-days.yaml: %s has %s, CSV %s/%s" % (e["id"], e.get("date"), r["day"], r["month"]))
         policy = POLICY.get(r["iso2"], {})
@@ -715,7 +737,7 @@ def check(data_dir, generated):
             seen[eid] = name
             if e.get("country") is not None and e["country"] not in countries:
                 problems.append("%s: unknown country %r" % (where, e["country"]))
-            whens = [k for k in ("date", "lunar", "rule", "once") if k in e]
+            whens = [k for k in ("date", "lunar", "rule", "once", "calendar") if k in e]
             if len(whens) != 1:
                 problems.append("%s: needs exactly one of date/lunar/rule/once, has %s" % (where, whens))
             has_origin = isinstance(e.get("date"), datetime.date) or "since" in e

@@ -13,14 +13,17 @@ rules at the UTC+7 meridian:
   that contains no major solar term is the leap month, numbered as the month before it;
 - lunar year Y is named by the Gregorian year in which its month 1 begins.
 
-It is run by hand, not by CI:  python3 scripts/lunar-fixture.py
+It is run by hand, not by CI:  python3 scripts/lunar-fixture.py [--near-midnight-table]
 and writes into Tests/KyniemCoreTests/Fixtures/:
   lunar-tet-1968-2199.txt     Tết (1/1) of every lunar year 1968–2199, one YYYY-MM-DD a line
   lunar-leap-1968-2199.txt    "YEAR MONTH" (leap month follows MONTH) or "YEAR -", every year
   lunar-months-1967-2199.txt  every month of lunar years 1967–2199, then month 1 of 2200:
                               "YYYY-MM-DD YEAR MONTH" plus " leap" for a leap month
 It prints, on standard error, the new moons and solar terms that fall within a few minutes of
-local midnight: where the Swift code (Meeus' approximations) may legitimately disagree.
+local midnight. With --near-midnight-table it also prints, on standard output, the Markdown table
+of docs/lunar.md: every month start 1968–2199 whose new moon falls within three minutes of
+midnight at UTC+7, its margin, and the day that Hồ Ngọc Đức's published low-precision series
+(Meeus' short new-moon series, which this script restates) gives for it.
 """
 
 import datetime
@@ -34,6 +37,7 @@ from ephem import _libastro
 UTC_OFFSET_HOURS = 7
 FIRST_YEAR, LAST_YEAR = 1968, 2199
 NEAR_MIDNIGHT_MINUTES = 10
+TABLE_MINUTES = 3
 
 # ephem.Date counts days from 1899-12-31 12:00 UT (Dublin Julian Day); JD = that + 2415020.
 DUBLIN_TO_JD = 2415020.0
@@ -110,6 +114,55 @@ def major_terms(start, end):
         guess = float(instant) + 25
 
 
+def short_series_new_moon(k):
+    """Hồ Ngọc Đức's published new-moon series (Meeus' pre-1998 short series), JD in UT."""
+    t = k / 1236.85
+    t2, t3 = t * t, t * t * t
+    dr = math.pi / 180
+    jd1 = 2415020.75933 + 29.53058868 * k + 0.0001178 * t2 - 0.000000155 * t3
+    jd1 += 0.00033 * math.sin((166.56 + 132.87 * t - 0.009173 * t2) * dr)
+    m = 359.2242 + 29.10535608 * k - 0.0000333 * t2 - 0.00000347 * t3
+    mpr = 306.0253 + 385.81691806 * k + 0.0107306 * t2 + 0.00001236 * t3
+    f = 21.2964 + 390.67050646 * k - 0.0016528 * t2 - 0.00000239 * t3
+    c1 = (0.1734 - 0.000393 * t) * math.sin(m * dr) + 0.0021 * math.sin(2 * dr * m)
+    c1 = c1 - 0.4068 * math.sin(mpr * dr) + 0.0161 * math.sin(dr * 2 * mpr)
+    c1 = c1 - 0.0004 * math.sin(dr * 3 * mpr)
+    c1 = c1 + 0.0104 * math.sin(dr * 2 * f) - 0.0051 * math.sin(dr * (m + mpr))
+    c1 = c1 - 0.0074 * math.sin(dr * (m - mpr)) + 0.0004 * math.sin(dr * (2 * f + m))
+    c1 = c1 - 0.0004 * math.sin(dr * (2 * f - m)) - 0.0006 * math.sin(dr * (2 * f + mpr))
+    c1 = c1 + 0.0010 * math.sin(dr * (2 * f - mpr)) + 0.0005 * math.sin(dr * (2 * mpr + m))
+    if t < -11:
+        deltat = 0.001 + 0.000839 * t + 0.0002261 * t2 - 0.00000845 * t3 - 0.000000081 * t * t3
+    else:
+        deltat = -0.000278 + 0.000265 * t + 0.000262 * t2
+    return jd1 + c1 - deltat
+
+
+def near_midnight_table(moons, labels_by_day):
+    """Markdown rows for the month starts whose new moon is within TABLE_MINUTES of local midnight."""
+    print("| month that begins | new moon (UTC+7, PyEphem) | from midnight | ΔT (PyEphem) | first day | short series |")
+    print("|---|---|---|---|---|---|")
+    for instant in moons:
+        jd = float(instant) + DUBLIN_TO_JD
+        local = jd + 0.5 + UTC_OFFSET_HOURS / 24
+        seconds = (local - round(local)) * 86400
+        if abs(seconds) >= TABLE_MINUTES * 60:
+            continue
+        first = local_day(instant)
+        label = labels_by_day.get(first)
+        if label is None or not (FIRST_YEAR <= gregorian(first).year <= LAST_YEAR):
+            continue
+        year, number, is_leap = label
+        name = ("Tết %d" % year) if number == 1 and not is_leap else "%d%s/%d" % (number, " (leap)" if is_leap else "", year)
+        k = round((jd - 2415021.076998695) / 29.530588853)
+        short = math.floor(short_series_new_moon(k) + 0.5 + UTC_OFFSET_HOURS / 24)
+        stamp = ephem.Date(instant + UTC_OFFSET_HOURS * ephem.hour).datetime().strftime("%Y-%m-%d %H:%M:%S")
+        print("| %s | %s | %s%.0f s | %.0f s | %s | %s |" % (
+            name, stamp, "+" if seconds >= 0 else "−", abs(seconds), ephem.delta_t(instant),
+            gregorian(first).isoformat(),
+            "same" if short == first else gregorian(short).isoformat() + " (a day %s)" % ("late" if short > first else "early")))
+
+
 def main():
     start = ephem.Date(datetime.datetime(FIRST_YEAR - 2, 10, 1))
     end = ephem.Date(datetime.datetime(LAST_YEAR + 2, 4, 1))
@@ -168,6 +221,9 @@ def main():
             year = gregorian(starts[i]).year
         if year is not None:
             months.append((starts[i], year, number, is_leap))
+
+    if "--near-midnight-table" in sys.argv:
+        near_midnight_table(moons, {first: (y, number, is_leap) for first, y, number, is_leap in months})
 
     fixtures = os.path.join(os.path.dirname(__file__), "..", "Tests", "KyniemCoreTests", "Fixtures")
     header = (

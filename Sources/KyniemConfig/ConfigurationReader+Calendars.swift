@@ -9,6 +9,8 @@ struct CalendarSources {
     var countries: [String: Country] = [:]
     var checklistNodes: [(template: ChecklistTemplate, node: YAMLNode)] = []
     var readFiles: Set<String> = []
+    /// The calendar files' `working_days`, by year (files listing the same year add up).
+    var workingDays: [Int: WorkingDayAdjustments] = [:]
 }
 
 extension ConfigurationReader {
@@ -64,6 +66,14 @@ extension ConfigurationReader {
         guard let root = parse(text: text, displayName: displayName) else { return }
         guard let map = mapping(root, allowed: Self.calendarKeys) else { return }
         readCalendarContent(map, into: &sources)
+        // A calendar may ship the decreed schedules of the years that have one; the configuration's
+        // own `working_days` replaces a year's schedule (see `read`).
+        if let node = map.optional("working_days"), let years = readWorkingDays(node) {
+            for (year, days) in years {
+                sources.workingDays[year, default: WorkingDayAdjustments()].off.formUnion(days.off)
+                sources.workingDays[year, default: WorkingDayAdjustments()].on.formUnion(days.on)
+            }
+        }
     }
 
     /// `countries`, `events` and `checklists` of a calendar file or of the configuration itself.
@@ -137,6 +147,7 @@ extension ConfigurationReader {
         let dayOff = map.optional("day_off").flatMap(bool) ?? false
         let note = map.optional("note").flatMap(string)
         let source = map.optional("source").flatMap(string)
+        let firstYear = map.optional("from").flatMap { int($0, in: 1...9999, what: "the first year the event occurs") }
         // Where the ordinal's origin year (or the decision to have none) comes from: dataset
         // documentation, checked to be text but not used by the engine.
         _ = map.optional("since_source").flatMap(string)
@@ -145,7 +156,7 @@ extension ConfigurationReader {
         guard problems.count == before, let id, let recurrence else { return nil }
         let event = Event(
             id: id, kind: kind, country: country, title: title ?? LocalizedText(id), recurrence: recurrence,
-            dayOff: dayOff, note: note, source: source)
+            dayOff: dayOff, note: note, source: source, firstYear: firstYear)
         return (event, idNode)
     }
 
@@ -164,7 +175,7 @@ extension ConfigurationReader {
         }
         guard let (key, node) = first else {
             record(YAMLNode(scalar: .init(text: ""), mark: map.mark),
-                   "missing the event's day: give one of date, lunar, rule or once")
+                   "missing the event's day: give one of date, lunar, rule, once or calendar")
             return nil
         }
         if let second {
@@ -192,6 +203,8 @@ extension ConfigurationReader {
             return date(node).map(Recurrence.origin)
         case "lunar":
             return lunar(node, since: since)
+        case "calendar":
+            return calendarDay(node, since: since)
         default:
             return rule(node, since: since)
         }
@@ -238,6 +251,44 @@ extension ConfigurationReader {
             return nil
         }
         return .lunar(month: month, day: day, leap: leap, since: since)
+    }
+
+    /// `calendar: {system: hebrew, month: iyar, day: 5, observance: israel-independence-day}` or
+    /// `calendar: {system: bikram-sambat, month: asoj, day: 3}`.
+    func calendarDay(_ node: YAMLNode, since: Int?) -> Recurrence? {
+        guard let map = mapping(node, allowed: ["system", "month", "day", "observance"]) else { return nil }
+        let systemNode = attempt { () throws(YAMLError) in try map.required("system") }
+        let monthNode = attempt { () throws(YAMLError) in try map.required("month") }
+        let dayNode = attempt { () throws(YAMLError) in try map.required("day") }
+        guard let systemNode, let monthNode, let dayNode, let systemName = string(systemNode) else { return nil }
+        guard let system = CalendarRule.System(rawValue: systemName) else {
+            record(systemNode, "unknown calendar \"\(systemName)\"; expected "
+                + CalendarRule.System.allCases.map(\.rawValue).joined(separator: " or "))
+            return nil
+        }
+        guard let monthName = string(monthNode) else { return nil }
+        guard let month = system.monthNames.firstIndex(of: monthName.lowercased()).map({ $0 + 1 }) else {
+            record(monthNode, "unknown \(system.rawValue) month \"\(monthName)\"; expected one of "
+                + system.monthNames.joined(separator: ", "))
+            return nil
+        }
+        let longest = system == .hebrew ? [30, 29, 30, 29, 30, 29][month - 1] : 32
+        guard let day = int(dayNode, in: 1...longest, what: "a day of \(monthName)") else { return nil }
+        var observance: CalendarRule.Observance?
+        if let observanceNode = map.optional("observance") {
+            guard let name = string(observanceNode) else { return nil }
+            guard let found = CalendarRule.Observance(rawValue: name) else {
+                record(observanceNode, "unknown observance \"\(name)\"; expected "
+                    + CalendarRule.Observance.allCases.map(\.rawValue).joined(separator: " or "))
+                return nil
+            }
+            guard system == .hebrew else {
+                record(observanceNode, "observance \(name) applies to the hebrew calendar")
+                return nil
+            }
+            observance = found
+        }
+        return .calendar(CalendarRule(system: system, month: month, day: day, observance: observance), since: since)
     }
 
     func rule(_ node: YAMLNode, since: Int?) -> Recurrence? {

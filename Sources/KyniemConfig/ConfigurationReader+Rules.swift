@@ -31,12 +31,16 @@ extension ConfigurationReader {
         return Reminders(leadDays: leads)
     }
 
-    func readWorkingDays(_ node: YAMLNode) -> WorkingDayAdjustments? {
+    /// `working_days: {YEAR: {off: [...], on: [...], source: "..."}}`, by year. `source` says which
+    /// decree or announcement the year's schedule comes from: documentation, checked to be text.
+    func readWorkingDays(_ node: YAMLNode) -> [Int: WorkingDayAdjustments]? {
         guard let map = attempt({ () throws(YAMLError) in try node.mapping() }) else { return nil }
-        var adjustments = WorkingDayAdjustments()
+        var years: [Int: WorkingDayAdjustments] = [:]
         for (key, value) in map.entries {
             guard let year = int(key, in: Limits.workingDayYears, what: "a year") else { continue }
-            guard let days = mapping(value, allowed: ["off", "on"]) else { continue }
+            guard let days = mapping(value, allowed: ["off", "on", "source"]) else { continue }
+            _ = days.optional("source").flatMap(string)
+            var adjustments = years[year] ?? WorkingDayAdjustments()
             for (name, target) in [("off", \WorkingDayAdjustments.off), ("on", \WorkingDayAdjustments.on)] {
                 guard let listNode = days.optional(name) else { continue }
                 for item in list(listNode) {
@@ -48,8 +52,9 @@ extension ConfigurationReader {
                     adjustments[keyPath: target].insert(date)
                 }
             }
+            years[year] = adjustments
         }
-        return adjustments
+        return years
     }
 
     // MARK: notifiers

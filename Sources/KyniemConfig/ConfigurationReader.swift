@@ -19,12 +19,13 @@ final class ConfigurationReader {
         "home", "calendars", "plugins", "state", "catch_up", "run_timeout", "milestones", "reminders", "checklists",
         "working_days", "notifiers", "events", "countries",
     ]
-    static let calendarKeys = ["countries", "events", "checklists"]
+    static let calendarKeys = ["countries", "events", "checklists", "working_days"]
     static let eventKeys = [
-        "id", "kind", "country", "title", "date", "since", "since_source", "lunar", "rule", "once", "day_off", "note",
+        "id", "kind", "country", "title", "date", "since", "since_source", "lunar", "rule", "once", "calendar", "day_off", "note",
+        "from",
         "source",
     ]
-    static let recurrenceKeys = ["date", "lunar", "rule", "once"]
+    static let recurrenceKeys = ["date", "lunar", "rule", "once", "calendar"]
     static let languageKeys = Language.allCases.map(\.rawValue)
 
     // MARK: Recording problems
@@ -128,7 +129,14 @@ final class ConfigurationReader {
         for (template, node) in sources.checklistNodes {
             validateTiers(template.tiers, at: node, known: tiers)
         }
-        let workingDays = map.optional("working_days").flatMap(readWorkingDays) ?? WorkingDayAdjustments()
+        // The calendars' decreed schedules, each year replaced whole by the configuration's own.
+        var schedules = sources.workingDays
+        for (year, days) in map.optional("working_days").flatMap(readWorkingDays) ?? [:] { schedules[year] = days }
+        var workingDays = WorkingDayAdjustments()
+        for days in schedules.values {
+            workingDays.off.formUnion(days.off)
+            workingDays.on.formUnion(days.on)
+        }
         let notifiers = map.optional("notifiers").map { readNotifiers($0, home: home, tiers: tiers) }
             ?? [defaultConsoleNotifier(home: home, file: displayName)]
         let catchUp = map.optional("catch_up").flatMap {

@@ -95,12 +95,35 @@ public struct WorkingDayAdjustments: Sendable, Hashable {
     }
 }
 
-/// Which days are working days at home: not the weekend, not a `day_off` event, not a decreed
-/// day off, unless decreed a working day in exchange.
+/// Why a day is not a working day at home.
+public enum DayOffReason: Sendable, Hashable {
+    /// A weekly day of rest (`home.weekend`).
+    case weekend
+    /// A public holiday: a `day_off` event falls on it.
+    case holiday(Event)
+    /// The day off in lieu of a public holiday that fell on a weekly day of rest (Labour Code 2019,
+    /// Art. 111(3)): the holiday and the date it fell on.
+    case substitute(for: Event, holiday: LocalDate)
+    /// Listed as a day off in `working_days` (a decreed Tết or National Day break).
+    case decreed
+}
+
+/// Which days are working days at home: not the weekend, not a `day_off` event, not the day off in
+/// lieu of a holiday that fell on the weekend, not a decreed day off; unless decreed a working day.
+///
+/// Substitute days (Vietnam's Labour Code 2019, Art. 111(3): "if a weekly day of rest coincides with a
+/// public holiday under Art. 112(1), the worker takes the day off on the next working day"): each
+/// `day_off` day that falls on a weekend day gives the next day that is neither a weekend day, a
+/// holiday nor already a substitute. A decreed schedule that places the days otherwise says so in
+/// `working_days` (`on:` for the day the rule would have given).
 public struct WorkingCalendar: Sendable {
     public let weekend: Set<Weekday>
     public let daysOff: Set<LocalDate>
     public let adjustments: WorkingDayAdjustments
+    /// The holiday events on each day off they make (the first one listed when several share a day).
+    public let holidays: [LocalDate: Event]
+    /// Days off in lieu, with the holiday (and its date) each stands for.
+    public let substitutes: [LocalDate: (event: Event, holiday: LocalDate)]
     /// Precomputed answers for the days from `firstDay` (a Julian Day Number): planning asks
     /// about the same few years thousands of times, and a table lookup beats three set probes.
     private let firstDay: Int
@@ -115,10 +138,31 @@ public struct WorkingCalendar: Sendable {
         weekend: Set<Weekday>, daysOff: Set<LocalDate>, adjustments: WorkingDayAdjustments,
         years: ClosedRange<Int>? = nil
     ) {
+        self.init(weekend: weekend, daysOff: daysOff, holidays: [:], adjustments: adjustments, years: years)
+    }
+
+    private init(
+        weekend: Set<Weekday>, daysOff: Set<LocalDate>, holidays: [LocalDate: Event],
+        adjustments: WorkingDayAdjustments, years: ClosedRange<Int>?
+    ) {
         self.weekend = weekend
         self.daysOff = daysOff
         self.adjustments = adjustments
-        let known = daysOff.union(adjustments.off).union(adjustments.on)
+        self.holidays = holidays
+        // Labour Code 2019, Art. 111(3): a public holiday on a weekly day off gives the next
+        // working day off instead.
+        var substitutes: [LocalDate: (event: Event, holiday: LocalDate)] = [:]
+        if weekend.count < 7 {
+            for (date, event) in holidays.sorted(by: { $0.key < $1.key }) where weekend.contains(date.weekday) {
+                var day = date.adding(days: 1)
+                while weekend.contains(day.weekday) || daysOff.contains(day) || substitutes[day] != nil {
+                    day = day.adding(days: 1)
+                }
+                substitutes[day] = (event, date)
+            }
+        }
+        self.substitutes = substitutes
+        let known = daysOff.union(adjustments.off).union(adjustments.on).union(substitutes.keys)
         let span: (first: Int, last: Int)
         if let years {
             span = (years.lowerBound, years.upperBound)
@@ -133,37 +177,55 @@ public struct WorkingCalendar: Sendable {
         let start = LocalDate(span.first, 1, 1).julianDay
         let end = LocalDate(span.last, 12, 31).julianDay
         self.firstDay = start
-        self.working = (start...end).map {
-            Self.compute(LocalDate(julianDay: $0), weekend: weekend, daysOff: daysOff, adjustments: adjustments)
+        var working: [Bool] = []
+        working.reserveCapacity(end - start + 1)
+        for day in start...end {
+            working.append(Self.compute(
+                LocalDate(julianDay: day), weekend: weekend, daysOff: daysOff, substitutes: substitutes,
+                adjustments: adjustments))
         }
+        self.working = working
     }
 
     /// Expands the catalog's `day_off` events over `years` (pad by a year each side of a window).
     public init(
         weekend: Set<Weekday>, catalog: Catalog, years: ClosedRange<Int>, adjustments: WorkingDayAdjustments
     ) {
-        var days = Set<LocalDate>()
+        var holidays: [LocalDate: Event] = [:]
         let from = LocalDate(years.lowerBound, 1, 1)
         let through = LocalDate(years.upperBound, 12, 31)
         for event in catalog.events where event.dayOff {
             event.recurrence.forEachDate(from: from, through: through, lunarCalendar: catalog.lunarCalendar) { date, _, _ in
-                days.insert(date)
+                if event.exists(on: date), holidays[date] == nil { holidays[date] = event }
             }
         }
-        self.init(weekend: weekend, daysOff: days, adjustments: adjustments, years: years)
+        self.init(
+            weekend: weekend, daysOff: Set(holidays.keys), holidays: holidays, adjustments: adjustments, years: years)
     }
 
     public func isWorkingDay(_ date: LocalDate) -> Bool {
         let index = date.julianDay - firstDay
         if index >= 0, index < working.count { return working[index] }
-        return Self.compute(date, weekend: weekend, daysOff: daysOff, adjustments: adjustments)
+        return Self.compute(date, weekend: weekend, daysOff: daysOff, substitutes: substitutes, adjustments: adjustments)
     }
 
+    /// Why `date` is not a working day; nil when it is one.
+    public func reason(_ date: LocalDate) -> DayOffReason? {
+        guard !isWorkingDay(date) else { return nil }
+        if let event = holidays[date] { return .holiday(event) }
+        if let substitute = substitutes[date] { return .substitute(for: substitute.event, holiday: substitute.holiday) }
+        if adjustments.off.contains(date) { return .decreed }
+        return .weekend
+    }
+
+    /// A decreed working day wins over everything; then decreed days off, holidays and days off
+    /// in lieu; then the weekend.
     private static func compute(
-        _ date: LocalDate, weekend: Set<Weekday>, daysOff: Set<LocalDate>, adjustments: WorkingDayAdjustments
+        _ date: LocalDate, weekend: Set<Weekday>, daysOff: Set<LocalDate>,
+        substitutes: [LocalDate: (event: Event, holiday: LocalDate)], adjustments: WorkingDayAdjustments
     ) -> Bool {
         if adjustments.on.contains(date) { return true }
-        if adjustments.off.contains(date) || daysOff.contains(date) { return false }
+        if adjustments.off.contains(date) || daysOff.contains(date) || substitutes[date] != nil { return false }
         return !weekend.contains(date.weekday)
     }
 

@@ -85,12 +85,16 @@ public enum Recurrence: Sendable, Hashable {
     case nthWeekday(month: Int, weekday: Weekday, nth: Int, since: Int?)
     /// `once: YYYY-MM-DD`.
     case once(LocalDate)
+    /// `calendar: {system, month, day, observance}`: a day of another calendar (Hebrew, Bikram
+    /// Sambat), moved as its observance says; years whose date is not known have no occurrence.
+    case calendar(CalendarRule, since: Int?)
 
     /// The year the ordinal counts from, if any.
     public var originYear: Int? {
         switch self {
         case .origin(let date): date.year
-        case .monthDay(_, _, let since), .lunar(_, _, _, let since), .nthWeekday(_, _, _, let since): since
+        case .monthDay(_, _, let since), .lunar(_, _, _, let since), .nthWeekday(_, _, _, let since),
+            .calendar(_, let since): since
         case .once: nil
         }
     }
@@ -111,10 +115,14 @@ public final class Event: Sendable, Hashable, Identifiable {
     public let dayOff: Bool
     public let note: String?
     public let source: String?
+    /// The first Gregorian year the event occurs in (`from: 2026`), for observances that begin in
+    /// a given year: none of its days before that year exist, as occurrences or as days off.
+    public let firstYear: Int?
 
     public init(
         id: String, kind: EventKind, country: String? = nil, title: LocalizedText,
-        recurrence: Recurrence, dayOff: Bool = false, note: String? = nil, source: String? = nil
+        recurrence: Recurrence, dayOff: Bool = false, note: String? = nil, source: String? = nil,
+        firstYear: Int? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -124,11 +132,19 @@ public final class Event: Sendable, Hashable, Identifiable {
         self.dayOff = dayOff
         self.note = note
         self.source = source
+        self.firstYear = firstYear
+    }
+
+    /// Whether `date` is within the years the event exists in.
+    @inline(__always)
+    public func exists(on date: LocalDate) -> Bool {
+        firstYear.map { date.year >= $0 } ?? true
     }
 
     public static func == (a: Event, b: Event) -> Bool {
         a === b || (a.id == b.id && a.kind == b.kind && a.country == b.country && a.title == b.title
-            && a.recurrence == b.recurrence && a.dayOff == b.dayOff && a.note == b.note && a.source == b.source)
+            && a.recurrence == b.recurrence && a.dayOff == b.dayOff && a.note == b.note && a.source == b.source
+            && a.firstYear == b.firstYear)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -140,5 +156,6 @@ public final class Event: Sendable, Hashable, Identifiable {
         hasher.combine(dayOff)
         hasher.combine(note)
         hasher.combine(source)
+        hasher.combine(firstYear)
     }
 }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A day on the Vietnamese lunisolar calendar.
 public struct LunarDate: Hashable, Sendable, CustomStringConvertible {
     /// The lunar year, named by the Gregorian year in which its first month begins.
@@ -33,23 +41,28 @@ public struct LunarMonth: Hashable, Sendable {
 
 /// The Vietnamese lunisolar calendar (âm lịch).
 ///
-/// **Method.** Hồ Ngọc Đức's published algorithm ("Thuật toán tính âm lịch"), which is the rule of
-/// the official Vietnamese calendar:
-/// - a month begins on the local day of a new moon (Meeus' series by lunation number k);
+/// **Method.** Hồ Ngọc Đức's published rules ("Thuật toán tính âm lịch"), which are those of the
+/// official Vietnamese calendar:
+/// - a month begins on the local day of a new moon;
 /// - month 11 is the month that holds the winter solstice (the Sun's longitude reaching 270°);
 /// - when 13 new moons begin between one month 11 and the next, the first month after month 11
 ///   that holds no major solar term (trung khí, a multiple of 30° of solar longitude) is the leap
 ///   month, and repeats the number of the month before it;
 /// - "local" means at the meridian `utcOffsetHours` east of Greenwich: 7 for Vietnam (105° E).
 ///
+/// The instants are not those of his published code, whose short series start seven months of
+/// 1968–2199 a day late (see `LunarAstronomy` and docs/lunar.md), but fuller series with ΔT.
+///
 /// This is not the Chinese calendar (reckoned at UTC+8, which is what Foundation's
 /// `Calendar(identifier: .chinese)` gives): the two differ in some years, e.g. Tết 1985-01-21,
 /// 2007-02-17, 2030-02-02 and 2053-02-18 in Vietnam, a day later in China.
 ///
-/// **Range.** Vietnam adopted the UTC+7 meridian for its calendar in 1968; the results match the
-/// official calendar from 1968 on and are tested for every day 1968–2199. Earlier dates use the
-/// same rule at the same meridian, so before 1968 they can differ from calendars printed at the time
-/// (which followed UTC+8).
+/// **Range.** Vietnam adopted the UTC+7 meridian for its calendar in 1968. Every month start of
+/// lunar years 1967–2199 agrees with PyEphem's new moons and solar terms (tested, every day). Where a
+/// new moon falls within seconds of midnight, the day depends on ΔT, which beyond the 2020s is a
+/// forecast: docs/lunar.md lists those months. Earlier dates use the same rule at the same
+/// meridian, so before 1968 they can differ from calendars printed at the time (which followed
+/// UTC+8).
 ///
 /// **Year bookkeeping.** A lunar year is named by the Gregorian year in which its month 1 (Tết)
 /// begins. Its months 11 and 12 (and a leap month 11 or 12) fall in December of that Gregorian year
@@ -57,9 +70,11 @@ public struct LunarMonth: Hashable, Sendable {
 /// leap month belongs to the lunar year of the month it follows, so `leapMonth(inYear: 2033)` is
 /// 11: the leap 11 of lunar year 2033 begins on 2033-12-22.
 ///
-/// **Cost.** The years 1800–2299 are tabulated once when a calendar is created (a few milliseconds;
-/// every calendar at UTC+7, including `vietnam`, shares one table) and every conversion in that
-/// range is a lookup. Years outside it are computed on demand.
+/// **Cost.** At UTC+7 the years 1967–2199 come from a packed table (`LunarYearTable.vietnam`,
+/// one word a year, checked against the series by a test), unpacked in microseconds when the first
+/// calendar is created; every conversion in that range is a lookup. Other years, and every year at
+/// another meridian, are computed from the series the first time they are asked for (about a
+/// millisecond a year) and kept.
 public struct LunarCalendar: Sendable {
     /// Hours east of UTC of the meridian at which new moons and solar terms are reckoned.
     public let utcOffsetHours: Double
@@ -135,20 +150,47 @@ public struct LunarCalendar: Sendable {
     }
 }
 
-/// The tabulated years of one meridian: immutable once built, so shared freely across threads.
-private final class LunarCalendarTables: Sendable {
-    static let tabulated = 1800...2299
-
+/// The lunar years of one meridian: at UTC+7 the packed table of 1967–2199 (`LunarYearTable.vietnam`,
+/// unpacked once, in microseconds); any other year, or any year at another meridian, computed from
+/// the series when first asked for (about a millisecond) and kept.
+private final class LunarCalendarTables: @unchecked Sendable {
     let astronomy: LunarAstronomy
-    let years: [LunarYearTable]
+    /// Immutable after `init`.
+    private let tabulated: Range<Int>
+    private let years: [LunarYearTable]
+    /// Guarded by `lock`.
+    private var computed: [Int: LunarYearTable] = [:]
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
 
     init(utcOffsetHours: Double) {
         astronomy = LunarAstronomy(utcOffsetHours: utcOffsetHours)
-        years = astronomy.yearTables(LunarCalendarTables.tabulated)
+        if utcOffsetHours == 7 {
+            tabulated = LunarYearTable.vietnam.years
+            years = LunarYearTable.vietnam.unpacked()
+        } else {
+            tabulated = 0..<0
+            years = []
+        }
+        lock = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
     }
 
     func year(_ year: Int) -> LunarYearTable {
-        LunarCalendarTables.tabulated.contains(year)
-            ? years[year - LunarCalendarTables.tabulated.lowerBound] : astronomy.yearTable(year)
+        if tabulated.contains(year) { return years[year - tabulated.lowerBound] }
+        pthread_mutex_lock(lock)
+        let known = computed[year]
+        pthread_mutex_unlock(lock)
+        if let known { return known }
+        // Computed outside the lock: two threads may both compute a year, with the same result.
+        let table = astronomy.yearTable(year)
+        pthread_mutex_lock(lock)
+        computed[year] = table
+        pthread_mutex_unlock(lock)
+        return table
     }
 }

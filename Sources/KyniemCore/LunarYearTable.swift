@@ -106,3 +106,54 @@ extension LunarAstronomy {
         }
     }
 }
+
+/// The lunar years of one span, packed as 32-bit words: bit i says that the month at index i
+/// (calendar order, leap month included) has 30 days, and bits 16–19 hold the number of the month
+/// the leap month follows (0: none). With the first day of the first year, that is the whole
+/// calendar: `LunarYearTable.vietnam` is one word a year.
+struct PackedLunarYears: Sendable {
+    let firstYear: Int
+    /// Julian Day Number of Tết of `firstYear`.
+    let firstNewYear: Int
+    let words: [UInt32]
+
+    var years: Range<Int> { firstYear..<(firstYear + words.count) }
+
+    init(firstYear: Int, firstNewYear: Int, words: [UInt32]) {
+        self.firstYear = firstYear
+        self.firstNewYear = firstNewYear
+        self.words = words
+    }
+
+    /// Packs consecutive tables (each year's `end` the next one's Tết).
+    init(_ tables: [LunarYearTable]) {
+        firstYear = tables[0].year
+        firstNewYear = tables[0].months[0].firstDay
+        words = tables.map { table in
+            var word = UInt32(table.months.first(where: \.isLeap)?.number ?? 0) << 16
+            for index in table.months.indices where table.length(ofMonthAt: index) == 30 {
+                word |= 1 << UInt32(index)
+            }
+            return word
+        }
+    }
+
+    func unpacked() -> [LunarYearTable] {
+        var tables: [LunarYearTable] = []
+        tables.reserveCapacity(words.count)
+        var day = firstNewYear
+        for (offset, word) in words.enumerated() {
+            let leap = Int(word >> 16 & 0xF)
+            var months: [LunarYearTable.Month] = []
+            months.reserveCapacity(13)
+            for number in 1...12 {
+                for isLeap in number == leap ? [false, true] : [false] {
+                    months.append(.init(number: number, isLeap: isLeap, firstDay: day))
+                    day += word >> UInt32(months.count - 1) & 1 == 1 ? 30 : 29
+                }
+            }
+            tables.append(LunarYearTable(year: firstYear + offset, months: months, end: day))
+        }
+        return tables
+    }
+}

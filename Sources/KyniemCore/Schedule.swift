@@ -37,6 +37,10 @@ extension Recurrence {
             for year in Self.years(from: from.year, through: through.year, since: since) {
                 keep(Self.nthWeekday(nth, weekday, month: month, year: year), ordinal: since.map { year - $0 })
             }
+        case .calendar(let rule, let since):
+            for year in Self.years(from: from.year, through: through.year, since: since) {
+                keep(rule.date(inGregorianYear: year), ordinal: since.map { year - $0 })
+            }
         case .lunar(let month, let day, let leap, let since):
             // Lunar year Y starts in Gregorian year Y; its last months can fall in Y + 1.
             for year in Self.years(from: from.year - 1, through: through.year, since: since) {
@@ -161,6 +165,7 @@ public struct Catalog: Sendable {
     ) {
         let country = event.country.flatMap { countries[$0] }
         event.recurrence.forEachDate(from: from, through: through, lunarCalendar: lunarCalendar) { date, ordinal, lunar in
+            guard event.exists(on: date) else { return }
             body(Occurrence(
                 event: event, date: date, ordinal: ordinal,
                 tier: milestones.tier(ordinal: ordinal, kind: event.kind), lunar: lunar, country: country))

@@ -221,10 +221,6 @@ public enum Vocabulary {
     }
 }
 
-/// The former name of the date words, kept so code written against it still builds; the words
-/// live in `Vocabulary`.
-public typealias DateText = Vocabulary
-
 extension Occurrence {
     /// The country's name in `language`, or the bare code when the calendars do not name it.
     public func countryName(_ language: Language) -> String? {

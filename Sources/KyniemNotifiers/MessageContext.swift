@@ -69,16 +69,16 @@ public enum MessageContext {
             "event": occurrence.event.id,
             "kind": occurrence.event.kind.rawValue,
             "title": occurrence.title(language),
-            "date": DateText.long(occurrence.date, language),
+            "date": Vocabulary.long(occurrence.date, language),
             "date_iso": occurrence.date.iso,
-            "weekday": DateText.weekday(occurrence.date.weekday, language),
+            "weekday": Vocabulary.weekday(occurrence.date.weekday, language),
             "tier": occurrence.tier.rawValue,
             "tier_label": words.tier(occurrence.tier),
             "step": step.id,
             "step_text": words.stepText(step, occurrence: occurrence, runDate: runDate),
-            "due": DateText.long(step.due, language),
+            "due": Vocabulary.long(step.due, language),
             "due_iso": step.due.iso,
-            "due_weekday": DateText.weekday(step.due.weekday, language),
+            "due_weekday": Vocabulary.weekday(step.due.weekday, language),
             "late": late,
             "late_label": words.late,
         ]
@@ -95,7 +95,7 @@ public enum MessageContext {
             context["country"] = ["code": code, "name": code, "flag": Country(code: code, name: LocalizedText(code)).flag]
         }
         if let lunar = occurrence.lunar {
-            context["lunar"] = DateText.lunar(lunar, language)
+            context["lunar"] = Vocabulary.lunar(lunar, language)
         }
         switch step.kind {
         case .reminder(let daysBefore):
@@ -107,14 +107,14 @@ public enum MessageContext {
         case .task(let task):
             context["task"] = [
                 "id": task.id, "title": task.title.resolved(language),
-                "due": DateText.long(step.due, language), "due_iso": step.due.iso,
-                "due_weekday": DateText.weekday(step.due.weekday, language),
+                "due": Vocabulary.long(step.due, language), "due_iso": step.due.iso,
+                "due_weekday": Vocabulary.weekday(step.due.weekday, language),
             ]
         }
         if let next {
             context["next"] = [
                 "text": words.nextText(next, runDate: runDate),
-                "due": DateText.long(next.step.due, language), "due_iso": next.step.due.iso, "step": next.step.id,
+                "due": Vocabulary.long(next.step.due, language), "due_iso": next.step.due.iso, "step": next.step.id,
             ]
         }
         return context
@@ -159,7 +159,7 @@ public enum MessageContext {
             "language": language.rawValue,
             "is_vi": language == .vi,
             "is_en": language == .en,
-            "run_date": DateText.long(runDate, language),
+            "run_date": Vocabulary.long(runDate, language),
             "run_date_iso": runDate.iso,
         ]
     }

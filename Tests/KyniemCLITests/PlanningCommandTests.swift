@@ -76,6 +76,29 @@ import Testing
         #expect(taskLines.allSatisfy { !$0.contains("Saturday") && !$0.contains("Sunday") })
     }
 
+    @Test func explainSaysWhyADueDateMoved() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kyniem-explain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("kyniem.yaml").path
+        try """
+            calendars: [bundled:vietnam/holidays.yaml]
+            events:
+              - {id: visit, kind: custom, title: Visit, once: 2026-05-11}
+            checklists:
+              - for: {kind: custom}
+                tasks:
+                  - {id: letter, at: -14d, title: {vi: "Soạn thư", en: "Draft the letter"}}
+            notifiers: [{id: console, type: console}]
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let en = try Kyniem.run(["explain", "visit", "--year", "2026", "--lang", "en", "--config", path])
+        #expect(en.status == 0, "\(en.stderr)")
+        #expect(en.stdout.contains("24 April 2026  Friday  14 days before  Draft the letter  (moved from 27 April 2026: "
+            + "27 April is the day off in lieu of Hung Kings' Commemoration Day"), "\(en.stdout)")
+        let vi = try Kyniem.run(["explain", "visit", "--year", "2026", "--lang", "vi", "--config", path])
+        #expect(vi.stdout.contains("24/4/2026  Thứ Sáu  trước 14 ngày  Soạn thư  (dời từ 27/4/2026: 27/4 là ngày nghỉ bù Giỗ Tổ Hùng Vương"), "\(vi.stdout)")
+    }
+
     @Test func explainLunarEvent() throws {
         let result = try Kyniem.run(["explain", "vn-tet", "--year", "2030", "--lang", "en"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -41,7 +41,7 @@ private func problems(_ relative: String) -> [String] {
             "errors/calendars/a.yaml:15:28: expected a lunar day from 1 to 30 or last, found 31",
             "errors/calendars/a.yaml:17:11: unknown kind \"holliday\"; did you mean \"holiday\"?",
             "errors/calendars/a.yaml:18:11: expected a date like 1973-09-21, found \"21/9/1973\"",
-            "errors/calendars/a.yaml:19:5: missing the event's day: give one of date, lunar, rule or once",
+            "errors/calendars/a.yaml:19:5: missing the event's day: give one of date, lunar, rule, once or calendar",
             "errors/calendars/a.yaml:23:11: an event has one day: found both date and once",
             "errors/calendars/a.yaml:24:9: expected an event id of lower-case letters, digits and hyphens like jp-relations, found \"Bad_Id\"",
             "errors/calendars/a.yaml:28:14: expected true or false, found \"yes\"",

@@ -120,6 +120,11 @@ import KyniemCore
                 #expect(m == month, "\(code) rule month")
                 #expect(s == since, "\(code) since")
                 #expect(row["rule"]?.isEmpty == false, "\(code) has a rule only where the table has one")
+            case .calendar(_, let s):
+                // Computed from another calendar (IL: Hebrew, NP: Bikram Sambat); the table's
+                // month/day is only where the audit found it.
+                #expect(["IL", "NP"].contains(code), "\(code) computed")
+                #expect(s == since, "\(code) since")
             default:
                 Issue.record("\(code) national day has an unexpected recurrence \(day.recurrence)")
             }
@@ -216,6 +221,19 @@ import KyniemCore
         #expect(india.title(.vi).hasPrefix("Kỷ niệm 10 năm quan hệ Đối tác chiến lược toàn diện Việt Nam – Ấn Độ"))
     }
 
+    @Test func israelAndNepalAreComputedFromTheirCalendars() throws {
+        #expect(try occurrence("il-national-day", in: 2026).date == LocalDate(2026, 4, 22))
+        #expect(try occurrence("il-national-day", in: 2027).date == LocalDate(2027, 5, 12))
+        #expect(try occurrence("il-national-day", in: 2028).date == LocalDate(2028, 5, 2))
+        #expect(try occurrence("il-national-day", in: 2028).ordinal == 80)
+        #expect(try occurrence("np-national-day", in: 2028).date == LocalDate(2028, 9, 18))
+        #expect(try occurrence("np-national-day", in: 2026).date == LocalDate(2026, 9, 19))
+        // Beyond the Bikram Sambat table the day is left out, not guessed.
+        let catalog = Self.configuration.catalog
+        let np = try #require(event("np-national-day"))
+        #expect(catalog.occurrences(of: np, from: LocalDate(2033, 1, 1), through: LocalDate(2033, 12, 31)).isEmpty)
+    }
+
     @Test func tetIsNamedByItsYearAndTheEveIsNotTatNien() throws {
         #expect(try occurrence("vn-tet", in: 2027).title(.vi) == "Tết Nguyên đán Đinh Mùi – Mùng 1")
         #expect(try occurrence("vn-tet", in: 2026).title(.vi) == "Tết Nguyên đán Bính Ngọ – Mùng 1")
@@ -229,10 +247,11 @@ import KyniemCore
         let daysOff = Self.configuration.catalog.occurrences(from: LocalDate(2027, 1, 1), through: LocalDate(2027, 12, 31))
             .filter(\.event.dayOff).map(\.date.iso)
         // Tết 2027 is 6 February; Hùng Kings (10/3 lunar) 16 April 2027.
+        // 24 November (Ngày Văn hóa Việt Nam) is a day off from 2026.
         for day in ["2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-02-09",
-                    "2027-04-16", "2027-04-30", "2027-05-01", "2027-09-02"] {
+                    "2027-04-16", "2027-04-30", "2027-05-01", "2027-09-02", "2027-11-24"] {
             #expect(daysOff.contains(day), "\(day) should be a day off")
         }
-        #expect(daysOff.count == 10)
+        #expect(daysOff.count == 11)
     }
 }

@@ -26,6 +26,6 @@ struct LunarBenchmark {
             for date in lunar where calendar.solarDate(for: date) != nil { back += 1 }
         }
         #expect(back == dates.count)
-        print("lunar benchmark: tables for 1800–2299 \(setup); 100,000 solar → lunar \(toLunar); 100,000 lunar → solar \(toSolar)")
+        print("lunar benchmark: a UTC+8 calendar and its year 2000 \(setup); 100,000 solar → lunar \(toLunar); 100,000 lunar → solar \(toSolar)")
     }
 }

@@ -3,34 +3,12 @@ import Testing
 
 @testable import KyniemCore
 
-/// The Swift implementation (Hồ Ngọc Đức's method, Meeus' series) against fixtures computed
-/// independently by `scripts/lunar-fixture.py` from PyEphem's true new moons and solar terms.
+/// The Swift implementation (Hồ Ngọc Đức's rules, the fuller series of `LunarAstronomy`) against
+/// fixtures computed independently by `scripts/lunar-fixture.py` from PyEphem's true new moons and
+/// solar terms. Every month start of 1967–2199 must agree: there is no list of exceptions.
 @Suite("Lunar calendar against the PyEphem fixtures")
 struct LunarFixtureTests {
     let calendar = LunarCalendar.vietnam
-
-    /// Where the method and the ephemeris part, 1968–2199: the fixture's first day of a month, and
-    /// why the method says the next day. Both follow the same rules; in each case the true new moon
-    /// (PyEphem) falls a minute or two before midnight at UTC+7 and the method's short series
-    /// (Meeus, as Hồ Ngọc Đức publishes it) puts it a minute or two after. The SPEC's rule is the
-    /// method, so the method's date stands: the month begins a day later, the month before it has 30
-    /// days instead of 29. Beyond the 2070s the difference is smaller than the uncertainty of ΔT
-    /// (Earth's rotation), so no ephemeris can settle these days either. No leap month differs.
-    static let knownDisagreements: [LocalDate: String] = [
-        LocalDate(2072, 12, 9): "1/11/2072: true new moon 23:58:28, method 00:00:13 the next day",
-        LocalDate(2077, 11, 15): "1/10/2077: true new moon 23:59:34, method 00:00:13 the next day",
-        LocalDate(2130, 5, 7): "1/4/2130: true new moon 23:57:56, method 00:01:48 the next day",
-        LocalDate(2150, 5, 26): "1/5/2150: true new moon 23:59:24, method 00:02:06 the next day",
-        LocalDate(2159, 5, 17): "1/4/2159: true new moon 23:58:07, method 00:00:55 the next day",
-        // These two are Tết, so the Tết fixture differs too.
-        LocalDate(2175, 1, 22): "Tết 2175: true new moon 23:59:36, method 00:02:02 the next day",
-        LocalDate(2199, 1, 26): "Tết 2199: true new moon 23:57:53, method 00:02:00 the next day",
-    ]
-
-    /// The fixture's date with the method's answer where they are known to part.
-    static func corrected(_ date: LocalDate) -> LocalDate {
-        knownDisagreements[date] == nil ? date : date.adding(days: 1)
-    }
 
     /// One line of lunar-months-1967-2199.txt.
     struct FixtureMonth {
@@ -50,7 +28,7 @@ struct LunarFixtureTests {
         try lines("lunar-months-1967-2199.txt").map { line in
             let fields = line.split(separator: " ")
             return FixtureMonth(
-                firstDay: corrected(try #require(LocalDate(iso: fields[0]))),
+                firstDay: try #require(LocalDate(iso: fields[0])),
                 year: try #require(Int(fields[1])),
                 month: try #require(Int(fields[2])),
                 isLeap: fields.count > 3 && fields[3] == "leap")
@@ -59,7 +37,7 @@ struct LunarFixtureTests {
 
     @Test("Every Tết 1968–2199")
     func everyTet() throws {
-        let expected = try Self.lines("lunar-tet-1968-2199.txt").map { Self.corrected(try #require(LocalDate(iso: $0))) }
+        let expected = try Self.lines("lunar-tet-1968-2199.txt").map { try #require(LocalDate(iso: $0)) }
         #expect(expected.count == 2199 - 1968 + 1)
         let mismatches = zip(1968...2199, expected).compactMap { year, tet in
             calendar.newYear(year) == tet ? nil : "\(year): \(calendar.newYear(year)) vs fixture \(tet)"
@@ -103,15 +81,6 @@ struct LunarFixtureTests {
             }
         }
         #expect(mismatches.isEmpty, "\(mismatches)")
-    }
-
-    @Test("The known disagreements are exactly where the method's new moon crosses midnight")
-    func disagreementsAreMonthStarts() throws {
-        // Each listed day is, by the method, the 30th day of a month, and the next day a month's 1st.
-        for day in Self.knownDisagreements.keys {
-            #expect(calendar.lunarDate(for: day).day == 30, "\(day)")
-            #expect(calendar.lunarDate(for: day.adding(days: 1)).day == 1, "\(day)")
-        }
     }
 
     @Test("Every day from the fixture's first month to Tết 2200, solar → lunar")

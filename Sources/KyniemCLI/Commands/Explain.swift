@@ -83,6 +83,13 @@ struct Explain: ParsableCommand {
             })
         }
         guard let occurrence = chosen else {
+            if case .calendar(let rule, _) = event.recurrence, let requestedYear, let known = rule.knownYears,
+                !known.contains(requestedYear)
+            {
+                out += vi ? "  Ngày năm \(requestedYear) chưa biết: bảng lịch chỉ có các năm \(known.lowerBound)–\(known.upperBound).\n"
+                    : "  The date in \(requestedYear) is unknown: the calendar table covers \(known.lowerBound)–\(known.upperBound) only.\n"
+                return out
+            }
             out += vi ? "  Không có lần nào trong năm \(requestedYear.map(String.init) ?? "tới").\n"
                 : "  No occurrence in \(requestedYear.map(String.init) ?? "the coming years").\n"
             return out
@@ -112,8 +119,8 @@ struct Explain: ParsableCommand {
             let offset = task.task.offsetDays
             var title = task.task.title.resolved(language)
             if task.due != task.nominal {
-                title += vi ? "  (dời từ \(Vocabulary.long(task.nominal, language)), ngày nghỉ)"
-                    : "  (moved from \(Vocabulary.long(task.nominal, language)), not a working day)"
+                title += vi ? "  (dời từ \(Vocabulary.long(task.nominal, language)): " : "  (moved from \(Vocabulary.long(task.nominal, language)): "
+                title += dayOffReason(task.nominal, workdays: workdays, catalog: catalog, language: language) + ")"
             }
             let when = offset <= 0
                 ? Vocabulary.lead(daysBefore: -offset, language)
@@ -121,6 +128,27 @@ struct Explain: ParsableCommand {
             return [Vocabulary.long(task.due, language), Vocabulary.weekday(task.due.weekday, language), when, title]
         })
         return out
+    }
+
+    /// Why a task's nominal day is not a working day: "27/4 là ngày nghỉ bù Giỗ Tổ Hùng Vương …".
+    static func dayOffReason(_ date: LocalDate, workdays: WorkingCalendar, catalog: Catalog, language: Language) -> String {
+        let vi = language == .vi
+        let day = Vocabulary.dayMonth(date, language)
+        func title(_ event: Event, on date: LocalDate) -> String {
+            catalog.occurrences(of: event, from: date, through: date).first?.title(language) ?? event.title.resolved(language)
+        }
+        switch workdays.reason(date) {
+        case .holiday(let event):
+            return vi ? "\(day) là ngày nghỉ lễ \(title(event, on: date))" : "\(day) is a public holiday, \(title(event, on: date))"
+        case .substitute(let event, let holiday):
+            let fell = "\(Vocabulary.weekday(holiday.weekday, language)) \(Vocabulary.dayMonth(holiday, language))"
+            return vi ? "\(day) là ngày nghỉ bù \(title(event, on: holiday)), rơi vào \(fell)"
+                : "\(day) is the day off in lieu of \(title(event, on: holiday)), which fell on \(fell)"
+        case .decreed:
+            return vi ? "\(day) là ngày nghỉ theo lịch nghỉ lễ, Tết năm \(date.year)" : "\(day) is a day off in the decreed schedule for \(date.year)"
+        case .weekend, nil:
+            return vi ? "\(day) là ngày nghỉ hằng tuần" : "\(day) is a weekly day off"
+        }
     }
 
     static func rule(_ recurrence: Recurrence, language: Language) -> String {
@@ -153,6 +181,22 @@ struct Explain: ParsableCommand {
                 : "the \(which) \(Vocabulary.weekday(weekday, .en)) of \(Vocabulary.englishMonths[month - 1])") + since(year)
         case .once(let date):
             return vi ? "một lần, ngày \(Vocabulary.long(date, .vi))" : "once, on \(Vocabulary.long(date, .en))"
+        case .calendar(let rule, let year):
+            let month = rule.system.monthNames[rule.month - 1].capitalized
+            var text: String
+            switch rule.system {
+            case .hebrew: text = vi ? "lịch Do Thái: ngày \(rule.day) tháng \(month)" : "Hebrew calendar: \(rule.day) \(month)"
+            case .bikramSambat: text = vi ? "lịch Bikram Sambat: ngày \(rule.day) tháng \(month)" : "Bikram Sambat: \(month) \(rule.day)"
+            }
+            if rule.observance == .israelIndependenceDay {
+                text += vi ? " (thứ Sáu, thứ Bảy dời về thứ Năm trước đó; thứ Hai dời sang thứ Ba)"
+                    : " (on a Friday or Saturday kept on the Thursday before, on a Monday on the Tuesday after)"
+            }
+            if let known = rule.knownYears {
+                text += vi ? "; chỉ biết ngày cho các năm \(known.lowerBound)–\(known.upperBound)"
+                    : "; dates known for \(known.lowerBound)–\(known.upperBound) only"
+            }
+            return text + since(year)
         }
     }
 
