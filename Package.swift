@@ -71,7 +71,8 @@ let package = Package(
         .testTarget(
             name: "KyniemStateTests",
             dependencies: ["KyniemState", "KyniemCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "KyniemNotifiersTests", dependencies: ["KyniemNotifiers", "KyniemTesting", "KyniemCore"]),
+        .testTarget(
+            name: "KyniemNotifiersTests", dependencies: ["KyniemNotifiers", "KyniemTesting", "KyniemCore", "KyniemState"]),
         .testTarget(name: "KyniemCLITests", dependencies: ["KyniemCLI", "KyniemCore"]),
     ]
 )

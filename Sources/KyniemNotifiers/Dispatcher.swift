@@ -345,7 +345,9 @@ public struct Dispatcher: Sendable {
     }
 }
 
-/// Stands in for a notifier that could not be built: fails its deliveries with the reason.
+/// Stands in for a notifier that could not be built (a plugin that vanished since `kyniem check`,
+/// a template that no longer parses, settings `makeNotifier` has already refused): fails its
+/// deliveries with the reason.
 struct UnavailableNotifier: Notifier {
     let reason: String
 

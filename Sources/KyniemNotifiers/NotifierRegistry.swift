@@ -73,7 +73,7 @@ public enum NotifierRegistry {
                     configuration.caFile = configuration.caFile.map(context.resolve)
                     return WebhookNotifier(configuration: configuration, environment: context.environment)
                 case .failure(let errors):
-                    return Unusable(reason: errors.description)
+                    return UnavailableNotifier(reason: errors.description)
                 }
             }),
         "email": BuiltInNotifier(
@@ -90,7 +90,7 @@ public enum NotifierRegistry {
                     configuration.caFile = configuration.caFile.map(context.resolve)
                     return EmailNotifier(configuration: configuration, environment: context.environment)
                 case .failure(let errors):
-                    return Unusable(reason: errors.description)
+                    return UnavailableNotifier(reason: errors.description)
                 }
             }),
     ]
@@ -219,16 +219,6 @@ public enum NotifierRegistry {
             return .success(PluginNotifier(plugin: plugin, spec: spec, context: context))
         }
         return .failure(ConfigurationErrors([ConfigurationProblem(spec.location, unknownType(spec.type, plugins: plugins))]))
-    }
-}
-
-/// What a built-in's `make` returns for settings `makeNotifier` has already refused (never in
-/// practice): it fails its batch with the reason.
-struct Unusable: Notifier {
-    let reason: String
-
-    func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
-        outcomes.failUnreported(batch, reason)
     }
 }
 
