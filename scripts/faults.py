@@ -542,7 +542,7 @@ def read_only_state(binary, rng):
         sent = office.logged_keys()
         ok = code == 1 and not sent and "ledger" in stderr
         return Result("read-only-state", office.runs, 0, 0, 0, elapsed, 25,
-                      f"exit {code}, nothing sent: {stderr.strip().splitlines()[-1][:80] if stderr.strip() else ''}", ok)
+                      f"exit {code}, nothing sent: {stderr.strip().splitlines()[-1].replace(office.folder, '…')[:120] if stderr.strip() else ''}", ok)
     finally:
         subprocess.run(["umount", folder], capture_output=True)
         office.close()
