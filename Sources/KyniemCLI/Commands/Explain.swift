@@ -1,5 +1,6 @@
 import ArgumentParser
 import KyniemCore
+import KyniemRender
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,23 +27,13 @@ struct Explain: ParsableCommand {
             if !close.isEmpty { message += "; similar: " + close.prefix(5).joined(separator: ", ") }
             throw CommandFailure.invalid(message)
         }
-        let today = context.today
-        let upcoming = catalog.occurrences(of: event, from: today, through: today.adding(days: 366 * 12))
-        let chosen: Occurrence?
-        if let year {
-            chosen = catalog.occurrences(of: event, from: LocalDate(year, 1, 1), through: LocalDate(year, 12, 31)).first
-        } else {
-            chosen = upcoming.first
-        }
-        Terminal.out(Self.describe(
-            event, chosen: chosen, upcoming: Array(upcoming.prefix(5)), requestedYear: year,
-            planner: configuration.planner, language: language))
+        let explanation = Explanation(event: event, planner: configuration.planner, today: context.today, year: year)
+        Terminal.out(Self.describe(explanation, planner: configuration.planner, language: language))
     }
 
-    static func describe(
-        _ event: Event, chosen: Occurrence?, upcoming: [Occurrence], requestedYear: Int?, planner: Planner,
-        language: Language
-    ) -> String {
+    static func describe(_ explanation: Explanation, planner: Planner, language: Language) -> String {
+        let (event, chosen, upcoming, requestedYear) =
+            (explanation.event, explanation.chosen, explanation.upcoming, explanation.requestedYear)
         let vi = language == .vi
         let catalog = planner.catalog
         var out = "\(event.id)\n"
@@ -53,7 +44,7 @@ struct Explain: ParsableCommand {
             out += "   \(vi ? "quốc gia" : "country"): \(code)\(name)"
         }
         if event.dayOff { out += vi ? "   ngày nghỉ" : "   day off" }
-        out += "\n  \(vi ? "quy tắc" : "rule"): \(rule(event.recurrence, language: language))\n"
+        out += "\n  \(vi ? "quy tắc" : "rule"): \(Explanation.rule(event.recurrence, language: language))\n"
         if let note = event.note { out += "  \(vi ? "ghi chú" : "note"): \(note)\n" }
         if let source = event.source { out += "  \(vi ? "nguồn" : "source"): \(source)\n" }
         if !upcoming.isEmpty {
@@ -74,12 +65,9 @@ struct Explain: ParsableCommand {
         out += "\n\(occurrence.date.iso)"
         if let n = occurrence.ordinal { out += vi ? " — lần thứ \(n)" : " — \(Ordinal.english(n)) anniversary" }
         out += vi ? ", mức \(occurrence.tier)" : ", tier \(occurrence.tier)"
-        let rule = catalog.milestones.rules.first { $0.matches(ordinal: occurrence.ordinal, kind: event.kind) }
-        if let rule { out += " (\(milestone(rule, language: language)))" }
+        if let rule = explanation.milestoneRule { out += " (\(Explanation.milestone(rule, language: language)))" }
         out += "\n"
-        let workdays = planner.workingCalendar(from: occurrence.date.adding(days: -400), through: occurrence.date.adding(days: 60))
-        let steps = planner.steps(for: occurrence, workdays: workdays)
-        let reminders = steps.filter(\.isReminder)
+        let reminders = explanation.reminders
         out += vi ? "  Nhắc việc:\n" : "  Reminders:\n"
         if reminders.isEmpty { out += vi ? "    (không có)\n" : "    (none)\n" }
         for step in reminders {
@@ -87,7 +75,7 @@ struct Explain: ParsableCommand {
             let when = days == 0 ? (vi ? "đúng ngày" : "on the day") : (vi ? "trước \(days) ngày" : "\(days) days before")
             out += "    \(step.due.iso) \(DateText.weekday(step.due.weekday, language))  \(step.id)  \(when)\n"
         }
-        let tasks = planner.checklists.schedule(occurrence, workdays: workdays)
+        let tasks = explanation.tasks
         out += vi ? "  Danh mục công việc:\n" : "  Checklist:\n"
         if tasks.isEmpty { out += vi ? "    (không có mẫu nào áp dụng)\n" : "    (no template applies)\n" }
         for task in tasks {
@@ -100,48 +88,5 @@ struct Explain: ParsableCommand {
             out += "\n"
         }
         return out
-    }
-
-    static func rule(_ recurrence: Recurrence, language: Language) -> String {
-        let vi = language == .vi
-        func since(_ year: Int?) -> String {
-            guard let year else { return "" }
-            return vi ? ", tính từ năm \(year)" : ", counting from \(year)"
-        }
-        switch recurrence {
-        case .origin(let date):
-            let leap = date.month == 2 && date.day == 29
-                ? (vi ? " (28/2 vào năm không nhuận)" : " (28 February in common years)") : ""
-            return vi ? "hằng năm vào \(DateText.dayMonth(date, .vi)), tính từ \(date.iso)\(leap)"
-                : "every year on \(DateText.dayMonth(date, .en)), counting from \(date.iso)\(leap)"
-        case .monthDay(let month, let day, let year):
-            let date = LocalDate(2000, month, day)
-            return (vi ? "hằng năm vào \(DateText.dayMonth(date, .vi))" : "every year on \(DateText.dayMonth(date, .en))") + since(year)
-        case .lunar(let month, let day, let leap, let year):
-            let dayText: String
-            switch day {
-            case .last: dayText = vi ? "ngày cuối" : "the last day"
-            case .day(let d): dayText = vi ? "ngày \(d)" : "day \(d)"
-            }
-            let leapText = leap ? (vi ? " nhuận" : " (leap month only)") : ""
-            return (vi ? "âm lịch Việt Nam (UTC+7): \(dayText) tháng \(month)\(leapText)"
-                : "Vietnamese lunar calendar (UTC+7): \(dayText) of month \(month)\(leapText)") + since(year)
-        case .nthWeekday(let month, let weekday, let nth, let year):
-            let which = nth == -1 ? (vi ? "cuối cùng" : "last") : (vi ? "thứ \(nth)" : Ordinal.english(nth))
-            return (vi ? "\(DateText.weekday(weekday, .vi)) \(which) của tháng \(month)"
-                : "the \(which) \(DateText.weekday(weekday, .en)) of \(DateText.englishMonths[month - 1])") + since(year)
-        case .once(let date):
-            return vi ? "một lần, ngày \(date.iso)" : "once, on \(date.iso)"
-        }
-    }
-
-    static func milestone(_ rule: MilestoneRule, language: Language) -> String {
-        let vi = language == .vi
-        var parts: [String] = []
-        if let every = rule.every { parts.append(vi ? "mỗi \(every) năm" : "every \(every)") }
-        if let at = rule.at { parts.append((vi ? "lần " : "at ") + at.map(String.init).joined(separator: ", ")) }
-        if let kinds = rule.kinds { parts.append(kinds.map(\.rawValue).sorted().joined(separator: "/")) }
-        if parts.isEmpty { parts.append(vi ? "mặc định" : "default") }
-        return (vi ? "quy tắc mốc: " : "milestone rule: ") + parts.joined(separator: ", ")
     }
 }
