@@ -32,7 +32,7 @@ public struct Site: Sendable {
 /// Builds the site SPEC.md ("Publishing") fixes:
 /// ```
 /// index.html                       the home language's index
-/// upcoming.json                    `upcoming --from DATE --days 90 --format json`, home language
+/// upcoming.json                    `upcoming --from DATE --days 90 --format json` (home language)
 /// site.css
 /// feeds/kyniem-LANG.ics            everything in the window, with alarms
 /// feeds/kyniem-LANG-TIER.ics       one tier
@@ -189,11 +189,13 @@ public enum SiteBuilder {
             }
         }
 
-        let home = homeLanguage(configuration, options)
+        // Exactly what `upcoming --from TODAY --days 90 --format json` prints, in the home language
+        // whatever --lang says: the portal reads one fixed document.
         add(
             "upcoming.json",
             OccurrenceJSON.render(
-                from: today, to: horizon, occurrences: catalog.occurrences(from: today, through: horizon), language: home))
+                from: today, to: horizon, occurrences: catalog.occurrences(from: today, through: horizon),
+                language: configuration.home.language))
         add(SitePage.stylesheetPath, SitePage.stylesheet)
         add(PublishState.fileName, state.serialized)
         files.sort { $0.path < $1.path }

@@ -448,6 +448,7 @@ public enum SitePage {
         h1 { font-size: 1.6rem; line-height: 1.25; margin: 16px 0 4px; }
         h2 { font-size: 1.3rem; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 1px solid #bbb; }
         h3 { font-size: 1.05rem; margin: 0 0 4px; }
+        section > h3 { margin-top: 16px; }
         .lede, .muted { color: #4a4a4a; }
         article.entry { padding: 10px 12px; margin: 0 0 10px; border: 1px solid #ccc; border-left-width: 5px;
           border-radius: 4px; break-inside: avoid; }
