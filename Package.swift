@@ -36,6 +36,9 @@ let package = Package(
         // prctl(2) (variadic, so Swift cannot call it): the plugin runner becomes a child
         // subreaper, so a plugin's orphans stay within reach (ChildProcess.swift).
         .systemLibrary(name: "CProcessControl"),
+        // renameat2(2) RENAME_EXCHANGE and syncfs(2) through syscall(2) (variadic): `kyniem publish`
+        // swaps a whole site folder in at once (SiteDirectory.swift).
+        .systemLibrary(name: "CFileSwap"),
         // Pure values and rules: no I/O, no clock.
         .target(name: "KyniemCore"),
         // libyaml event stream -> nodes with marks -> typed decoding.
@@ -53,12 +56,14 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // `kyniem publish`: the static site (feeds, pages) as values, and the folder it is swapped into.
+        .target(name: "KyniemPublish", dependencies: ["KyniemCore", "KyniemConfig", "KyniemRender", "CFileSwap"]),
         // Test doubles shipped with the package: recording notifier, fixed clock.
         .target(name: "KyniemTesting", dependencies: ["KyniemCore", "KyniemNotifiers"]),
         .target(
             name: "KyniemCLI",
             dependencies: [
-                "KyniemCore", "KyniemConfig", "KyniemRender", "KyniemState", "KyniemNotifiers",
+                "KyniemCore", "KyniemConfig", "KyniemRender", "KyniemState", "KyniemNotifiers", "KyniemPublish",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,5 +79,7 @@ let package = Package(
         .testTarget(
             name: "KyniemNotifiersTests", dependencies: ["KyniemNotifiers", "KyniemTesting", "KyniemCore", "KyniemState"]),
         .testTarget(name: "KyniemCLITests", dependencies: ["KyniemCLI", "KyniemCore"]),
+        .testTarget(
+            name: "KyniemPublishTests", dependencies: ["KyniemPublish", "KyniemConfig", "KyniemCore", "KyniemRender"]),
     ]
 )

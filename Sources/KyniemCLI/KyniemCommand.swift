@@ -12,7 +12,7 @@ public struct KyniemCommand: AsyncParsableCommand {
             4 an output could not be written (a full disk, a closed pipe, a folder without write permission).
             """,
         subcommands: [
-            Upcoming.self, Explain.self, CalendarCommand.self, Run.self, Check.self, Plugins.self, Init.self,
+            Upcoming.self, Explain.self, CalendarCommand.self, Run.self, Check.self, Plugins.self, Init.self, Publish.self,
         ]
     )
 

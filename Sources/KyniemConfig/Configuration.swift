@@ -99,6 +99,8 @@ public struct Configuration: Sendable {
     public var pluginDirectories: [String]
     /// The configuration file, or nil for the embedded default.
     public var sourcePath: String?
+    /// `publish: {base_url: …}`: the published site's address, no trailing slash.
+    public var publishBaseURL: String?
 
     public init(
         home: Home, catalog: Catalog, reminders: Reminders, checklists: Checklists,
@@ -127,5 +129,21 @@ public struct Configuration: Sendable {
         Planner(
             catalog: catalog, reminders: reminders, checklists: checklists, weekend: home.weekend,
             adjustments: workingDays, routes: notifiers.map(\.route))
+    }
+}
+
+/// The base URL of a published site (`publish: {base_url}`, `kyniem publish --base-url`).
+public enum PublishURL {
+    /// `text` without its trailing slashes when it is an http(s) URL with a host and no space,
+    /// quote or angle bracket (it goes into HTML attributes and ICS links as it is), else nil.
+    public static func normalized(_ text: String) -> String? {
+        var url = Substring(text)
+        while url.hasSuffix("/") { url = url.dropLast() }
+        let scheme = url.hasPrefix("https://") ? "https://" : url.hasPrefix("http://") ? "http://" : nil
+        guard let scheme, url.count > scheme.count else { return nil }
+        let forbidden: Set<Character> = [" ", "\"", "'", "<", ">", "\\", "`", "#", "?"]
+        guard !url.contains(where: { forbidden.contains($0) || $0.isNewline || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true })
+        else { return nil }
+        return String(url)
     }
 }

@@ -17,7 +17,7 @@ final class ConfigurationReader {
 
     static let topLevelKeys = [
         "home", "calendars", "plugins", "state", "catch_up", "run_timeout", "milestones", "reminders", "checklists",
-        "working_days", "notifiers", "events", "countries",
+        "working_days", "notifiers", "events", "countries", "publish",
     ]
     static let calendarKeys = ["countries", "events", "checklists", "working_days"]
     static let eventKeys = [
@@ -158,6 +158,7 @@ final class ConfigurationReader {
             workingDays: workingDays, notifiers: notifiers, statePath: state, catchUpDays: catchUp,
             pluginDirectories: plugins, sourcePath: path)
         if let runTimeout { configuration.runTimeoutSeconds = runTimeout }
+        configuration.publishBaseURL = map.optional("publish").flatMap(readPublishBaseURL)
         return configuration
     }
 
@@ -179,6 +180,19 @@ final class ConfigurationReader {
             return nil
         }
         return seconds
+    }
+
+    /// `publish: {base_url: https://lich.example.gov.vn/kyniem}`: where the site `kyniem publish`
+    /// writes is served, for the subscription links. Kept without a trailing slash.
+    func readPublishBaseURL(_ node: YAMLNode) -> String? {
+        guard let map = mapping(node, allowed: ["base_url"]), let item = map.optional("base_url"),
+            let text = string(item)
+        else { return nil }
+        guard let url = PublishURL.normalized(text) else {
+            record(item, "expected an http:// or https:// URL without spaces, like https://lich.example.gov.vn/kyniem, found \"\(text)\"")
+            return nil
+        }
+        return url
     }
 
     func defaultStatePath() -> String {

@@ -3,7 +3,7 @@ import KyniemCore
 /// iCalendar (RFC 5545) for Google Calendar, Outlook and Thunderbird: one all-day VEVENT per
 /// occurrence (lunar events expanded, never an RRULE), one VALARM per reminder lead time.
 enum ICSRenderer {
-    static func render(_ document: CalendarDocument) -> String {
+    static func render(_ document: CalendarDocument, feed: ICSFeed? = nil) -> String {
         let language = document.language
         var ics = ContentLines(capacity: 256 + document.entries.count * 1_200)
         ics.line("BEGIN:VCALENDAR")
@@ -12,8 +12,9 @@ enum ICSRenderer {
         ics.line("CALSCALE:GREGORIAN")
         ics.line("METHOD:PUBLISH")
         ics.text("X-WR-CALNAME", document.name)
+        feed?.header(into: &ics)
         for entry in document.entries {
-            event(entry, document: document, into: &ics)
+            event(entry, document: document, revision: feed?.revision(uid(entry.occurrence)), into: &ics)
         }
         ics.line("END:VCALENDAR")
         return ics.string
@@ -25,13 +26,16 @@ enum ICSRenderer {
         "\(occurrence.event.id)-\(occurrence.date.basic)@kyniem"
     }
 
-    private static func event(_ entry: CalendarEntry, document: CalendarDocument, into ics: inout ContentLines) {
+    private static func event(
+        _ entry: CalendarEntry, document: CalendarDocument, revision: ICSRevision?, into ics: inout ContentLines
+    ) {
         let occurrence = entry.occurrence
         let language = document.language
         let title = occurrence.title(language)
         ics.line("BEGIN:VEVENT")
         ics.line("UID:\(uid(occurrence))")
-        ics.line("DTSTAMP:\(document.generatedAt)")
+        ics.line("DTSTAMP:\(revision?.stamp ?? document.generatedAt)")
+        if let revision { ics.line("SEQUENCE:\(revision.sequence)") }
         // All-day: DTEND is the next day, exclusive (RFC 5545 §3.6.1).
         ics.line("DTSTART;VALUE=DATE:\(occurrence.date.basic)")
         ics.line("DTEND;VALUE=DATE:\(occurrence.date.adding(days: 1).basic)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KyniemCore
+import KyniemRender
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,23 +29,14 @@ struct Explain: ParsableCommand {
             if !close.isEmpty { message += "; similar: " + close.prefix(5).joined(separator: ", ") }
             throw CommandFailure.invalid(message)
         }
-        let today = context.today
-        let upcoming = catalog.occurrences(of: event, from: today, through: today.adding(days: 366 * 12))
-        let chosen: Occurrence?
-        if let year {
-            chosen = catalog.occurrences(of: event, from: LocalDate(year, 1, 1), through: LocalDate(year, 12, 31)).first
-        } else {
-            chosen = upcoming.first
-        }
-        Terminal.out(Self.describe(
-            event, chosen: chosen, upcoming: Array(upcoming.prefix(5)), requestedYear: year,
-            planner: configuration.planner, language: language, sources: sources))
+        let explanation = Explanation(event: event, planner: configuration.planner, today: context.today, year: year)
+        Terminal.out(Self.describe(explanation, planner: configuration.planner, language: language, sources: sources))
     }
 
-    static func describe(
-        _ event: Event, chosen: Occurrence?, upcoming: [Occurrence], requestedYear: Int?, planner: Planner,
-        language: Language, sources: Bool = false
-    ) -> String {
+    /// The explanation as text: aligned columns, in the reader's language.
+    static func describe(_ explanation: Explanation, planner: Planner, language: Language, sources: Bool = false) -> String {
+        let (event, chosen, upcoming, requestedYear) =
+            (explanation.event, explanation.chosen, explanation.upcoming, explanation.requestedYear)
         let vi = language == .vi
         let catalog = planner.catalog
         func label(_ phrase: Vocabulary.Phrase) -> String { Vocabulary.phrase(phrase, language).lowercased() }
@@ -67,7 +59,7 @@ struct Explain: ParsableCommand {
             out += "   \(label(.country)): \(code)\(name)"
         }
         if event.dayOff { out += "   " + label(.dayOff) }
-        out += "\n  \(label(.rule)): \(rule(event.recurrence, language: language))\n"
+        out += "\n  \(label(.rule)): \(Explanation.rule(event.recurrence, language: language))\n"
         if sources {
             if let note = event.note { out += "  \(label(.notes)): \(note)\n" }
             if let source = event.source { out += "  \(label(.sources)): \(source)\n" }
@@ -97,12 +89,9 @@ struct Explain: ParsableCommand {
         out += "\n\(Vocabulary.weekdayAndDate(occurrence.date, language))"
         if let n = occurrence.ordinal { out += vi ? " — lần thứ \(n)" : " — \(Ordinal.english(n)) anniversary" }
         out += ", \(label(.tier)) \(occurrence.tier.label(language))"
-        let rule = catalog.milestones.rules.first { $0.matches(ordinal: occurrence.ordinal, kind: event.kind) }
-        if let rule { out += " (\(milestone(rule, language: language)))" }
+        if let rule = explanation.milestoneRule { out += " (\(Explanation.milestone(rule, language: language)))" }
         out += "\n"
-        let workdays = planner.workingCalendar(from: occurrence.date.adding(days: -400), through: occurrence.date.adding(days: 60))
-        let steps = planner.steps(for: occurrence, workdays: workdays)
-        let reminders = steps.filter(\.isReminder)
+        let reminders = explanation.reminders
         out += "  \(Vocabulary.phrase(.reminders, language)):\n"
         if reminders.isEmpty { out += "    \(Vocabulary.phrase(.none, language))\n" }
         out += table(reminders.compactMap { step in
@@ -112,7 +101,7 @@ struct Explain: ParsableCommand {
                 Vocabulary.reminder(daysBefore: days, language),
             ]
         })
-        let tasks = planner.checklists.schedule(occurrence, workdays: workdays)
+        let tasks = explanation.tasks
         out += "  \(Vocabulary.phrase(.checklist, language)):\n"
         if tasks.isEmpty { out += "    \(Vocabulary.phrase(.noTemplate, language))\n" }
         out += table(tasks.map { task in
@@ -120,7 +109,8 @@ struct Explain: ParsableCommand {
             var title = task.task.title.resolved(language)
             if task.due != task.nominal {
                 title += vi ? "  (dời từ \(Vocabulary.long(task.nominal, language)): " : "  (moved from \(Vocabulary.long(task.nominal, language)): "
-                title += dayOffReason(task.nominal, workdays: workdays, catalog: catalog, language: language) + ")"
+                title += Explanation.dayOffReason(
+                    task.nominal, workdays: explanation.workdays, catalog: catalog, language: language) + ")"
             }
             let when = offset <= 0
                 ? Vocabulary.lead(daysBefore: -offset, language)
@@ -128,86 +118,6 @@ struct Explain: ParsableCommand {
             return [Vocabulary.long(task.due, language), Vocabulary.weekday(task.due.weekday, language), when, title]
         })
         return out
-    }
-
-    /// Why a task's nominal day is not a working day: "27/4 là ngày nghỉ bù Giỗ Tổ Hùng Vương …".
-    static func dayOffReason(_ date: LocalDate, workdays: WorkingCalendar, catalog: Catalog, language: Language) -> String {
-        let vi = language == .vi
-        let day = Vocabulary.dayMonth(date, language)
-        func title(_ event: Event, on date: LocalDate) -> String {
-            catalog.occurrences(of: event, from: date, through: date).first?.title(language) ?? event.title.resolved(language)
-        }
-        switch workdays.reason(date) {
-        case .holiday(let event):
-            return vi ? "\(day) là ngày nghỉ lễ \(title(event, on: date))" : "\(day) is a public holiday, \(title(event, on: date))"
-        case .substitute(let event, let holiday):
-            let fell = "\(Vocabulary.weekday(holiday.weekday, language)) \(Vocabulary.dayMonth(holiday, language))"
-            return vi ? "\(day) là ngày nghỉ bù \(title(event, on: holiday)), rơi vào \(fell)"
-                : "\(day) is the day off in lieu of \(title(event, on: holiday)), which fell on \(fell)"
-        case .decreed:
-            return vi ? "\(day) là ngày nghỉ theo lịch nghỉ lễ, Tết năm \(date.year)" : "\(day) is a day off in the decreed schedule for \(date.year)"
-        case .weekend, nil:
-            return vi ? "\(day) là ngày nghỉ hằng tuần" : "\(day) is a weekly day off"
-        }
-    }
-
-    static func rule(_ recurrence: Recurrence, language: Language) -> String {
-        let vi = language == .vi
-        func since(_ year: Int?) -> String {
-            guard let year else { return "" }
-            return vi ? ", tính từ năm \(year)" : ", counting from \(year)"
-        }
-        switch recurrence {
-        case .origin(let date):
-            let leap = date.month == 2 && date.day == 29
-                ? (vi ? " (28/2 vào năm không nhuận)" : " (28 February in common years)") : ""
-            return vi ? "hằng năm vào \(Vocabulary.dayMonth(date, .vi)), tính từ \(Vocabulary.long(date, .vi))\(leap)"
-                : "every year on \(Vocabulary.dayMonth(date, .en)), counting from \(Vocabulary.long(date, .en))\(leap)"
-        case .monthDay(let month, let day, let year):
-            let date = LocalDate(2000, month, day)
-            return (vi ? "hằng năm vào \(Vocabulary.dayMonth(date, .vi))" : "every year on \(Vocabulary.dayMonth(date, .en))") + since(year)
-        case .lunar(let month, let day, let leap, let year):
-            let dayText: String
-            switch day {
-            case .last: dayText = vi ? "ngày cuối" : "the last day"
-            case .day(let d): dayText = vi ? "ngày \(d)" : "day \(d)"
-            }
-            let leapText = leap ? (vi ? " nhuận" : " (leap month only)") : ""
-            return (vi ? "âm lịch Việt Nam (UTC+7): \(dayText) tháng \(month)\(leapText)"
-                : "Vietnamese lunar calendar (UTC+7): \(dayText) of month \(month)\(leapText)") + since(year)
-        case .nthWeekday(let month, let weekday, let nth, let year):
-            let which = nth == -1 ? (vi ? "cuối cùng" : "last") : (vi ? "thứ \(nth)" : Ordinal.english(nth))
-            return (vi ? "\(Vocabulary.weekday(weekday, .vi)) \(which) của tháng \(month)"
-                : "the \(which) \(Vocabulary.weekday(weekday, .en)) of \(Vocabulary.englishMonths[month - 1])") + since(year)
-        case .once(let date):
-            return vi ? "một lần, ngày \(Vocabulary.long(date, .vi))" : "once, on \(Vocabulary.long(date, .en))"
-        case .calendar(let rule, let year):
-            let month = rule.system.monthNames[rule.month - 1].capitalized
-            var text: String
-            switch rule.system {
-            case .hebrew: text = vi ? "lịch Do Thái: ngày \(rule.day) tháng \(month)" : "Hebrew calendar: \(rule.day) \(month)"
-            case .bikramSambat: text = vi ? "lịch Bikram Sambat: ngày \(rule.day) tháng \(month)" : "Bikram Sambat: \(month) \(rule.day)"
-            }
-            if rule.observance == .israelIndependenceDay {
-                text += vi ? " (thứ Sáu, thứ Bảy dời về thứ Năm trước đó; thứ Hai dời sang thứ Ba)"
-                    : " (on a Friday or Saturday kept on the Thursday before, on a Monday on the Tuesday after)"
-            }
-            if let known = rule.knownYears {
-                text += vi ? "; chỉ biết ngày cho các năm \(known.lowerBound)–\(known.upperBound)"
-                    : "; dates known for \(known.lowerBound)–\(known.upperBound) only"
-            }
-            return text + since(year)
-        }
-    }
-
-    static func milestone(_ rule: MilestoneRule, language: Language) -> String {
-        let vi = language == .vi
-        var parts: [String] = []
-        if let every = rule.every { parts.append(vi ? "mỗi \(every) năm" : "every \(every)") }
-        if let at = rule.at { parts.append((vi ? "lần " : "at ") + at.map(String.init).joined(separator: ", ")) }
-        if let kinds = rule.kinds { parts.append(kinds.map { Vocabulary.kind($0, language) }.sorted().joined(separator: "/")) }
-        if parts.isEmpty { parts.append(vi ? "mặc định" : "default") }
-        return (vi ? "quy tắc mốc: " : "milestone rule: ") + parts.joined(separator: ", ")
     }
 }
 

@@ -1,0 +1,264 @@
+import CFileSwap
+import Foundation
+
+/// Why a publish did not happen: `refused` (exit 2: DIR is not kyniem's) or `unwritable` (exit 4).
+public struct PublishFailure: Error, Sendable {
+    public enum Kind: Sendable { case refused, unwritable }
+    public let kind: Kind
+    public let message: String
+}
+
+/// The folder a site is published into, and the one place `kyniem publish` writes.
+///
+/// The new site is built in a sibling folder, `DIR.kyniem-new-XXXXXXXX`, and swapped in with
+/// one `renameat2(RENAME_EXCHANGE)` (Linux 3.15+), so that a web server serving DIR sees the
+/// whole old site or the whole new one, never a mixture; where the file system cannot exchange,
+/// the old folder is renamed aside and the new one renamed in (a moment with no DIR at all, but
+/// never half a site). A file whose bytes did not change is hard-linked from the old site, so
+/// it keeps its modification time, and a web server its ETag and Last-Modified; when nothing at
+/// all changed, DIR is not touched. Files are 0644 and folders 0755 whatever the umask. Any
+/// failure leaves the old site in place and removes the sibling folder.
+public struct SiteDirectory {
+    /// DIR as given.
+    public let path: String
+    /// The real folder (a symbolic link DIR is followed, so the link itself stays).
+    let target: String
+    /// The previous publish's state, when DIR holds a site kyniem published.
+    public let previous: PublishState?
+    let exists: Bool
+
+    public enum Outcome: Sendable, Equatable {
+        case created, replaced, unchanged
+    }
+
+    /// Looks at DIR: a missing or empty folder, or one with kyniem's state file, is accepted;
+    /// anything else is refused, so that a web root is never replaced by mistake.
+    public init(_ path: String) throws(PublishFailure) {
+        self.path = path
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            guard errno == ENOENT else { throw Self.failure(path, path) }
+            target = path
+            previous = nil
+            exists = false
+            return
+        }
+        var resolved = path
+        if info.st_mode & S_IFMT == S_IFLNK {
+            guard let real = realpath(path, nil) else { throw Self.failure(path, path) }
+            resolved = String(cString: real)
+            free(real)
+            guard stat(resolved, &info) == 0 else { throw Self.failure(path, resolved) }
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw PublishFailure(kind: .refused, message: "\(path) is not a folder; nothing was published")
+        }
+        target = resolved
+        exists = true
+        let marker = "\(resolved)/\(PublishState.fileName)"
+        var markerInfo = stat()
+        if lstat(marker, &markerInfo) == 0, markerInfo.st_mode & S_IFMT == S_IFREG {
+            // kyniem's: an unreadable state only costs the events' revisions (they start afresh).
+            previous = (try? Self.read(marker)).flatMap { PublishState(bytes: $0) } ?? PublishState()
+            return
+        }
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: resolved)
+        } catch {
+            throw PublishFailure(kind: .unwritable, message: "cannot read \(path): \(error.localizedDescription)")
+        }
+        guard entries.isEmpty else {
+            throw PublishFailure(
+                kind: .refused,
+                message: "\(path) is not empty and has no \(PublishState.fileName), so it is not a site kyniem "
+                    + "published; refusing to replace it (publish into a new or empty folder); nothing was published")
+        }
+        previous = nil
+    }
+
+    /// Writes `files` (paths relative to DIR) as the new site.
+    public func publish(_ files: [(path: String, bytes: [UInt8])]) throws(PublishFailure) -> Outcome {
+        let parent = (target as NSString).deletingLastPathComponent
+        let base = (target as NSString).lastPathComponent
+        let parentPath = parent.isEmpty ? "." : parent
+        // One publish at a time next to DIR: the lock makes removing a killed run's leftovers safe.
+        let lock = open(parentPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard lock >= 0 else { throw Self.failure(path, parentPath) }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX) == 0 else { throw Self.failure(path, parentPath) }
+        defer { flock(lock, LOCK_UN) }
+        removeLeftovers(in: parentPath, base: base)
+
+        if exists, unchanged(files) { return .unchanged }
+
+        let staging = "\(parentPath)/\(base).kyniem-new-\(Self.suffix())"
+        guard mkdir(staging, 0o755) == 0, chmod(staging, 0o755) == 0 else { throw Self.failure(path, staging) }
+        do throws(PublishFailure) {
+            try fill(staging, with: files)
+            try swap(staging, parent: parentPath, base: base)
+        } catch {
+            Self.remove(staging)
+            throw error
+        }
+        return exists ? .replaced : .created
+    }
+
+    // MARK: - Steps
+
+    /// True when DIR holds exactly these files with these bytes and modes, and nothing else.
+    private func unchanged(_ files: [(path: String, bytes: [UInt8])]) -> Bool {
+        var folders: Set<String> = [""]
+        for file in files {
+            var folder = (file.path as NSString).deletingLastPathComponent
+            while !folder.isEmpty, folders.insert(folder).inserted {
+                folder = (folder as NSString).deletingLastPathComponent
+            }
+        }
+        var found = 0
+        guard let walker = FileManager.default.enumerator(atPath: target) else { return false }
+        while let relative = walker.nextObject() as? String {
+            var info = stat()
+            guard lstat("\(target)/\(relative)", &info) == 0 else { return false }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: guard folders.contains(relative), info.st_mode & 0o7777 == 0o755 else { return false }
+            case S_IFREG: found += 1
+            default: return false
+            }
+        }
+        guard found == files.count else { return false }
+        var top = stat()
+        guard stat(target, &top) == 0, top.st_mode & 0o7777 == 0o755 else { return false }
+        return files.allSatisfy { sameFile("\(target)/\($0.path)", $0.bytes) != nil }
+    }
+
+    /// The old file's status when it is a 0644 regular file holding exactly `bytes`.
+    private func sameFile(_ path: String, _ bytes: [UInt8]) -> stat? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o7777 == 0o644,
+            Int(info.st_size) == bytes.count, let old = try? Self.read(path), old == bytes
+        else { return nil }
+        return info
+    }
+
+    private func fill(_ staging: String, with files: [(path: String, bytes: [UInt8])]) throws(PublishFailure) {
+        var made: Set<String> = []
+        for file in files {
+            let folder = (file.path as NSString).deletingLastPathComponent
+            if !folder.isEmpty, !made.contains(folder) {
+                var path = ""
+                for part in folder.split(separator: "/") {
+                    path += path.isEmpty ? String(part) : "/\(part)"
+                    guard made.insert(path).inserted else { continue }
+                    let full = "\(staging)/\(path)"
+                    guard mkdir(full, 0o755) == 0, chmod(full, 0o755) == 0 else { throw Self.failure(self.path, full) }
+                }
+            }
+            let destination = "\(staging)/\(file.path)"
+            if exists, let old = sameFile("\(target)/\(file.path)", file.bytes) {
+                // Unchanged: the same file, so its time (and the server's ETag) stays.
+                if link("\(target)/\(file.path)", destination) == 0 { continue }
+                try Self.write(file.bytes, to: destination, dir: self.path)
+                var times = [old.st_atim, old.st_mtim]
+                _ = utimensat(AT_FDCWD, destination, &times, 0)
+                continue
+            }
+            try Self.write(file.bytes, to: destination, dir: self.path)
+        }
+        // Everything on disk before the swap makes it visible (one call for the whole tree).
+        let fd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Self.failure(path, staging) }
+        defer { close(fd) }
+        guard kyniem_sync_filesystem(fd) == 0 else { throw Self.failure(path, staging) }
+    }
+
+    private func swap(_ staging: String, parent: String, base: String) throws(PublishFailure) {
+        if !exists {
+            guard rename(staging, target) == 0 else { throw Self.failure(path, target) }
+        } else if kyniem_exchange_paths(staging, target) == 0 {
+            // `staging` now holds the old site.
+            Self.remove(staging)
+        } else {
+            guard errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP else { throw Self.failure(path, target) }
+            let aside = "\(parent)/\(base).kyniem-old-\(Self.suffix())"
+            guard rename(target, aside) == 0 else { throw Self.failure(path, target) }
+            guard rename(staging, target) == 0 else {
+                let failure = Self.failure(path, target)
+                _ = rename(aside, target)
+                throw failure
+            }
+            Self.remove(aside)
+        }
+        let fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            _ = fsync(fd)
+            close(fd)
+        }
+    }
+
+    /// Sibling folders a killed publish left (`DIR.kyniem-new-…`, `DIR.kyniem-old-…`).
+    private func removeLeftovers(in parent: String, base: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for name in names where name.hasPrefix("\(base).kyniem-new-") || name.hasPrefix("\(base).kyniem-old-") {
+            Self.remove("\(parent)/\(name)")
+        }
+    }
+
+    // MARK: - Files
+
+    private static func write(_ bytes: [UInt8], to path: String, dir: String) throws(PublishFailure) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(dir, path) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let error = failure(dir, path)
+                close(fd)
+                throw error
+            }
+            offset += written
+        }
+        guard fchmod(fd, 0o644) == 0 else {
+            let error = failure(dir, path)
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw failure(dir, path) }
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes[offset...].withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            offset += count
+        }
+        guard offset == bytes.count else { throw POSIXError(.EIO) }
+        return bytes
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    static func suffix() -> String {
+        String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    }
+
+    /// Exit 4 with the system's reason for `path`.
+    static func failure(_ dir: String, _ path: String) -> PublishFailure {
+        let reason = String(cString: strerror(errno))
+        return PublishFailure(
+            kind: .unwritable,
+            message: "cannot publish to \(dir): \(path): \(reason); the previous site, if any, is unchanged")
+    }
+}

@@ -1,0 +1,112 @@
+import KyniemCore
+
+/// What turns a calendar file into a subscription feed (`kyniem publish`): how often clients
+/// should fetch it again, the home time zone, and each event's revision, so that a client can
+/// tell an unchanged event from a corrected one.
+public struct ICSFeed: Sendable {
+    /// An RFC 5545 duration, `PT12H`.
+    public var refreshInterval: String
+    /// The home time zone, an IANA name (`Asia/Ho_Chi_Minh`).
+    public var timeZone: String
+    /// By UID (`jp-relations-20280921@kyniem`).
+    public var revisions: [String: ICSRevision]
+    /// For a UID missing from `revisions`.
+    public var fallback: ICSRevision
+
+    public init(
+        refreshInterval: String, timeZone: String, revisions: [String: ICSRevision] = [:],
+        fallback: ICSRevision = ICSRevision(stamp: "19700101T000000Z", sequence: 0)
+    ) {
+        self.refreshInterval = refreshInterval
+        self.timeZone = timeZone
+        self.revisions = revisions
+        self.fallback = fallback
+    }
+
+    func revision(_ uid: String) -> ICSRevision { revisions[uid] ?? fallback }
+
+    func header(into ics: inout ContentLines) {
+        // REFRESH-INTERVAL is RFC 7986 §5.7 (Apple Calendar, Thunderbird); X-PUBLISHED-TTL is the
+        // older property that Outlook reads ([MS-OXCICAL] 2.1.3.1.1.15). Google ignores both and
+        // refetches on its own schedule (every few hours to a day).
+        ics.line("REFRESH-INTERVAL;VALUE=DURATION:\(refreshInterval)")
+        ics.line("X-PUBLISHED-TTL:\(refreshInterval)")
+        // Every event is all-day (floating dates), so no VTIMEZONE is needed; X-WR-TIMEZONE only
+        // tells clients that read it which zone the office works in.
+        ics.text("X-WR-TIMEZONE", timeZone)
+    }
+}
+
+/// When an event last changed (DTSTAMP, a UTC stamp) and how often it has (SEQUENCE, RFC 5545 §3.8.7.4).
+public struct ICSRevision: Sendable, Hashable {
+    public var stamp: String
+    public var sequence: Int
+
+    public init(stamp: String, sequence: Int) {
+        self.stamp = stamp
+        self.sequence = sequence
+    }
+}
+
+extension CalendarRenderer {
+    /// The document as a subscription feed: the ICS calendar with `feed`'s header and revisions.
+    public static func feed(_ document: CalendarDocument, _ feed: ICSFeed) -> String {
+        ICSRenderer.render(document, feed: feed)
+    }
+
+    /// The checklists of the document's occurrences as a feed of dated all-day events, one per
+    /// task on its due date. Not VTODO: Google Calendar and Outlook show no VTODO from a
+    /// subscribed calendar (only Thunderbird does), so a task feed of VTODOs would look empty to
+    /// most of the office (docs/calendars.md, "Publishing").
+    public static func taskFeed(_ document: CalendarDocument, _ feed: ICSFeed) -> String {
+        ChecklistFeedRenderer.render(document, feed: feed)
+    }
+
+    /// `<event-id>-<yyyymmdd>@kyniem`, the UID the ICS calendar gives an occurrence.
+    public static func uid(_ occurrence: Occurrence) -> String { ICSRenderer.uid(occurrence) }
+
+    /// `<event-id>-<yyyymmdd>-<task-id>@kyniem`: a task's UID in the task feed, stable like the
+    /// occurrence's (the date is the occurrence's, not the due date, which can move).
+    public static func uid(_ task: ScheduledTask, of occurrence: Occurrence) -> String {
+        "\(occurrence.event.id)-\(occurrence.date.basic)-\(task.task.id)@kyniem"
+    }
+}
+
+/// One all-day VEVENT per checklist task, on its due date, sorted by due date then UID.
+enum ChecklistFeedRenderer {
+    static func render(_ document: CalendarDocument, feed: ICSFeed) -> String {
+        let language = document.language
+        var tasks: [(uid: String, task: ScheduledTask, occurrence: Occurrence)] = []
+        for entry in document.entries {
+            for task in entry.tasks {
+                tasks.append((CalendarRenderer.uid(task, of: entry.occurrence), task, entry.occurrence))
+            }
+        }
+        tasks.sort { $0.task.due != $1.task.due ? $0.task.due < $1.task.due : $0.uid < $1.uid }
+        var ics = ContentLines(capacity: 256 + tasks.count * 600)
+        ics.line("BEGIN:VCALENDAR")
+        ics.line("VERSION:2.0")
+        ics.line("PRODID:-//kyniem//kyniem checklist//\(language.rawValue.uppercased())")
+        ics.line("CALSCALE:GREGORIAN")
+        ics.line("METHOD:PUBLISH")
+        ics.text("X-WR-CALNAME", document.name)
+        feed.header(into: &ics)
+        for (uid, scheduled, occurrence) in tasks {
+            let revision = feed.revision(uid)
+            ics.line("BEGIN:VEVENT")
+            ics.line("UID:\(uid)")
+            ics.line("DTSTAMP:\(revision.stamp)")
+            ics.line("SEQUENCE:\(revision.sequence)")
+            ics.line("DTSTART;VALUE=DATE:\(scheduled.due.basic)")
+            ics.line("DTEND;VALUE=DATE:\(scheduled.due.adding(days: 1).basic)")
+            ics.text("SUMMARY", scheduled.task.title.resolved(language))
+            ics.text("DESCRIPTION", "\(occurrence.title(language))\n\(Vocabulary.long(occurrence.date, language))")
+            ics.textList("CATEGORIES", ["checklist", occurrence.event.kind.rawValue, occurrence.tier.rawValue])
+            ics.line("RELATED-TO:\(ICSRenderer.uid(occurrence))")
+            ics.line("TRANSP:TRANSPARENT")
+            ics.line("END:VEVENT")
+        }
+        ics.line("END:VCALENDAR")
+        return ics.string
+    }
+}

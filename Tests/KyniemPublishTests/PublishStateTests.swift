@@ -1,0 +1,55 @@
+import KyniemCore
+import Testing
+
+@testable import KyniemPublish
+
+@Suite struct PublishStateTests {
+    @Test func stateRoundTripsByteForByte() throws {
+        let state = PublishState(revisions: [
+            "vi jp-relations-20280921@kyniem": .init(hash: "0123456789abcdef", sequence: 2, stamp: "20261129T010203Z"),
+            "en jp-relations-20280921@kyniem": .init(hash: "fedcba9876543210", sequence: 0, stamp: "20251231T235959Z"),
+        ])
+        let text = state.serialized
+        let parsed = try #require(PublishState(bytes: Array(text.utf8)))
+        #expect(parsed == state)
+        #expect(parsed.serialized == text)
+        // Sorted keys, one event a line: a diff of two publishes shows what changed.
+        #expect(text.split(separator: "\n").count == 4)
+    }
+
+    @Test func aStateFileFromSomethingElseIsNotTaken() {
+        #expect(PublishState(bytes: Array("{}".utf8)) == nil)
+        #expect(PublishState(bytes: Array("not json".utf8)) == nil)
+        let badStamp = #"{"kyniem-publish": 1, "events": {"vi a@kyniem": {"hash": "x", "sequence": 0, "stamp": "yesterday"}}}"#
+        #expect(PublishState(bytes: Array(badStamp.utf8)) == nil)
+    }
+
+    @Test func windowIsWholeMonthsAYearBackAndTwoAhead() {
+        let (from, through) = SiteBuilder.window(today: LocalDate(2026, 11, 29))
+        #expect(from == LocalDate(2025, 11, 1))
+        #expect(through == LocalDate(2028, 11, 30))
+        // February of a leap year ends on the 29th.
+        #expect(SiteBuilder.window(today: LocalDate(2026, 2, 10)).through == LocalDate(2028, 2, 29))
+    }
+
+    @Test func fingerprintsFindEveryEventAndItsFoldedUID() {
+        let long = String(repeating: "a", count: 80)
+        let feed = [
+            "BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:one@kyniem", "SUMMARY:x", "END:VEVENT",
+            "BEGIN:VEVENT", "UID:\(long.prefix(71))", " \(long.dropFirst(71))@kyniem", "SUMMARY:y", "END:VEVENT",
+            "END:VCALENDAR", "",
+        ].joined(separator: "\r\n")
+        let found = FeedEvents.fingerprints(feed)
+        #expect(found.map(\.uid) == ["one@kyniem", "\(long)@kyniem"])
+        #expect(found[0].hash != found[1].hash)
+        #expect(Fingerprint.fnv1a(Array("".utf8)) == "cbf29ce484222325")
+    }
+
+    @Test func tierNamesMustBeFileNames() {
+        #expect(SiteBuilder.isFileName("major"))
+        #expect(SiteBuilder.isFileName("top-10"))
+        #expect(!SiteBuilder.isFileName("../x"))
+        #expect(!SiteBuilder.isFileName("Major"))
+        #expect(!SiteBuilder.isFileName(""))
+    }
+}
