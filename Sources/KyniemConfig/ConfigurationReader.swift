@@ -123,6 +123,7 @@ final class ConfigurationReader {
         }
         // Events, countries and checklists may also stand in the configuration file itself.
         readCalendarContent(map, into: &sources)
+        validateCountries(sources)
 
         let reminders = map.optional("reminders").flatMap { readReminders($0, tiers: tiers) } ?? .standard
         for (template, node) in sources.checklistNodes {
