@@ -89,9 +89,10 @@ public struct MessageTemplates: Sendable {
     }
 
     /// The names the templates of `spec` use that their values do not hold (`{{titel}}`), each
-    /// at its place in the template file, naming the known ones. Only for `kyniem check`: a
-    /// run still renders such a template (the name renders as nothing). Files that cannot be
-    /// read or parsed are `load`'s to report.
+    /// at its place in the template file, naming the known ones. Part of
+    /// `NotifierRegistry.validate`, which `check` and `run` both apply; `load` itself still
+    /// renders such a template (the name as nothing). Files that cannot be read or parsed are
+    /// `load`'s to report.
     public static func variableProblems(for spec: NotifierSpec, configDirectory: String?) -> [ConfigurationProblem] {
         var problems: [ConfigurationProblem] = []
         for setting in settingKeys {
