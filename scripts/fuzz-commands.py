@@ -61,6 +61,8 @@ TITLE_PIECES = ["Kỷ niệm {n} năm", "{ordinal} anniversary", "{country}", "{
                 "{{n}}", "{", "}", "{unknown}", "<script>", "a,b;c\\\\", "\\u00A0", "ﷺ", "\\U0001F600",
                 "x" * 300, ""]
 
+VISIBLE_TITLE_PIECES = ["Kỷ niệm {n} năm", "{ordinal} anniversary", "{year}", "👩‍👩‍👧 🇻🇳", "<script>", "x" * 300]
+
 
 def quoted(text):
     """A YAML double-quoted scalar; `text` may already hold YAML escapes (\\a, \\u0000)."""
@@ -85,7 +87,11 @@ def title(rng):
 
 
 def title_text(rng):
-    return " ".join(rng.choice(TITLE_PIECES) for _ in range(rng.randint(0, 4)))
+    pieces = [rng.choice(TITLE_PIECES) for _ in range(rng.randint(0, 4))]
+    if not rng.allow_invalid:
+        # check refuses a blank title: a valid case always has something to read.
+        pieces.insert(0, rng.choice(VISIBLE_TITLE_PIECES))
+    return " ".join(pieces)
 
 
 def nested(rng, depth):
@@ -103,7 +109,8 @@ def event(rng, index):
         lines.append(f"    kind: {rng.choice(KINDS)}")
     if rng.random() < 0.6:
         lines.append(f"    country: {quoted(pick(rng, COUNTRIES, 0.2))}")
-    if rng.random() < 0.8:
+    # check refuses an event without a title: only a case with invalid values leaves it out.
+    if not rng.allow_invalid or rng.random() < 0.8:
         lines.append(f"    title: {title(rng)}")
     shape = rng.choice(["origin", "monthday", "lunar", "rule", "once"])
     if shape == "origin":
@@ -201,11 +208,14 @@ def configuration(rng, folder):
             lines.append("    tasks:" if tasks else "    tasks: []")
             for task in range(tasks):
                 lines.append(f"      - {{id: t{task}, at: {pick(rng, OFFSETS, 0.5)}, title: {title(rng)}}}")
+    # The valid codes events may name are defined (check refuses a code no calendar defines);
+    # "ZZ" and "XK" are not in the bundled data, so without this they would be refused.
+    lines.append("countries:")
+    lines += [f"  - {{code: {quoted(code)}, name: {quoted('Country ' + code)}}}" for code in COUNTRIES[0]]
     if rng.allow_invalid and rng.random() < 0.05:
         # Aliases: a title that is an alias of a list must be an error, not an expansion.
-        lines.append("countries:")
-        lines.append("  - {code: ZZ, name: &laugh [lol, lol, lol, lol, lol, lol, lol, lol, lol]}")
-        lines.append("  - {code: ZY, name: *laugh}")
+        lines.append("  - {code: ZY, name: &laugh [lol, lol, lol, lol, lol, lol, lol, lol, lol]}")
+        lines.append("  - {code: ZX, name: *laugh}")
     return "\n".join(lines) + "\n"
 
 

@@ -91,7 +91,9 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .long, help: "Only this country, by ISO code (repeatable): JP.")
     var country: [String] = []
 
-    func filter(tiers known: [Tier]) throws -> OccurrenceFilter {
+    /// The filter, or a usage error (exit 2) naming a tier, kind or country that nothing could
+    /// match: a country code no loaded calendar defines would otherwise select nothing, silently.
+    func filter(tiers known: [Tier], countries: [String: Country]) throws -> OccurrenceFilter {
         var filter = OccurrenceFilter()
         if !tier.isEmpty {
             for name in tier where !known.contains(Tier(name)) {
@@ -107,7 +109,16 @@ struct FilterOptions: ParsableArguments {
                 return kind
             })
         }
-        if !country.isEmpty { filter.countries = Set(country.map { $0.uppercased() }) }
+        if !country.isEmpty {
+            let codes = country.map { $0.uppercased() }
+            for code in codes where countries[code] == nil {
+                var message = "--country: unknown country code \(code): no loaded calendar defines it"
+                let close = Suggestions.countryCodes(near: code, among: countries.keys.sorted())
+                if !close.isEmpty { message += "; did you mean \(Suggestions.alternatives(close))?" }
+                throw CommandFailure.invalid(message)
+            }
+            filter.countries = Set(codes)
+        }
         return filter
     }
 }

@@ -11,6 +11,7 @@ public struct KyniemCommand: AsyncParsableCommand {
             2 invalid configuration or arguments; 3 another `kyniem run` holds the state lock; \
             4 an output could not be written (a full disk, a closed pipe, a folder without write permission).
             """,
+        version: KyniemVersion.current,
         subcommands: [
             Upcoming.self, Explain.self, CalendarCommand.self, Run.self, Check.self, Plugins.self, Init.self, Publish.self,
         ]

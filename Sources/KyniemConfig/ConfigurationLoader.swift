@@ -61,6 +61,22 @@ public struct ConfigurationLoader: Sendable {
         """
 
     public func load(_ source: ConfigurationSource) throws(ConfigurationErrors) -> Configuration {
+        let result = read(source)
+        if let configuration = result.configuration, result.problems.isEmpty { return configuration }
+        throw ConfigurationErrors(result.problems)
+    }
+
+    /// What one read found: every problem, in file order, and the configuration made of the
+    /// parts that were sound (nil when the file could not be read or is not a mapping).
+    /// `kyniem check` goes on with it to validate the notifiers and plugins that could be read,
+    /// so one pass reports every problem; every other command refuses a configuration with
+    /// problems (`load`).
+    public struct ReadResult: Sendable {
+        public let configuration: Configuration?
+        public let problems: [ConfigurationProblem]
+    }
+
+    public func read(_ source: ConfigurationSource) -> ReadResult {
         let reader = ConfigurationReader(environment: environment, bundled: bundled)
         let configuration: Configuration?
         switch source {
@@ -72,14 +88,15 @@ public struct ConfigurationLoader: Sendable {
             switch Self.readText(atPath: path) {
             case .success(let read): text = read
             case .failure(let failure):
-                throw ConfigurationErrors([ConfigurationProblem(nil, "\(path): cannot read the configuration file: \(failure)")])
+                return ReadResult(
+                    configuration: nil,
+                    problems: [ConfigurationProblem(nil, "\(path): cannot read the configuration file: \(failure)")])
             }
             configuration = reader.read(
                 text: text, displayName: Paths.display(path),
                 baseDirectory: (path as NSString).deletingLastPathComponent, path: path)
         }
-        if let configuration, reader.problems.isEmpty { return configuration }
-        throw ConfigurationErrors(Self.ordered(reader.problems))
+        return ReadResult(configuration: configuration, problems: Self.ordered(reader.problems))
     }
 }
 

@@ -5,7 +5,11 @@ import KyniemYAML
 /// What the calendar files contribute, with where each thing was defined.
 struct CalendarSources {
     var events: [(event: Event, mark: Mark)] = []
+    /// Every event id read, sound event or not, so a duplicate is reported beside the other
+    /// problems of either definition.
     var eventIndex: [String: Mark] = [:]
+    /// Every `country:` of an event, checked against `countries` once all calendars are read.
+    var countryUses: [(code: String, node: YAMLNode)] = []
     var countries: [String: Country] = [:]
     var checklistNodes: [(template: ChecklistTemplate, node: YAMLNode)] = []
     var readFiles: Set<String> = []
@@ -87,19 +91,49 @@ extension ConfigurationReader {
         if let node = map.optional("events"), let items = sequence(node) {
             sources.events.reserveCapacity(sources.events.count + items.count)
             sources.eventIndex.reserveCapacity(sources.eventIndex.count + items.count)
-            for (event, idNode) in readEvents(items) {
-                if let first = sources.eventIndex[event.id] {
-                    record(idNode, "duplicate event id \"\(event.id)\" (first defined at \(first))")
+            for read in readEvents(items) {
+                if let country = read.country { sources.countryUses.append(country) }
+                guard let id = read.id else { continue }
+                if let first = sources.eventIndex[id] {
+                    record(read.idNode, "duplicate event id \"\(id)\" (first defined at \(first))")
                     continue
                 }
-                sources.eventIndex[event.id] = idNode.mark
-                sources.events.append((event, idNode.mark))
+                sources.eventIndex[id] = read.idNode.mark
+                if let event = read.event { sources.events.append((event, read.idNode.mark)) }
             }
         }
         if let node = map.optional("checklists"), let items = sequence(node) {
             for item in items {
                 if let template = readChecklist(item) { sources.checklistNodes.append((template, item)) }
             }
+        }
+    }
+
+    /// Country codes the loaded calendars use but do not define take their names from the bundled
+    /// country table, as if its entry were listed: a configuration that loads only a part of the
+    /// bundled data (`bundled:vietnam/holidays.yaml`) or its own partners' events still names
+    /// Japan and Vietnam. A calendar's own `countries:` entry wins.
+    func supplyBundledCountries(_ sources: inout CalendarSources) {
+        let missing = Set(sources.countryUses.map(\.code).filter { sources.countries[$0] == nil })
+        guard !missing.isEmpty else { return }
+        var table = CalendarSources()
+        for file in bundled where file.path.hasSuffix("/countries.yaml") {
+            readCalendarFile(text: file.text, displayName: "bundled:\(file.path)", into: &table)
+        }
+        for (code, country) in table.countries where missing.contains(code) {
+            sources.countries[code] = country
+        }
+    }
+
+    /// An event's `country:` that no calendar's `countries:` defines: its name could be shown
+    /// nowhere, and `--country` could never select it.
+    func validateCountries(_ sources: CalendarSources) {
+        let known = sources.countries.keys.sorted()
+        for (code, node) in sources.countryUses where sources.countries[code] == nil {
+            var message = "unknown country code \(code): no calendar's countries: defines it"
+            let close = Suggestions.countryCodes(near: code, among: known)
+            if !close.isEmpty { message += "; did you mean \(Suggestions.alternatives(close))?" }
+            record(node, message)
         }
     }
 
@@ -113,14 +147,24 @@ extension ConfigurationReader {
 
     // MARK: Events
 
-    /// The sound events of a list, in list order; every problem is recorded as `readEvent`
+    /// What one entry of `events:` gave: its id and country even when the event itself is
+    /// unsound, so duplicates and unknown countries are reported beside its other problems.
+    struct EventEntry: Sendable {
+        var id: String?
+        var idNode: YAMLNode
+        var country: (code: String, node: YAMLNode)?
+        /// Nil when any problem was found in the entry.
+        var event: Event?
+    }
+
+    /// The entries of a list, in list order; every problem is recorded as `readEvent`
     /// would. Events are independent of each other, so a long list is decoded in chunks on
     /// every core, each by a reader of its own whose problems are then taken over in order.
-    func readEvents(_ items: [YAMLNode]) -> [(Event, YAMLNode)] {
+    func readEvents(_ items: [YAMLNode]) -> [EventEntry] {
         let (environment, bundled) = (self.environment, self.bundled)
         let parts = Parallel.chunks(count: items.count) { range in
             let reader = ConfigurationReader(environment: environment, bundled: bundled)
-            var events: [(Event, YAMLNode)] = []
+            var events: [EventEntry] = []
             events.reserveCapacity(range.count)
             for index in range {
                 if let found = reader.readEvent(items[index]) { events.append(found) }
@@ -132,18 +176,19 @@ extension ConfigurationReader {
     }
 
     private struct Chunk: Sendable {
-        var events: [(Event, YAMLNode)]
+        var events: [EventEntry]
         var problems: [ConfigurationProblem]
     }
 
-    func readEvent(_ node: YAMLNode) -> (Event, YAMLNode)? {
+    func readEvent(_ node: YAMLNode) -> EventEntry? {
         guard let map = mapping(node, allowed: Self.eventKeys) else { return nil }
         guard let idNode = attempt({ () throws(YAMLError) in try map.required("id") }) else { return nil }
         let before = problems.count
         let id = identifier(idNode, what: "an event id")
         let kind = map.optional("kind").flatMap { self.kind($0) } ?? .custom
-        let country = map.optional("country").flatMap(countryCode)
-        let title = map.optional("title").flatMap(text)
+        let countryNode = map.optional("country")
+        let country = countryNode.flatMap(countryCode)
+        let title = eventTitle(map, id: id)
         let dayOff = map.optional("day_off").flatMap(bool) ?? false
         let note = map.optional("note").flatMap(string)
         let source = map.optional("source").flatMap(string)
@@ -152,12 +197,45 @@ extension ConfigurationReader {
         // documentation, checked to be text but not used by the engine.
         _ = map.optional("since_source").flatMap(string)
         let recurrence = readRecurrence(map)
+        var entry = EventEntry(
+            id: id, idNode: idNode, country: country.flatMap { code in countryNode.map { (code, $0) } })
         // Any problem above is recorded; the event is left out so later checks see only sound ones.
-        guard problems.count == before, let id, let recurrence else { return nil }
-        let event = Event(
-            id: id, kind: kind, country: country, title: title ?? LocalizedText(id), recurrence: recurrence,
+        guard problems.count == before, let id, let title, let recurrence else { return entry }
+        entry.event = Event(
+            id: id, kind: kind, country: country, title: title, recurrence: recurrence,
             dayOff: dayOff, note: note, source: source, firstYear: firstYear)
-        return (event, idNode)
+        return entry
+    }
+
+    /// An event's `title:`, which every event needs: what people read in every message, calendar
+    /// and listing. Without a title means no `title:` key, an empty or blank string, or a map
+    /// with no language (`{}`); in a map, each language given must have a text that is not
+    /// blank (leave a language out to fall back to the other one).
+    func eventTitle(_ map: YAMLMapping, id: String?) -> LocalizedText? {
+        guard let node = map.optional("title") else {
+            // A misspelt key (`titel:`) is already reported with "did you mean title".
+            let misspelt = map.entries.contains { entry in
+                entry.key.scalar.map { $0.text != "title" && closestKey(to: $0.text, among: ["title"]) != nil } ?? false
+            }
+            if misspelt { return nil }
+            record(YAMLNode(scalar: .init(text: ""), mark: map.mark),
+                   "event \(id.map { "\"\($0)\" " } ?? "")has no title; give title: \"…\" or title: {vi: \"…\", en: \"…\"}")
+            return nil
+        }
+        let before = problems.count
+        guard let title = text(node), problems.count == before else { return nil }
+        if case .mapping(let entries) = node.value {
+            for (key, value) in entries where value.scalar.map({ Self.isBlank($0.text) }) == true {
+                record(value, "the \(key.scalar?.text ?? "") title is empty; write it, or leave the language out to fall back to the other one")
+            }
+        } else if Self.isBlank(title.primary) {
+            record(node, "the title is empty; an event needs a title people can read")
+        }
+        return problems.count == before ? title : nil
+    }
+
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
     }
 
     func readRecurrence(_ map: YAMLMapping) -> Recurrence? {

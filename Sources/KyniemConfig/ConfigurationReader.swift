@@ -124,6 +124,8 @@ final class ConfigurationReader {
         }
         // Events, countries and checklists may also stand in the configuration file itself.
         readCalendarContent(map, into: &sources)
+        supplyBundledCountries(&sources)
+        validateCountries(sources)
 
         let reminders = map.optional("reminders").flatMap { readReminders($0, tiers: tiers) } ?? .standard
         for (template, node) in sources.checklistNodes {

@@ -88,6 +88,29 @@ public struct MessageTemplates: Sendable {
         return problems.isEmpty ? .success(loaded) : .failure(ConfigurationErrors(problems))
     }
 
+    /// The names the templates of `spec` use that their values do not hold (`{{titel}}`), each
+    /// at its place in the template file, naming the known ones. Part of
+    /// `NotifierRegistry.validate`, which `check` and `run` both apply; `load` itself still
+    /// renders such a template (the name as nothing). Files that cannot be read or parsed are
+    /// `load`'s to report.
+    public static func variableProblems(for spec: NotifierSpec, configDirectory: String?) -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        for setting in settingKeys {
+            guard let path = spec.options[setting], !path.isEmpty else { continue }
+            let resolved = PathText.resolve(path, against: configDirectory)
+            guard case .success(let text) = TextFile.read(atPath: resolved, limit: 1 << 20),
+                  (try? MustacheTemplate(string: plainText + text)) != nil else { continue }
+            let values: TemplateValue = setting == "digest_template" ? .digest : .delivery
+            for unknown in TemplateVariables.unknown(in: text, values: values) {
+                problems.append(ConfigurationProblem(
+                    SourceLocation(file: resolved, line: unknown.line, column: unknown.column),
+                    "unknown template variable `\(unknown.name)` (\(setting): of notifier `\(spec.id)`); "
+                        + "known here: \(unknown.known.joined(separator: ", "))"))
+            }
+        }
+        return problems
+    }
+
     /// A delivery's title and body.
     public func message(_ context: [String: Any]) -> Message {
         Message(title: Self.tidy(title.render(context), singleLine: true), body: Self.tidy(body.render(context)))

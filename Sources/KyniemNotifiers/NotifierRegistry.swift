@@ -164,6 +164,7 @@ public enum NotifierRegistry {
             if case .failure(let errors) = MessageTemplates.load(for: spec, configDirectory: configDirectory) {
                 problems.append(contentsOf: errors.problems)
             }
+            problems.append(contentsOf: MessageTemplates.variableProblems(for: spec, configDirectory: configDirectory))
         }
         return problems
     }

@@ -84,13 +84,8 @@ public struct Ledger: Sendable {
     /// (mode 0600) when missing, and migrating the schema to the current version.
     public static func open(at path: String) throws(LedgerError) -> Ledger {
         let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw LedgerError(path: path, message: "cannot create folder \(parent): \(error.localizedDescription)")
-            }
+        if !parent.isEmpty, let reason = Folders.create(parent) {
+            throw LedgerError(path: path, message: "cannot create folder \(parent): \(reason)")
         }
         // Create the file ourselves so its mode is 0600 whatever the umask allows SQLite;
         // SQLite gives its journal the same mode as the database file.
@@ -498,4 +493,22 @@ private func createPrivateFile(_ path: String) -> String? {
     guard fd >= 0 else { return String(cString: strerror(errno)) }
     close(fd)
     return nil
+}
+
+/// Creating the ledger's folders with mkdir(2), so a failure says why in the system's words
+/// ("Not a directory", "Permission denied"): Foundation's `createDirectory` error reads "The
+/// operation could not be completed" on Linux.
+enum Folders {
+    /// Creates `path` and its missing parents (mode 0700); nil on success or when it exists,
+    /// else the reason of the mkdir that failed.
+    static func create(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            return isDirectory.boolValue ? nil : String(cString: strerror(ENOTDIR))
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path, let reason = create(parent) { return reason }
+        if mkdir(path, 0o700) != 0, errno != EEXIST { return String(cString: strerror(errno)) }
+        return nil
+    }
 }

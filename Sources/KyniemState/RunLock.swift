@@ -44,13 +44,8 @@ public final class RunLock: @unchecked Sendable {
     /// Takes the lock on exactly `lockPath`.
     public static func acquire(lockPath: String) throws(RunLockError) -> RunLock {
         let parent = (lockPath as NSString).deletingLastPathComponent
-        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw .unavailable(path: lockPath, reason: error.localizedDescription)
-            }
+        if !parent.isEmpty, let reason = Folders.create(parent) {
+            throw .unavailable(path: lockPath, reason: "cannot create folder \(parent): \(reason)")
         }
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .unavailable(path: lockPath, reason: String(cString: strerror(errno))) }

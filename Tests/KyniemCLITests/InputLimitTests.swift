@@ -107,10 +107,10 @@ import Glibc
           - {id: log, type: file, path: sent}
         events:
           - {id: first-day, date: 0001-01-01, title: "{ordinal} \\u0000\\a\\u202E"}
-          - {id: last-day, once: 9999-12-31}
-          - {id: leap-day, date: {month: 2, day: 29}, since: 9999}
-          - {id: lunar-30, lunar: {month: 12, day: 30}, day_off: true}
-          - {id: lunar-leap, lunar: {month: 4, day: last, leap: true}, since: 1}
+          - {id: last-day, once: 9999-12-31, title: last-day}
+          - {id: leap-day, date: {month: 2, day: 29}, since: 9999, title: leap-day}
+          - {id: lunar-30, lunar: {month: 12, day: 30}, day_off: true, title: lunar-30}
+          - {id: lunar-leap, lunar: {month: 4, day: last, leap: true}, since: 1, title: lunar-leap}
         checklists:
           - for: {}
             tasks:

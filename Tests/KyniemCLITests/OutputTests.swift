@@ -104,7 +104,7 @@ import Glibc
             notifiers:
               - {id: log, type: file, path: sent}
             events:
-              - {id: visit, once: 2027-05-12}
+              - {id: visit, once: 2027-05-12, title: visit}
 
             """.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
         // Quiet by default: --verbose lists the deliveries on standard output, which is full.
@@ -127,7 +127,7 @@ import Glibc
               - {id: log, type: file, path: sent}
               - {id: console, type: console}
             events:
-              - {id: visit, once: 2027-05-12}
+              - {id: visit, once: 2027-05-12, title: visit}
 
             """.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
         let full = try Kyniem.shell(#"timeout 20 "$KYNIEM" run --date 2027-05-12 >/dev/full"#, in: folder)

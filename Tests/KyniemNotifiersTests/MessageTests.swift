@@ -129,3 +129,81 @@ import Testing
         #expect(messages.contains { $0.contains("digest_template: cannot read \(folder)/missing.mustache") })
     }
 }
+
+/// `kyniem check` finds template names that do not exist from `TemplateValue`'s tree; these
+/// keep the tree in step with what `MessageContext` really gives.
+@Suite struct TemplateVariableTests {
+    /// A template that uses every key of `context`, sections for dictionaries and lists.
+    func templateUsing(_ context: [String: Any]) -> String {
+        context.keys.sorted().map { key -> String in
+            switch context[key] {
+            case let nested as [String: Any]:
+                return "{{#\(key)}}" + templateUsing(nested) + "{{/\(key)}}"
+            case let list as [[String: Any]]:
+                return "{{#\(key)}}" + list.map(templateUsing).joined() + "{{/\(key)}}"
+            case is [String]:
+                return "{{#\(key)}}{{.}}{{/\(key)}}"
+            default:
+                return "{{\(key)}}"
+            }
+        }.joined(separator: "\n")
+    }
+
+    func contexts() -> [[String: Any]] {
+        let occurrence = Fixture.occurrence()
+        let task = ChecklistTask(id: "letter", offsetDays: -14, title: LocalizedText("Letter"))
+        let reminder = Step(kind: .reminder(daysBefore: 30), due: LocalDate(2023, 8, 22))
+        let taskStep = Step(kind: .task(task), due: LocalDate(2023, 9, 7))
+        let tet = Fixture.occurrence(
+            event: Event(id: "tet", kind: .holiday, title: LocalizedText("Tết"), recurrence: .lunar(month: 1, day: .day(1), leap: false, since: nil)),
+            date: LocalDate(2027, 2, 6), ordinal: nil, tier: .routine, lunar: LunarDate(year: 2027, month: 1, day: 1))
+        return [
+            MessageContext.values(
+                occurrence: occurrence, step: reminder, notifier: "n", key: "k", language: .vi, late: false,
+                runDate: LocalDate(2023, 8, 22), next: NextStep(step: taskStep, occurrence: occurrence)),
+            MessageContext.values(
+                occurrence: occurrence, step: taskStep, notifier: "n", key: "k", language: .en, late: true,
+                runDate: LocalDate(2023, 9, 8), next: nil),
+            MessageContext.values(
+                occurrence: tet, step: Step(kind: .reminder(daysBefore: 0), due: LocalDate(2027, 2, 6)), notifier: "n",
+                key: "k", language: .vi, late: false, runDate: LocalDate(2027, 2, 6), next: nil),
+        ]
+    }
+
+    @Test func everyValueOfADeliveryIsKnown() {
+        for context in contexts() {
+            let unknown = TemplateVariables.unknown(in: templateUsing(context), values: .delivery)
+            #expect(unknown.isEmpty, "\(unknown.map(\.name))")
+        }
+    }
+
+    @Test func everyValueOfADigestIsKnown() {
+        let items = contexts().map { ($0, Message(title: "t", body: "a\nb")) }
+        let runDate = LocalDate(2023, 8, 22)
+        let digest = MessageContext.digest(
+            notifier: "n", language: .vi, runDate: runDate, items: items,
+            digest: Digest(deliveries: [], runDate: runDate, language: .vi))
+        var context = digest
+        // An empty digest has no section to show the keys of one: use the shape a full one has.
+        if (context["sections"] as? [[String: Any]])?.isEmpty ?? true {
+            context["sections"] = [["urgency": "", "heading": "", "items": [[
+                "title": "", "date": "", "when": "", "countdown": "", "tier_label": "", "country": "", "steps": "", "line": "",
+            ]]]] as [[String: Any]]
+        }
+        let unknown = TemplateVariables.unknown(in: templateUsing(context), values: .digest)
+        #expect(unknown.isEmpty, "\(unknown.map(\.name))")
+    }
+
+    @Test func unknownNamesAreFoundWhereTheyStand() {
+        let text = """
+            {{titel}} {{country.name}} {{country.nmae}}
+            {{#country}}{{code}}{{/country}}{{code}}
+            {{=<% %>=}}<% flag %> <%title%>
+            {{! a comment {{nothing}} }}<%^late%><%lat%><%/late%> <% uppercased(titl) %>
+            """
+        let unknown = TemplateVariables.unknown(in: text, values: .delivery)
+        #expect(unknown.map(\.name) == ["titel", "country.nmae", "code", "flag", "lat", "titl"])
+        #expect(unknown.map(\.line) == [1, 1, 2, 3, 4, 4])
+        #expect(unknown.map(\.column) == [3, 30, 35, 15, 40, 58])
+    }
+}

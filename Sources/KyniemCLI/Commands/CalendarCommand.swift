@@ -23,7 +23,7 @@ struct CalendarCommand: ParsableCommand {
         let context = try CommandContext.load(config)
         let configuration = context.configuration
         let language = try context.language(lang)
-        let filter = try filters.filter(tiers: configuration.catalog.milestones.tiers)
+        let filter = try filters.filter(tiers: configuration.catalog.milestones.tiers, countries: configuration.catalog.countries)
         let from = LocalDate(year, 1, 1)
         let through = LocalDate(year, 12, 31)
         // Tasks of early-year events fall due in the previous year; reach back for their days off.

@@ -9,12 +9,23 @@ struct Check: ParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
+    /// One pass that reports every problem (SPEC.md, fixed): the configuration's and its
+    /// calendars', then, even when those have problems, the plugins' and those of every
+    /// notifier entry that could itself be read.
     func run() throws {
-        let context = try CommandContext.load(config)
-        let configuration = context.configuration
-        let plugins = context.plugins
-        let problems = plugins.problems + NotifierRegistry.validate(
-            configuration.notifiers, plugins: plugins, configDirectory: context.configDirectory)
+        let environment = ProcessInfo.processInfo.environment
+        let source = ConfigurationSource.locate(
+            explicit: config.config, currentDirectory: FileManager.default.currentDirectoryPath,
+            environment: environment)
+        let read = ConfigurationLoader(environment: environment).read(source)
+        var problems = read.problems
+        guard let configuration = read.configuration else {
+            throw CommandFailure.invalid(CommandContext.report(problems))
+        }
+        let context = CommandContext(configuration: configuration, source: source, environment: environment)
+        // `validate` lists the plugin catalogue's own problems first.
+        problems += NotifierRegistry.validate(
+            configuration.notifiers, plugins: context.plugins, configDirectory: context.configDirectory)
         guard problems.isEmpty else { throw CommandFailure.invalid(CommandContext.report(problems)) }
         let catalog = configuration.catalog
         Terminal.out("""

@@ -39,7 +39,8 @@ struct Run: ParsableCommand {
         let runDate = try date.map { try CommandContext.date($0, option: "--date") } ?? context.today
         let plugins = context.plugins
         // A notifier that cannot work is a configuration error: refuse before sending anything.
-        let problems = plugins.problems + NotifierRegistry.validate(
+        // (`validate` lists the plugin catalogue's own problems first.)
+        let problems = NotifierRegistry.validate(
             configuration.notifiers, plugins: plugins, configDirectory: context.configDirectory)
         guard problems.isEmpty else { throw CommandFailure.invalid(CommandContext.report(problems)) }
 

@@ -25,7 +25,7 @@ struct Upcoming: ParsableCommand {
         if days != nil, until != nil { throw CommandFailure.invalid("give --days or --until, not both") }
         let context = try CommandContext.load(config)
         let language = try context.language(lang)
-        let filter = try filters.filter(tiers: context.configuration.catalog.milestones.tiers)
+        let filter = try filters.filter(tiers: context.configuration.catalog.milestones.tiers, countries: context.configuration.catalog.countries)
         let start = try from.map { try CommandContext.date($0, option: "--from") } ?? context.today
         let window = Limits.windowDays
         let end: LocalDate
