@@ -163,6 +163,27 @@ import KyniemCore
         #expect(try occurrence("bi-relations", in: 2023).tier == .routine)
     }
 
+    /// scripts/relation-checks.csv: each confirmed date is the bundled one and its source is cited
+    /// in the event, so `explain --sources` shows where the date was confirmed.
+    @Test func reCheckedRelationDatesCiteTheirSources() throws {
+        let checks = try Self.rows("relation-checks.csv", in: Self.scripts)
+        let overrides = try Self.overrides()
+        #expect(checks.count >= 20)
+        for check in checks {
+            let code = check["iso2"]!
+            let relations = try #require(event("\(code.lowercased())-relations"), "relations event for \(code)")
+            #expect(relations.recurrence == .origin(LocalDate(iso: check["established"]!)!), "\(code) checked date is bundled")
+            #expect(["confirmed", "unconfirmed"].contains(check["status"]), "\(code) status")
+            #expect(check["source"]?.isEmpty == false, "\(code) check names its source or search")
+            if check["status"] == "confirmed" {
+                #expect(overrides["relations \(code)"] == nil, "\(code) is confirmed, not overridden")
+                #expect(check["quote"]?.isEmpty == false, "\(code) quotes the sentence")
+                #expect(relations.source?.contains(check["source"]!) == true, "\(code) cites the confirming source")
+                #expect(relations.source?.contains(check["quote"]!) == true, "\(code) cites the sentence")
+            }
+        }
+    }
+
     @Test func nationalDaysAreNumberedAsTheCountriesNumberThem() throws {
         let saudi = try occurrence("sa-national-day", in: 2025)
         #expect(saudi.date == LocalDate(2025, 9, 23))
