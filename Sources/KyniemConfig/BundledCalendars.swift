@@ -2642,7 +2642,7 @@ events:
 # Anniversaries of the establishment of diplomatic relations with Vietnam.
 # One event per row of vietnam-diplomatic-relations.csv (shared/data; see its SOURCES.md),
 # origin date as in the CSV except where scripts/data-overrides.csv corrects it with a cited
-# Vietnamese source (BI 1975-04-16, was 1973-04-16). Successor states keep the CSV's choice: Russia counts
+# Vietnamese source (BI 1975-04-16, was 1973-04-16, JO 1980-08-09, was 1980-08-19, SL 1982-06-24, was 1978-06-24). Successor states keep the CSV's choice: Russia counts
 # from the USSR (1950), the Czech Republic and Slovakia from Czechoslovakia (1950), Serbia
 # from Yugoslavia (1957), Germany from the FRG (1975). Brunei's origin is 29 Feb 1992: the
 # engine moves it to 28 Feb in common years.
@@ -3470,14 +3470,6 @@ events:
       en: "{ordinal} anniversary of Vietnam–Turkey diplomatic relations ({origin} – {date})"
     date: 1978-06-07
     source: "en.wiki Foreign relations of Vietnam / Turkey; date confirmed (scripts/relation-checks.csv): vovworld.vn/en-US/chinh-tri/thu-tuong-va-phu-nhan-den-ankara-bat-dau-chuyen-tham-chinh-thuc-dau-tien-toi-tho-nhi-ky-1251602.vov (VOV5, 29 Nov 2023); vietnamnews.vn/opinion/1548764 (VNS, 7 Jun 2023, the Turkish ambassador: '(June 7, 1978 – June 7, 2023)'): \"Sau 45 năm thiết lập ngoại giao (07/6/1978 - 07/6/2023)\""
-  - id: sl-relations
-    kind: diplomatic-relations
-    country: SL
-    title:
-      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Sierra Leone ({origin} – {date})"
-      en: "{ordinal} anniversary of Vietnam–Sierra Leone diplomatic relations ({origin} – {date})"
-    date: 1978-06-24
-    source: "en.wiki Foreign relations of Vietnam / Sierra Leone"
   - id: co-relations
     kind: diplomatic-relations
     country: CO
@@ -3535,8 +3527,9 @@ events:
     title:
       vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Jordan ({origin} – {date})"
       en: "{ordinal} anniversary of Vietnam–Jordan diplomatic relations ({origin} – {date})"
-    date: 1980-08-19
-    source: "en.wiki Foreign relations of Vietnam / Jordan"
+    date: 1980-08-09
+    source: "www.vietnamplus.vn/quan-he-huu-nghi-viet-nam-jordan-post1076419.vnp (TTXVN/Vietnam+, 12 Nov 2025: 'hai nước kỷ niệm 45 năm thiết lập quan hệ ngoại giao (9/8/1980-9/8/2025)'); vtcnews.vn/quoc-vuong-jordan-sap-tham-viet-nam-ar985981.html (VTC News, Nov 2025, on the ministry's announcement of the King's visit: 'Quan hệ ngoại giao giữa Việt Nam và Vương quốc Hashemite Jordan được thiết lập vào ngày 9/8/1980.'); vnexpress.net/quoc-vuong-jordan-sap-tham-viet-nam-4961512.html (VnExpress, 8 Nov 2025: 'Việt Nam - Jordan thiết lập quan hệ ngoại giao ngày 9/8/1980.')"
+    note: "The relations CSV gives 1980-08-19 from the en.wiki tables only; TTXVN and the ministry's announcement of King Abdullah II's visit (November 2025) give 9 Aug 1980. The relations CSV's own sources: en.wiki Foreign relations of Vietnam / Jordan."
   - id: lb-relations
     kind: diplomatic-relations
     country: LB
@@ -3569,6 +3562,15 @@ events:
       en: "{ordinal} anniversary of Vietnam–Vanuatu diplomatic relations ({origin} – {date})"
     date: 1982-03-03
     source: "en.wiki Foreign relations of Vietnam / Vanuatu; date confirmed (scripts/relation-checks.csv): m.vovworld.vn/vi-VN/binh-luan/thuc-day-quan-he-hop-tac-song-phuong-viet-nam-vanuatu-276250.vov (VOV5, 2014: before the Vanuatu Prime Minister's visit of 5-9 Oct 2014): \"Việt Nam và Vanuatu có quan hệ truyền thống, hai nước thiết lập quan hệ ngoại giao ngày 3/3/1982.\""
+  - id: sl-relations
+    kind: diplomatic-relations
+    country: SL
+    title:
+      vi: "Kỷ niệm {n} năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Sierra Leone ({origin} – {date})"
+      en: "{ordinal} anniversary of Vietnam–Sierra Leone diplomatic relations ({origin} – {date})"
+    date: 1982-06-24
+    source: "www.sggpnews.org.vn/international/sierra-leone-presidents-vietnam-visit-chance-to-bolster-bilateral-ties-97860.html (SGGP/VNA, 14 Mar 2022: 'on the occasion of the 40th anniversary of bilateral diplomatic relations (June 24,1982-2022)', 'Since Vietnam and Sierra Leone set up their diplomatic relations on June 24, 1982'); fr.vietnamplus.vn/promotion-de-la-belle-amitie-entre-le-vietnam-et-la-sierra-leone/179795.vnp (VNA, Mar 2022: 'Le Vietnam et la Sierra Leone ont établi leurs relations diplomatiques le 24 juin 1982'); einpresswire.com/article/565484381 (VNS, 14 Mar 2022: the same sentence)"
+    note: "The relations CSV gives 1978-06-24 from the en.wiki tables only; VNA (English and French) and VNS agree on 24 Jun 1982, and the 40th anniversary was the occasion of the Sierra Leonean President's state visit in March 2022. (Sierra Leone's State House wrote on 22 Feb 2022 that relations 'started in 2021'; no Vietnamese source says so.) The relations CSV's own sources: en.wiki Foreign relations of Vietnam / Sierra Leone."
   - id: bo-relations
     kind: diplomatic-relations
     country: BO

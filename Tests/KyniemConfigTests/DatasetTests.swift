@@ -163,6 +163,32 @@ import KyniemCore
         #expect(try occurrence("bi-relations", in: 2023).tier == .routine)
     }
 
+    @Test func sierraLeonesFortiethWasIn2022() throws {
+        // VNA, Mar 2022: "the 40th anniversary of bilateral diplomatic relations (June 24,1982-2022)".
+        // The CSV's 1978 would have made 2028 a major "50th".
+        let fortieth = try occurrence("sl-relations", in: 2022)
+        #expect(fortieth.date == LocalDate(2022, 6, 24))
+        #expect(fortieth.ordinal == 40)
+        #expect(fortieth.tier == .major)
+        #expect(fortieth.title(.vi).hasPrefix("Kỷ niệm 40 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Sierra Leone (24/6/1982"))
+        let in2028 = try occurrence("sl-relations", in: 2028)
+        #expect(in2028.ordinal == 46)
+        #expect(in2028.tier == .routine)
+        #expect(try occurrence("sl-relations", in: 2032).ordinal == 50)
+    }
+
+    @Test func jordanCountsFromTheNinthOfAugust1980() throws {
+        // TTXVN, Nov 2025: "45 năm thiết lập quan hệ ngoại giao (9/8/1980-9/8/2025)"; the CSV had 19 Aug.
+        let fortyFifth = try occurrence("jo-relations", in: 2025)
+        #expect(fortyFifth.date == LocalDate(2025, 8, 9))
+        #expect(fortyFifth.ordinal == 45)
+        #expect(fortyFifth.tier == .notable)
+        let fiftieth = try occurrence("jo-relations", in: 2030)
+        #expect(fiftieth.date == LocalDate(2030, 8, 9))
+        #expect(fiftieth.ordinal == 50)
+        #expect(fiftieth.tier == .major)
+    }
+
     /// scripts/relation-checks.csv: each confirmed date is the bundled one and its source is cited
     /// in the event, so `explain --sources` shows where the date was confirmed.
     @Test func reCheckedRelationDatesCiteTheirSources() throws {
