@@ -15,6 +15,10 @@ Inputs besides the CSVs (in this repository, each row with its source):
                                  none where counting is not customary, with the source
     scripts/partnerships.csv     partnership frameworks (comprehensive strategic, strategic,
                                  comprehensive) with the date each was established and its source
+    scripts/relation-checks.csv  relations dates re-checked against Vietnamese sources: confirmed
+                                 (the source and the sentence that gives the date, written into
+                                 the event's source:) or unconfirmed (what was searched); the date
+                                 must be the one bundled, so a later change of it is caught
 
 Hand-written, not touched by this script: holidays.yaml, commemorations.yaml, checklists.yaml.
 
@@ -50,6 +54,7 @@ NATIONAL_DAYS_CSV = "national-days.csv"
 OVERRIDES_CSV = os.path.join(REPO, "scripts", "data-overrides.csv")
 POLICY_CSV = os.path.join(REPO, "scripts", "ordinal-policy.csv")
 PARTNERSHIPS_CSV = os.path.join(REPO, "scripts", "partnerships.csv")
+CHECKS_CSV = os.path.join(REPO, "scripts", "relation-checks.csv")
 
 HOME = {"code": "VN", "vi": "Việt Nam", "en": "Vietnam"}
 
@@ -281,6 +286,8 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 APPLIED = {}
 POLICY = {}
 PARTNERSHIPS = []
+CHECKS = {}
+CHECK_STATUSES = ("confirmed", "unconfirmed")
 
 
 def load_inputs(rel_rows, nd_rows):
@@ -347,6 +354,28 @@ def load_inputs(rel_rows, nd_rows):
             problems.append(where + ": listed twice")
         seen.add((p["iso2"], p["framework"]))
         PARTNERSHIPS.append(p)
+    CHECKS.clear()
+    for c in read_csv(CHECKS_CSV):
+        where = "relation-checks.csv: %s" % c["iso2"]
+        row = by_code.get(c["iso2"])
+        if row is None:
+            problems.append(where + ": no such country in the relations CSV")
+            continue
+        if c["iso2"] in CHECKS:
+            problems.append(where + ": listed twice")
+        if c["established"] != row["established"]:
+            problems.append(where + ": checked %s, but the bundled date is %s: review the check"
+                            % (c["established"], row["established"]))
+        if c["status"] not in CHECK_STATUSES:
+            problems.append(where + ": status must be one of %s" % ", ".join(CHECK_STATUSES))
+        if not c["source"].strip():
+            problems.append(where + ": no source (for unconfirmed: what was searched)")
+        if c["status"] == "confirmed":
+            if not c["quote"].strip():
+                problems.append(where + ": confirmed needs the quoted sentence")
+            if ("relations", c["iso2"]) in APPLIED:
+                problems.append(where + ": the date is an override; its source is in data-overrides.csv")
+        CHECKS[c["iso2"]] = c
     return rows, problems
 
 
@@ -385,6 +414,15 @@ def gen_countries(rel_rows):
     return "\n".join(lines) + "\n"
 
 
+def relation_source(r):
+    """The CSV's sources, plus the Vietnamese source that confirmed the date in the re-check."""
+    src = short_source(r["source"])
+    c = CHECKS.get(r["iso2"])
+    if c and c["status"] == "confirmed":
+        src += "; date confirmed (scripts/relation-checks.csv): %s: \"%s\"" % (c["source"], c["quote"])
+    return src
+
+
 def gen_relations(rel_rows):
     names = country_names(rel_rows)
     lines = [header("Anniversaries of the establishment of diplomatic relations with Vietnam.", [
@@ -396,6 +434,10 @@ def gen_relations(rel_rows):
         "from the USSR (1950), the Czech Republic and Slovakia from Czechoslovakia (1950), Serbia",
         "from Yugoslavia (1957), Germany from the FRG (1975). Brunei's origin is 29 Feb 1992: the",
         "engine moves it to 28 Feb in common years.",
+        "Dates re-checked against Vietnamese sources (scripts/relation-checks.csv): %d confirmed, the"
+        % sum(1 for c in CHECKS.values() if c["status"] == "confirmed"),
+        "source and the sentence added to the event's source:; %d searched without confirmation." %
+        sum(1 for c in CHECKS.values() if c["status"] == "unconfirmed"),
     ] + GEN_NOTE)]
     lines.append("events:")
     for r in sorted(rel_rows, key=lambda r: (r["established"], r["iso2"])):
@@ -415,7 +457,7 @@ def gen_relations(rel_rows):
             lines.append("    source: " + q(override["source"]))
             note = "%s The relations CSV's own sources: %s." % (override["note"], short_source(r["source"]))
         else:
-            lines.append("    source: " + q(short_source(r["source"])))
+            lines.append("    source: " + q(relation_source(r)))
             note = RELATION_NOTE_SHORT.get(code, clean_note(r["notes"]))
         if note:
             lines.append("    note: " + q(note))

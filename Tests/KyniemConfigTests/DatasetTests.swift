@@ -163,6 +163,53 @@ import KyniemCore
         #expect(try occurrence("bi-relations", in: 2023).tier == .routine)
     }
 
+    @Test func sierraLeonesFortiethWasIn2022() throws {
+        // VNA, Mar 2022: "the 40th anniversary of bilateral diplomatic relations (June 24,1982-2022)".
+        // The CSV's 1978 would have made 2028 a major "50th".
+        let fortieth = try occurrence("sl-relations", in: 2022)
+        #expect(fortieth.date == LocalDate(2022, 6, 24))
+        #expect(fortieth.ordinal == 40)
+        #expect(fortieth.tier == .major)
+        #expect(fortieth.title(.vi).hasPrefix("Kỷ niệm 40 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Sierra Leone (24/6/1982"))
+        let in2028 = try occurrence("sl-relations", in: 2028)
+        #expect(in2028.ordinal == 46)
+        #expect(in2028.tier == .routine)
+        #expect(try occurrence("sl-relations", in: 2032).ordinal == 50)
+    }
+
+    @Test func jordanCountsFromTheNinthOfAugust1980() throws {
+        // TTXVN, Nov 2025: "45 năm thiết lập quan hệ ngoại giao (9/8/1980-9/8/2025)"; the CSV had 19 Aug.
+        let fortyFifth = try occurrence("jo-relations", in: 2025)
+        #expect(fortyFifth.date == LocalDate(2025, 8, 9))
+        #expect(fortyFifth.ordinal == 45)
+        #expect(fortyFifth.tier == .notable)
+        let fiftieth = try occurrence("jo-relations", in: 2030)
+        #expect(fiftieth.date == LocalDate(2030, 8, 9))
+        #expect(fiftieth.ordinal == 50)
+        #expect(fiftieth.tier == .major)
+    }
+
+    /// scripts/relation-checks.csv: each confirmed date is the bundled one and its source is cited
+    /// in the event, so `explain --sources` shows where the date was confirmed.
+    @Test func reCheckedRelationDatesCiteTheirSources() throws {
+        let checks = try Self.rows("relation-checks.csv", in: Self.scripts)
+        let overrides = try Self.overrides()
+        #expect(checks.count >= 20)
+        for check in checks {
+            let code = check["iso2"]!
+            let relations = try #require(event("\(code.lowercased())-relations"), "relations event for \(code)")
+            #expect(relations.recurrence == .origin(LocalDate(iso: check["established"]!)!), "\(code) checked date is bundled")
+            #expect(["confirmed", "unconfirmed"].contains(check["status"]), "\(code) status")
+            #expect(check["source"]?.isEmpty == false, "\(code) check names its source or search")
+            if check["status"] == "confirmed" {
+                #expect(overrides["relations \(code)"] == nil, "\(code) is confirmed, not overridden")
+                #expect(check["quote"]?.isEmpty == false, "\(code) quotes the sentence")
+                #expect(relations.source?.contains(check["source"]!) == true, "\(code) cites the confirming source")
+                #expect(relations.source?.contains(check["quote"]!) == true, "\(code) cites the sentence")
+            }
+        }
+    }
+
     @Test func nationalDaysAreNumberedAsTheCountriesNumberThem() throws {
         let saudi = try occurrence("sa-national-day", in: 2025)
         #expect(saudi.date == LocalDate(2025, 9, 23))
