@@ -189,6 +189,26 @@ import KyniemCore
         #expect(fiftieth.tier == .major)
     }
 
+    @Test func belgiumCountsFromTheTwentySecondOfMarch1973() throws {
+        // TTXVN, Mar 2023: "Ngày 22/3/1973, Vương quốc Bỉ ... thiết lập quan hệ ngoại giao"; the leaders'
+        // letters for the 45th were exchanged on Thursday 22 March 2018. VUFO's seminar report said 23 March.
+        let fiftyFifth = try occurrence("be-relations", in: 2028)
+        #expect(fiftyFifth.date == LocalDate(2028, 3, 22))
+        #expect(fiftyFifth.ordinal == 55)
+        #expect(fiftyFifth.tier == .notable)
+        #expect(try occurrence("be-relations", in: 2033).ordinal == 60)
+    }
+
+    @Test func chadIsNamedAsTheMinistryNamesIt() throws {
+        // mofa.gov.vn, "Tài liệu cơ bản về nước Cộng hòa Sát và quan hệ với Việt Nam": CLDR's "Chad" is "Sát".
+        #expect(Self.configuration.catalog.countries["TD"]?.name.resolved(.vi) == "Sát")
+        #expect(Self.configuration.catalog.countries["TD"]?.name.resolved(.en) == "Chad")
+        let relations = try occurrence("td-relations", in: 2031)
+        #expect(relations.ordinal == 50)
+        #expect(relations.title(.vi).hasPrefix("Kỷ niệm 50 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Sát (5/10/1981"))
+        #expect(try occurrence("td-national-day", in: 2030).title(.vi).hasSuffix("Ngày Độc lập Sát"))
+    }
+
     /// scripts/relation-checks.csv: each confirmed date is the bundled one and its source is cited
     /// in the event, so `explain --sources` shows where the date was confirmed.
     @Test func reCheckedRelationDatesCiteTheirSources() throws {
