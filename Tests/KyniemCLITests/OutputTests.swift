@@ -96,17 +96,7 @@ import Glibc
     }
 
     @Test func aRunThatSentAndCannotPrintItsReportIsExitFourAndKeepsItsLedger() throws {
-        let folder = Kyniem.temporaryFolder()
-        try """
-            calendars: []
-            state: state/ledger.sqlite
-            reminders: {routine: [0d]}
-            notifiers:
-              - {id: log, type: file, path: sent}
-            events:
-              - {id: visit, once: 2027-05-12, title: visit}
-
-            """.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
+        let folder = try Self.office(notifiers: ["{id: log, type: file, path: sent}"])
         // Quiet by default: --verbose lists the deliveries on standard output, which is full.
         let full = try Kyniem.shell(#"timeout 20 "$KYNIEM" run --verbose --date 2027-05-12 >/dev/full"#, in: folder)
         #expect(full.status == 4)
@@ -118,18 +108,7 @@ import Glibc
     }
 
     @Test func aConsoleThatCannotBeWrittenFailsItsDeliveriesForTheNextRun() throws {
-        let folder = Kyniem.temporaryFolder()
-        try """
-            calendars: []
-            state: state/ledger.sqlite
-            reminders: {routine: [0d]}
-            notifiers:
-              - {id: log, type: file, path: sent}
-              - {id: console, type: console}
-            events:
-              - {id: visit, once: 2027-05-12, title: visit}
-
-            """.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
+        let folder = try Self.office(notifiers: ["{id: log, type: file, path: sent}", "{id: console, type: console}"])
         let full = try Kyniem.shell(#"timeout 20 "$KYNIEM" run --date 2027-05-12 >/dev/full"#, in: folder)
         // A delivery failed (exit 1 wins over 4): the digest printed into a full disk was not read by anyone.
         #expect(full.status == 1)
@@ -139,5 +118,21 @@ import Glibc
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains(#""key": "visit/2027-05-12/remind-0d/log", "notifier": "log", "event": "visit", "occurrence": "2027-05-12", "step": "remind-0d", "status": "skipped-already-sent""#), "\(again.stdout)")
         #expect(again.stdout.contains(#""notifier": "console", "event": "visit", "occurrence": "2027-05-12", "step": "remind-0d", "status": "sent""#))
+    }
+
+    /// A folder with a configuration: one event on 2027-05-12 reminded on the day, these notifiers.
+    static func office(notifiers: [String]) throws -> URL {
+        let folder = Kyniem.temporaryFolder()
+        try """
+            calendars: []
+            state: state/ledger.sqlite
+            reminders: {routine: [0d]}
+            notifiers:
+            \(notifiers.map { "  - " + $0 }.joined(separator: "\n"))
+            events:
+              - {id: visit, once: 2027-05-12, title: visit}
+
+            """.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
+        return folder
     }
 }
