@@ -11,8 +11,8 @@ import KyniemCore
 ///   "en jp-relations-20280921@kyniem": {"hash": "5f0c…", "sequence": 0, "stamp": "20261129T010203Z"}
 /// }}
 /// ```
-/// `feeds` is the fingerprint of everything the feeds were rendered from (`SiteBuilder`): when
-/// the next run's is the same, the feeds and this file are taken over as they are, unrendered.
+/// `feeds` is the fingerprint of everything the feeds (and the year pages) were rendered from
+/// (`SiteBuilder`): when the next run's is the same, they and this file are taken over as they are.
 /// Keys are the feed's language and the event's UID (the same UID has different text in each
 /// language). Written by hand with sorted keys, one event per line, so that it too is
 /// byte-identical when nothing changed.

@@ -128,10 +128,11 @@ public enum SiteBuilder {
         return feeds
     }
 
-    /// Builds the site. When the previous publish recorded the same feed fingerprint, its feeds
-    /// and state file are taken over byte for byte, neither rendered nor parsed: they are what
-    /// rendering would give again (the same inputs, the same revisions). That is the daily run,
-    /// where only the index, the event pages and `upcoming.json` move with the date.
+    /// Builds the site. When the previous publish recorded the same feed fingerprint, its feeds,
+    /// year pages and state file are taken over byte for byte, neither rendered nor parsed: they
+    /// are what rendering would give again (the same inputs, the same revisions; a year page
+    /// depends on the same inputs as the feeds, not on the date). That is the daily run, where
+    /// only the index, the event pages and `upcoming.json` move with the date.
     public static func build(configuration: Configuration, options: PublishOptions, previous: PreviousPublish) -> Site {
         let catalog = configuration.catalog
         let planner = configuration.planner
@@ -168,16 +169,19 @@ public enum SiteBuilder {
         let fingerprint = feedInputs(configuration, options, from: from, through: through)
         var kept: [String: [UInt8]] = [:]
         if let fingerprint, PublishState.feedInputs(in: previous.stateBytes) == fingerprint {
-            for feed in languages.flatMap({ feeds($0, tiers: tiers) }) {
-                guard let bytes = previous.file(feed.path) else {
+            let paths = languages.flatMap { language in
+                feeds(language, tiers: tiers).map(\.path) + years.map { yearPage(language, $0) }
+            }
+            for path in paths {
+                guard let bytes = previous.file(path) else {
                     kept = [:]
                     break
                 }
-                kept[feed.path] = bytes
+                kept[path] = bytes
             }
         }
-        let keptFeeds = kept
-        let previousState = keptFeeds.isEmpty ? PublishState(bytes: previous.stateBytes) ?? PublishState() : PublishState()
+        let keptFiles = kept
+        let previousState = keptFiles.isEmpty ? PublishState(bytes: previous.stateBytes) ?? PublishState() : PublishState()
         // Each language on its own core: the two feeds sets and page folders share nothing.
         let parts = Parallel.chunks(count: languages.count, minimumChunk: 1) { range in
             var files: [(path: String, bytes: [UInt8])] = []
@@ -199,8 +203,8 @@ public enum SiteBuilder {
             _ language: Language, into files: inout [(path: String, bytes: [UInt8])], _ state: inout PublishState
         ) {
             let feedList = feeds(language, tiers: tiers)
-            if !keptFeeds.isEmpty {
-                for feed in feedList { files.append((feed.path, keptFeeds[feed.path]!)) }
+            if !keptFiles.isEmpty {
+                for feed in feedList { files.append((feed.path, keptFiles[feed.path]!)) }
             } else {
                 renderFeeds(language, feedList, into: &files, &state)
             }
@@ -283,10 +287,14 @@ public enum SiteBuilder {
                 add("index.html", SitePage.index(index, links: links("index.html", options, years)))
             }
             for year in years {
+                let path = yearPage(language, year)
+                if let bytes = keptFiles[path] {
+                    files.append((path, bytes))
+                    continue
+                }
                 let document = CalendarDocument(
                     year: year, language: language,
                     entries: entries.filter { $0.occurrence.date.year == year }, generatedAt: "", weekend: weekend)
-                let path = "\(code)/\(year).html"
                 add(path, SitePage.year(document, links: links(path, options, years)))
             }
             for id in eventOrder {
@@ -307,7 +315,7 @@ public enum SiteBuilder {
                 from: today, to: horizon, occurrences: catalog.occurrences(from: today, through: horizon),
                 language: configuration.home.language))
         add(SitePage.stylesheetPath, SitePage.stylesheet)
-        if keptFeeds.isEmpty {
+        if keptFiles.isEmpty {
             state.feedInputs = fingerprint
             add(PublishState.fileName, state.serialized)
         } else {
@@ -316,6 +324,9 @@ public enum SiteBuilder {
         files.sort { $0.path < $1.path }
         return Site(files: files)
     }
+
+    /// `LANG/YYYY.html`.
+    static func yearPage(_ language: Language, _ year: Int) -> String { "\(language.rawValue)/\(year).html" }
 
     /// The home language when it is published, else the first one asked for.
     static func homeLanguage(_ configuration: Configuration, _ options: PublishOptions) -> Language {
