@@ -101,6 +101,9 @@ public struct Configuration: Sendable {
     public var sourcePath: String?
     /// `publish: {base_url: …}`: the published site's address, no trailing slash.
     public var publishBaseURL: String?
+    /// A fingerprint of the configuration file's and every calendar file's text (FNV-1a): equal
+    /// digests, from the same kyniem, give equal configurations. Empty for one built in code.
+    public var sourceDigest = ""
 
     public init(
         home: Home, catalog: Catalog, reminders: Reminders, checklists: Checklists,

@@ -9,6 +9,8 @@ final class ConfigurationReader {
     let environment: [String: String]
     let bundled: [(path: String, text: String)]
     private(set) var problems: [ConfigurationProblem] = []
+    /// Every text parsed so far, with its name, in reading order (`Configuration.sourceDigest`).
+    private(set) var digest = Fingerprint()
 
     init(environment: [String: String], bundled: [(path: String, text: String)]) {
         self.environment = environment
@@ -85,6 +87,10 @@ final class ConfigurationReader {
     }
 
     func parse(text: String, displayName: String) -> YAMLNode? {
+        digest.add(displayName.utf8)
+        digest.add(CollectionOfOne(0))
+        digest.add(text.utf8)
+        digest.add(CollectionOfOne(0))
         do {
             // Duplicate keys are found while the tree is built, not in a second pass.
             let document = try YAMLParser.parseDocument(text, file: displayName)
@@ -161,6 +167,7 @@ final class ConfigurationReader {
             pluginDirectories: plugins, sourcePath: path)
         if let runTimeout { configuration.runTimeoutSeconds = runTimeout }
         configuration.publishBaseURL = map.optional("publish").flatMap(readPublishBaseURL)
+        configuration.sourceDigest = digest.hex
         return configuration
     }
 

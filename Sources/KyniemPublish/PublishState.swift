@@ -1,4 +1,5 @@
 import Foundation
+import KyniemCore
 
 /// `DIR/.kyniem-publish.json`: marks DIR as a site kyniem published (`kyniem publish` replaces
 /// no folder without it unless the folder is empty), and remembers what each feed event looked
@@ -6,10 +7,12 @@ import Foundation
 /// gives byte-identical feeds.
 ///
 /// ```
-/// {"kyniem-publish": 1, "events": {
+/// {"kyniem-publish": 1, "feeds": "9a3e…", "events": {
 ///   "en jp-relations-20280921@kyniem": {"hash": "5f0c…", "sequence": 0, "stamp": "20261129T010203Z"}
 /// }}
 /// ```
+/// `feeds` is the fingerprint of everything the feeds (and the year pages) were rendered from
+/// (`SiteBuilder`): when the next run's is the same, they and this file are taken over as they are.
 /// Keys are the feed's language and the event's UID (the same UID has different text in each
 /// language). Written by hand with sorted keys, one event per line, so that it too is
 /// byte-identical when nothing changed.
@@ -32,13 +35,19 @@ public struct PublishState: Sendable, Equatable {
     }
 
     public var revisions: [String: Revision]
+    /// The fingerprint of the feeds' inputs, when the run that wrote the state knew it.
+    public var feedInputs: String?
 
-    public init(revisions: [String: Revision] = [:]) { self.revisions = revisions }
+    public init(revisions: [String: Revision] = [:], feedInputs: String? = nil) {
+        self.revisions = revisions
+        self.feedInputs = feedInputs
+    }
 
     /// Parses a state file; nil when it is not one this version wrote (then every event starts afresh).
     public init?(bytes: [UInt8]) {
         if let revisions = Self.parseOwnLayout(bytes) {
             self.revisions = revisions
+            self.feedInputs = Self.feedInputs(in: bytes)
             return
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
@@ -53,6 +62,22 @@ public struct PublishState: Sendable, Equatable {
             revisions[key] = Revision(hash: hash, sequence: sequence, stamp: stamp)
         }
         self.revisions = revisions
+        self.feedInputs = object["feeds"] as? String
+    }
+
+    /// The `feeds` fingerprint of a state file in the layout `serialized` writes, read from its
+    /// first line only; nil when there is none or the file is not whole.
+    public static func feedInputs(in bytes: [UInt8]) -> String? {
+        let prefix = Array("{\"kyniem-publish\": \(format), \"feeds\": \"".utf8)
+        let hexDigits = 16
+        let suffix = Array("\", \"events\": {".utf8)
+        let end = prefix.count + hexDigits
+        guard bytes.count >= end + suffix.count, bytes.starts(with: prefix),
+            bytes[end..<(end + suffix.count)].elementsEqual(suffix), bytes.suffix(3).elementsEqual("}}\n".utf8)
+        else { return nil }
+        let digits = bytes[prefix.count..<end]
+        guard digits.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return nil }
+        return String(decoding: digits, as: UTF8.self)
     }
 
     /// The layout `serialized` writes, read line by line: ten times faster than a general JSON
@@ -60,7 +85,9 @@ public struct PublishState: Sendable, Equatable {
     static func parseOwnLayout(_ bytes: [UInt8]) -> [String: Revision]? {
         let text = String(decoding: bytes, as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
-        guard lines.first == "{\"kyniem-publish\": \(format), \"events\": {" else { return nil }
+        guard let first = lines.first, first.hasPrefix("{\"kyniem-publish\": \(format), "),
+            first.hasSuffix("\"events\": {")
+        else { return nil }
         lines = lines.dropFirst()
         guard lines.last == "", lines.dropLast().last == "}}" else { return nil }
         lines = lines.dropLast(2)
@@ -81,7 +108,9 @@ public struct PublishState: Sendable, Equatable {
     }
 
     public var serialized: String {
-        var out = "{\"kyniem-publish\": \(Self.format), \"events\": {"
+        var out = "{\"kyniem-publish\": \(Self.format), "
+        if let feedInputs { out += "\"feeds\": \(Self.quoted(feedInputs)), " }
+        out += "\"events\": {"
         for (index, key) in revisions.keys.sorted().enumerated() {
             let revision = revisions[key]!
             out += index == 0 ? "\n  " : ",\n  "
@@ -113,29 +142,5 @@ public struct PublishState: Sendable, Equatable {
             }
         }
         return out + "\""
-    }
-}
-
-/// FNV-1a, 64 bits: a stable fingerprint of an event's text across runs and machines (Swift's
-/// `Hasher` is seeded per process). Only change detection, never security.
-struct Fingerprint {
-    private var value: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func add(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes {
-            value ^= UInt64(byte)
-            value = value &* 0x0000_0100_0000_01b3
-        }
-    }
-
-    var hex: String {
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
-
-    static func fnv1a(_ bytes: some Sequence<UInt8>) -> String {
-        var fingerprint = Fingerprint()
-        fingerprint.add(bytes)
-        return fingerprint.hex
     }
 }

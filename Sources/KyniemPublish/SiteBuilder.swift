@@ -12,21 +12,39 @@ public struct PublishOptions: Sendable {
     public var now: String
     /// `https://lich.example.gov.vn/kyniem`, no trailing slash; nil: relative links only.
     public var baseURL: String?
+    /// What wrote the site (`kyniem 1.2.0`): a new kyniem renders the feeds afresh.
+    public var generator: String
 
-    public init(languages: [Language], today: LocalDate, now: String, baseURL: String?) {
+    public init(languages: [Language], today: LocalDate, now: String, baseURL: String?, generator: String = "") {
         self.languages = languages
         self.today = today
         self.now = now
         self.baseURL = baseURL
+        self.generator = generator
     }
 }
 
-/// A whole site as values: every file's path (relative to DIR) and bytes, sorted by path, and
-/// the state to remember. Equal inputs give equal sites, so an unchanged calendar is an
+/// What the last publish left in DIR, as far as a new build can take it over.
+public struct PreviousPublish: Sendable {
+    /// The state file's bytes; empty when there is none (a new site) or it could not be read.
+    public var stateBytes: [UInt8]
+    /// A published file's bytes by its path relative to DIR; nil when it is missing or not a
+    /// 0644 regular file.
+    public var file: @Sendable (String) -> [UInt8]?
+
+    public init(stateBytes: [UInt8], file: @escaping @Sendable (String) -> [UInt8]?) {
+        self.stateBytes = stateBytes
+        self.file = file
+    }
+
+    public static let none = PreviousPublish(stateBytes: [], file: { _ in nil })
+}
+
+/// A whole site as values: every file's path (relative to DIR) and bytes, sorted by path, the
+/// state file among them. Equal inputs give equal sites, so an unchanged calendar is an
 /// unchanged site.
 public struct Site: Sendable {
     public var files: [(path: String, bytes: [UInt8])]
-    public var state: PublishState
 }
 
 /// Builds the site SPEC.md ("Publishing") fixes:
@@ -49,6 +67,9 @@ public enum SiteBuilder {
     public static let upcomingDays = 90
     /// The name of the task feed in `kyniem-LANG-tasks.ics`; no tier may take it.
     public static let tasksFeed = "tasks"
+    /// Part of the feeds' fingerprint: raise it when the feeds' rendering changes, so that a site
+    /// published by an older build of the same version is rendered afresh.
+    static let feedsLayout = "1"
 
     /// The feeds' window: from the first of the month a year before `today` through the end of the
     /// month two years after. Whole months, so that the feeds change once a month as the window
@@ -78,7 +99,41 @@ public enum SiteBuilder {
             && name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
     }
 
-    public static func build(configuration: Configuration, options: PublishOptions, previous: PublishState) -> Site {
+    /// The fingerprint of everything the feeds and their revisions are rendered from: the
+    /// configuration's and calendars' text, the window's months, the languages, and what renders
+    /// them. Nil for a configuration built in code (no source digest): its feeds are always rendered.
+    static func feedInputs(
+        _ configuration: Configuration, _ options: PublishOptions, from: LocalDate, through: LocalDate
+    ) -> String? {
+        guard !configuration.sourceDigest.isEmpty else { return nil }
+        var digest = Fingerprint()
+        let parts = [feedsLayout, options.generator, configuration.sourceDigest, from.iso, through.iso, refreshInterval]
+        for part in parts + options.languages.map(\.rawValue) {
+            digest.add(part.utf8)
+            digest.add(CollectionOfOne(0))
+        }
+        return digest.hex
+    }
+
+    /// The feeds of one language, events first, then each tier's, then the tasks'.
+    static func feeds(_ language: Language, tiers: [Tier]) -> [SiteFeed] {
+        let code = language.rawValue
+        var feeds = [SiteFeed(label: CalendarRenderer.feedLabel(language), path: "feeds/kyniem-\(code).ics")]
+        for tier in tiers {
+            feeds.append(
+                SiteFeed(label: CalendarRenderer.feedLabel(language, tier: tier), path: "feeds/kyniem-\(code)-\(tier.rawValue).ics"))
+        }
+        feeds.append(
+            SiteFeed(label: CalendarRenderer.feedLabel(language, tasks: true), path: "feeds/kyniem-\(code)-\(tasksFeed).ics"))
+        return feeds
+    }
+
+    /// Builds the site. When the previous publish recorded the same feed fingerprint, its feeds,
+    /// year pages and state file are taken over byte for byte, neither rendered nor parsed: they
+    /// are what rendering would give again (the same inputs, the same revisions; a year page
+    /// depends on the same inputs as the feeds, not on the date). That is the daily run, where
+    /// only the index, the event pages and `upcoming.json` move with the date.
+    public static func build(configuration: Configuration, options: PublishOptions, previous: PreviousPublish) -> Site {
         let catalog = configuration.catalog
         let planner = configuration.planner
         let today = options.today
@@ -111,6 +166,22 @@ public enum SiteBuilder {
         let eventPages = Set(eventOrder)
 
         let languages = options.languages
+        let fingerprint = feedInputs(configuration, options, from: from, through: through)
+        var kept: [String: [UInt8]] = [:]
+        if let fingerprint, PublishState.feedInputs(in: previous.stateBytes) == fingerprint {
+            let paths = languages.flatMap { language in
+                feeds(language, tiers: tiers).map(\.path) + years.map { yearPage(language, $0) }
+            }
+            for path in paths {
+                guard let bytes = previous.file(path) else {
+                    kept = [:]
+                    break
+                }
+                kept[path] = bytes
+            }
+        }
+        let keptFiles = kept
+        let previousState = keptFiles.isEmpty ? PublishState(bytes: previous.stateBytes) ?? PublishState() : PublishState()
         // Each language on its own core: the two feeds sets and page folders share nothing.
         let parts = Parallel.chunks(count: languages.count, minimumChunk: 1) { range in
             var files: [(path: String, bytes: [UInt8])] = []
@@ -131,6 +202,19 @@ public enum SiteBuilder {
         @Sendable func languageSite(
             _ language: Language, into files: inout [(path: String, bytes: [UInt8])], _ state: inout PublishState
         ) {
+            let feedList = feeds(language, tiers: tiers)
+            if !keptFiles.isEmpty {
+                for feed in feedList { files.append((feed.path, keptFiles[feed.path]!)) }
+            } else {
+                renderFeeds(language, feedList, into: &files, &state)
+            }
+            pages(language, feedList, into: &files)
+        }
+
+        @Sendable func renderFeeds(
+            _ language: Language, _ feedList: [SiteFeed], into files: inout [(path: String, bytes: [UInt8])],
+            _ state: inout PublishState
+        ) {
             func add(_ path: String, _ text: String) { files.append((path, Array(text.utf8))) }
             let code = language.rawValue
             // Feeds: rendered with the previous publish's revisions; an event whose fingerprint (its
@@ -146,7 +230,7 @@ public enum SiteBuilder {
                 weekend: weekend)
             var known: [String: ICSRevision] = [:]
             let prefix = "\(code) "
-            for (key, old) in previous.revisions where key.hasPrefix(prefix) {
+            for (key, old) in previousState.revisions where key.hasPrefix(prefix) {
                 known[String(key.dropFirst(prefix.count))] = ICSRevision(stamp: old.stamp, sequence: old.sequence)
             }
             var feed = ICSFeed(refreshInterval: refreshInterval, timeZone: timeZone, revisions: known)
@@ -157,13 +241,13 @@ public enum SiteBuilder {
                 for (uid, hash) in FeedEvents.fingerprints(text) {
                     let key = prefix + uid
                     let revision: PublishState.Revision
-                    if let old = previous.revisions[key] {
+                    if let old = previousState.revisions[key] {
                         revision = old.hash == hash
                             ? old : PublishState.Revision(hash: hash, sequence: old.sequence + 1, stamp: options.now)
                     } else {
                         revision = PublishState.Revision(hash: hash, sequence: 0, stamp: options.now)
                     }
-                    if revision != previous.revisions[key] { revised = true }
+                    if revision != previousState.revisions[key] { revised = true }
                     state.revisions[key] = revision
                     feed.revisions[uid] = ICSRevision(stamp: revision.stamp, sequence: revision.sequence)
                 }
@@ -172,22 +256,21 @@ public enum SiteBuilder {
                 eventsText = CalendarRenderer.feed(events, feed)
                 tasksText = CalendarRenderer.taskFeed(tasks, feed)
             }
-            var feedList = [SiteFeed(label: CalendarRenderer.feedLabel(language), path: "feeds/kyniem-\(code).ics")]
-            add("feeds/kyniem-\(code).ics", eventsText)
-            for tier in tiers {
+            // `feedList`: the events feed, one per tier in `tiers` order, the tasks feed.
+            add(feedList[0].path, eventsText)
+            for (tier, tierFeed) in zip(tiers, feedList.dropFirst()) {
                 let document = CalendarDocument(
                     from: from, through: through, language: language,
                     name: CalendarRenderer.feedName(language, tier: tier),
                     entries: inWindow.filter { $0.occurrence.tier == tier }, generatedAt: "", weekend: weekend)
-                let path = "feeds/kyniem-\(code)-\(tier.rawValue).ics"
-                add(path, CalendarRenderer.feed(document, feed))
-                feedList.append(SiteFeed(label: CalendarRenderer.feedLabel(language, tier: tier), path: path))
+                add(tierFeed.path, CalendarRenderer.feed(document, feed))
             }
-            let tasksPath = "feeds/kyniem-\(code)-\(tasksFeed).ics"
-            add(tasksPath, tasksText)
-            feedList.append(SiteFeed(label: CalendarRenderer.feedLabel(language, tasks: true), path: tasksPath))
+            add(feedList[feedList.count - 1].path, tasksText)
+        }
 
-            // Pages.
+        @Sendable func pages(_ language: Language, _ feedList: [SiteFeed], into files: inout [(path: String, bytes: [UInt8])]) {
+            func add(_ path: String, _ text: String) { files.append((path, Array(text.utf8))) }
+            let code = language.rawValue
             let rules = catalog.milestones.rules
             let isMilestone = { (occurrence: Occurrence) -> Bool in
                 guard let rule = rules.first(where: { $0.matches(ordinal: occurrence.ordinal, kind: occurrence.event.kind) })
@@ -204,10 +287,14 @@ public enum SiteBuilder {
                 add("index.html", SitePage.index(index, links: links("index.html", options, years)))
             }
             for year in years {
+                let path = yearPage(language, year)
+                if let bytes = keptFiles[path] {
+                    files.append((path, bytes))
+                    continue
+                }
                 let document = CalendarDocument(
                     year: year, language: language,
                     entries: entries.filter { $0.occurrence.date.year == year }, generatedAt: "", weekend: weekend)
-                let path = "\(code)/\(year).html"
                 add(path, SitePage.year(document, links: links(path, options, years)))
             }
             for id in eventOrder {
@@ -228,10 +315,18 @@ public enum SiteBuilder {
                 from: today, to: horizon, occurrences: catalog.occurrences(from: today, through: horizon),
                 language: configuration.home.language))
         add(SitePage.stylesheetPath, SitePage.stylesheet)
-        add(PublishState.fileName, state.serialized)
+        if keptFiles.isEmpty {
+            state.feedInputs = fingerprint
+            add(PublishState.fileName, state.serialized)
+        } else {
+            files.append((PublishState.fileName, previous.stateBytes))
+        }
         files.sort { $0.path < $1.path }
-        return Site(files: files, state: state)
+        return Site(files: files)
     }
+
+    /// `LANG/YYYY.html`.
+    static func yearPage(_ language: Language, _ year: Int) -> String { "\(language.rawValue)/\(year).html" }
 
     /// The home language when it is published, else the first one asked for.
     static func homeLanguage(_ configuration: Configuration, _ options: PublishOptions) -> Language {

@@ -23,8 +23,8 @@ public struct SiteDirectory {
     public let path: String
     /// The real folder (a symbolic link DIR is followed, so the link itself stays).
     let target: String
-    /// The previous publish's state, when DIR holds a site kyniem published.
-    public let previous: PublishState?
+    /// What the previous publish left, when DIR holds a site kyniem published (else `.none`).
+    public let previous: PreviousPublish
     let exists: Bool
 
     public enum Outcome: Sendable, Equatable {
@@ -39,7 +39,7 @@ public struct SiteDirectory {
         guard lstat(path, &info) == 0 else {
             guard errno == ENOENT else { throw Self.failure(path, path) }
             target = path
-            previous = nil
+            previous = .none
             exists = false
             return
         }
@@ -59,7 +59,9 @@ public struct SiteDirectory {
         var markerInfo = stat()
         if lstat(marker, &markerInfo) == 0, markerInfo.st_mode & S_IFMT == S_IFREG {
             // kyniem's: an unreadable state only costs the events' revisions (they start afresh).
-            previous = (try? Self.read(marker)).flatMap { PublishState(bytes: $0) } ?? PublishState()
+            previous = PreviousPublish(stateBytes: (try? Self.read(marker)) ?? []) { [resolved] relative in
+                Self.plainFile("\(resolved)/\(relative)")
+            }
             return
         }
         let entries: [String]
@@ -74,14 +76,12 @@ public struct SiteDirectory {
                 message: "\(path) is not empty and has no \(PublishState.fileName), so it is not a site kyniem "
                     + "published; refusing to replace it (publish into a new or empty folder); nothing was published")
         }
-        previous = nil
+        previous = .none
     }
 
     /// Writes `files` (paths relative to DIR) as the new site.
     public func publish(_ files: [(path: String, bytes: [UInt8])]) throws(PublishFailure) -> Outcome {
-        let parent = (target as NSString).deletingLastPathComponent
-        let base = (target as NSString).lastPathComponent
-        let parentPath = parent.isEmpty ? "." : parent
+        let (parentPath, base) = Self.split(target)
         // One publish at a time next to DIR: the lock makes removing a killed run's leftovers safe.
         let lock = open(parentPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard lock >= 0 else { throw Self.failure(path, parentPath) }
@@ -130,6 +130,23 @@ public struct SiteDirectory {
         var top = stat()
         guard stat(target, &top) == 0, top.st_mode & 0o7777 == 0o755 else { return false }
         return files.allSatisfy { sameFile("\(target)/\($0.path)", $0.bytes) != nil }
+    }
+
+    /// The bytes of a 0644 regular file, nil for anything else.
+    static func plainFile(_ path: String) -> [UInt8]? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o7777 == 0o644 else { return nil }
+        return try? read(path)
+    }
+
+    /// The folder holding `path` and its last component. Not NSString's path methods, which
+    /// trap on a one-component relative path (`kyniem publish site`).
+    static func split(_ path: String) -> (parent: String, name: String) {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return (".", String(trimmed)) }
+        let parent = trimmed[..<slash]
+        return (parent.isEmpty ? "/" : String(parent), String(trimmed[trimmed.index(after: slash)...]))
     }
 
     /// The old file's status when it is a 0644 regular file holding exactly `bytes`.

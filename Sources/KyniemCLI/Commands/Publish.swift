@@ -56,8 +56,10 @@ struct Publish: ParsableCommand {
             let folder = try SiteDirectory(directory)
             let site = SiteBuilder.build(
                 configuration: configuration,
-                options: PublishOptions(languages: languages, today: today, now: CommandContext.utcStamp(), baseURL: base),
-                previous: folder.previous ?? PublishState())
+                options: PublishOptions(
+                    languages: languages, today: today, now: CommandContext.utcStamp(), baseURL: base,
+                    generator: "kyniem \(KyniemVersion.current)"),
+                previous: folder.previous)
             let outcome = try folder.publish(site.files)
             switch outcome {
             case .unchanged: Terminal.out("\(directory): unchanged (\(site.files.count) files)\n")

@@ -1,0 +1,26 @@
+/// FNV-1a, 64 bits: a stable fingerprint of bytes across runs and machines (Swift's `Hasher` is
+/// seeded per process), for a published event's text and for the inputs of a publish. Only change
+/// detection, never security.
+public struct Fingerprint: Sendable {
+    @usableFromInline var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    @inlinable public mutating func add(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01b3
+        }
+    }
+
+    public var hex: String {
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    public static func fnv1a(_ bytes: some Sequence<UInt8>) -> String {
+        var fingerprint = Fingerprint()
+        fingerprint.add(bytes)
+        return fingerprint.hex
+    }
+}
