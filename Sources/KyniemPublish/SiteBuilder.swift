@@ -45,6 +45,9 @@ public struct PreviousPublish: Sendable {
 /// unchanged site.
 public struct Site: Sendable {
     public var files: [(path: String, bytes: [UInt8])]
+    /// The paths whose bytes were taken over from DIR's file as it is (`PreviousPublish.file`):
+    /// writing the site may link that file without reading it again.
+    public var reused: Set<String> = []
 }
 
 /// Builds the site SPEC.md ("Publishing") fixes:
@@ -115,6 +118,19 @@ public enum SiteBuilder {
         return digest.hex
     }
 
+    /// The fingerprint of everything the whole site is made from: the feeds' inputs, the run date
+    /// and the base URL. Nil when the feeds' is (a configuration built in code).
+    public static func siteInputs(_ configuration: Configuration, _ options: PublishOptions) -> String? {
+        let (from, through) = window(today: options.today)
+        guard let feeds = feedInputs(configuration, options, from: from, through: through) else { return nil }
+        var digest = Fingerprint()
+        for part in [feeds, options.today.iso, options.baseURL.map { "url " + $0 } ?? "none"] {
+            digest.add(part.utf8)
+            digest.add(CollectionOfOne(0))
+        }
+        return digest.hex
+    }
+
     /// The feeds of one language, events first, then each tier's, then the tasks'.
     static func feeds(_ language: Language, tiers: [Tier]) -> [SiteFeed] {
         let code = language.rawValue
@@ -142,28 +158,10 @@ public enum SiteBuilder {
         let yearsStart = LocalDate(from.year, 1, 1)
         let yearsEnd = LocalDate(through.year, 12, 31)
         let workdays = planner.workingCalendar(from: yearsStart, through: yearsEnd)
-        // Every occurrence of the window's years, once: the feeds, year pages, index and event
-        // pages are slices of it.
-        let entries = CalendarEntry.entries(
-            for: catalog.occurrences(from: yearsStart, through: yearsEnd), reminders: configuration.reminders,
-            checklists: configuration.checklists, workdays: workdays)
-        let inWindow = entries.filter { $0.occurrence.date >= from && $0.occurrence.date <= through }
         let horizon = today.adding(days: upcomingDays - 1)
-        let coming = inWindow.filter { $0.occurrence.date >= today && $0.occurrence.date <= horizon }
         let tiers = catalog.milestones.tiers
         let weekend = configuration.home.weekend
         let timeZone = configuration.home.timeZone
-
-        // Events still to come in the window, each with its next occurrences, for the event pages.
-        var next: [String: [Occurrence]] = [:]
-        var order: [String] = []
-        for entry in inWindow where entry.occurrence.date >= today && isFileName(entry.occurrence.event.id) {
-            let id = entry.occurrence.event.id
-            if next[id] == nil { order.append(id) }
-            next[id, default: []].append(entry.occurrence)
-        }
-        let (eventOrder, nextOccurrences) = (order, next)
-        let eventPages = Set(eventOrder)
 
         let languages = options.languages
         let fingerprint = feedInputs(configuration, options, from: from, through: through)
@@ -181,6 +179,33 @@ public enum SiteBuilder {
             }
         }
         let keptFiles = kept
+
+        // Every occurrence of the window's years, once: the feeds, year pages, index and event
+        // pages are slices of it. Checklists are scheduled only for what is rendered: with the
+        // feeds and year pages taken over, the index's 90 days.
+        let occurrences = catalog.occurrences(from: yearsStart, through: yearsEnd)
+        func scheduled(_ occurrences: [Occurrence]) -> [CalendarEntry] {
+            CalendarEntry.entries(
+                for: occurrences, reminders: configuration.reminders, checklists: configuration.checklists,
+                workdays: workdays)
+        }
+        let entries = keptFiles.isEmpty ? scheduled(occurrences) : []
+        let inWindow = entries.filter { $0.occurrence.date >= from && $0.occurrence.date <= through }
+        let coming = keptFiles.isEmpty
+            ? inWindow.filter { $0.occurrence.date >= today && $0.occurrence.date <= horizon }
+            : scheduled(occurrences.filter { $0.date >= today && $0.date <= horizon })
+
+        // Events still to come in the window, each with its next occurrences, for the event pages.
+        var next: [String: [Occurrence]] = [:]
+        var order: [String] = []
+        for occurrence in occurrences
+        where occurrence.date >= today && occurrence.date <= through && isFileName(occurrence.event.id) {
+            let id = occurrence.event.id
+            if next[id] == nil { order.append(id) }
+            next[id, default: []].append(occurrence)
+        }
+        let (eventOrder, nextOccurrences) = (order, next)
+        let eventPages = Set(eventOrder)
         let previousState = keptFiles.isEmpty ? PublishState(bytes: previous.stateBytes) ?? PublishState() : PublishState()
         // Each language on its own core: the two feeds sets and page folders share nothing.
         let parts = Parallel.chunks(count: languages.count, minimumChunk: 1) { range in
@@ -315,14 +340,17 @@ public enum SiteBuilder {
                 from: today, to: horizon, occurrences: catalog.occurrences(from: today, through: horizon),
                 language: configuration.home.language))
         add(SitePage.stylesheetPath, SitePage.stylesheet)
+        let site = siteInputs(configuration, options).map { PublishState.Header.Site(inputs: $0, files: files.count + 1) }
         if keptFiles.isEmpty {
             state.feedInputs = fingerprint
+            state.site = site
             add(PublishState.fileName, state.serialized)
         } else {
-            files.append((PublishState.fileName, previous.stateBytes))
+            let bytes = site.flatMap { PublishState.replacingSite(in: previous.stateBytes, with: $0) }
+            files.append((PublishState.fileName, bytes ?? previous.stateBytes))
         }
         files.sort { $0.path < $1.path }
-        return Site(files: files)
+        return Site(files: files, reused: Set(keptFiles.keys))
     }
 
     /// `LANG/YYYY.html`.
