@@ -31,10 +31,16 @@ public struct PreviousPublish: Sendable {
     /// A published file's bytes by its path relative to DIR; nil when it is missing or not a
     /// 0644 regular file.
     public var file: @Sendable (String) -> [UInt8]?
+    /// The size of a published file, without reading it; nil as for `file`.
+    public var size: @Sendable (String) -> Int?
 
-    public init(stateBytes: [UInt8], file: @escaping @Sendable (String) -> [UInt8]?) {
+    public init(
+        stateBytes: [UInt8], file: @escaping @Sendable (String) -> [UInt8]?,
+        size: (@Sendable (String) -> Int?)? = nil
+    ) {
         self.stateBytes = stateBytes
         self.file = file
+        self.size = size ?? { file($0)?.count }
     }
 
     public static let none = PreviousPublish(stateBytes: [], file: { _ in nil })
@@ -44,10 +50,11 @@ public struct PreviousPublish: Sendable {
 /// state file among them. Equal inputs give equal sites, so an unchanged calendar is an
 /// unchanged site.
 public struct Site: Sendable {
+    /// The files taken over from DIR (`reused`) are listed with no bytes.
     public var files: [(path: String, bytes: [UInt8])]
-    /// The paths whose bytes were taken over from DIR's file as it is (`PreviousPublish.file`):
-    /// writing the site may link that file without reading it again.
-    public var reused: Set<String> = []
+    /// The files taken over from DIR as they are, by path, with their size: their bytes are DIR's
+    /// file's, neither read nor rendered; writing the site links that file.
+    public var reused: [String: Int] = [:]
 }
 
 /// Builds the site SPEC.md ("Publishing") fixes:
@@ -144,11 +151,12 @@ public enum SiteBuilder {
         return feeds
     }
 
-    /// Builds the site. When the previous publish recorded the same feed fingerprint, its feeds,
-    /// year pages and state file are taken over byte for byte, neither rendered nor parsed: they
-    /// are what rendering would give again (the same inputs, the same revisions; a year page
-    /// depends on the same inputs as the feeds, not on the date). That is the daily run, where
-    /// only the index, the event pages and `upcoming.json` move with the date.
+    /// Builds the site. When the previous publish recorded the same feed fingerprint, its feeds
+    /// and year pages are taken over as DIR's files (`Site.reused`: neither rendered nor read) and
+    /// its state file byte for byte but for the first line's `site`: they are what rendering
+    /// would give again (the same inputs, the same revisions; a year page depends on the same
+    /// inputs as the feeds, not on the date). That is the daily run, where only the index, the
+    /// event pages and `upcoming.json` move with the date.
     public static func build(configuration: Configuration, options: PublishOptions, previous: PreviousPublish) -> Site {
         let catalog = configuration.catalog
         let planner = configuration.planner
@@ -165,17 +173,17 @@ public enum SiteBuilder {
 
         let languages = options.languages
         let fingerprint = feedInputs(configuration, options, from: from, through: through)
-        var kept: [String: [UInt8]] = [:]
+        var kept: [String: Int] = [:]
         if let fingerprint, PublishState.feedInputs(in: previous.stateBytes) == fingerprint {
             let paths = languages.flatMap { language in
                 feeds(language, tiers: tiers).map(\.path) + years.map { yearPage(language, $0) }
             }
             for path in paths {
-                guard let bytes = previous.file(path) else {
+                guard let size = previous.size(path) else {
                     kept = [:]
                     break
                 }
-                kept[path] = bytes
+                kept[path] = size
             }
         }
         let keptFiles = kept
@@ -229,7 +237,7 @@ public enum SiteBuilder {
         ) {
             let feedList = feeds(language, tiers: tiers)
             if !keptFiles.isEmpty {
-                for feed in feedList { files.append((feed.path, keptFiles[feed.path]!)) }
+                for feed in feedList { files.append((feed.path, [])) }
             } else {
                 renderFeeds(language, feedList, into: &files, &state)
             }
@@ -313,8 +321,8 @@ public enum SiteBuilder {
             }
             for year in years {
                 let path = yearPage(language, year)
-                if let bytes = keptFiles[path] {
-                    files.append((path, bytes))
+                if keptFiles[path] != nil {
+                    files.append((path, []))
                     continue
                 }
                 let document = CalendarDocument(
@@ -350,7 +358,7 @@ public enum SiteBuilder {
             files.append((PublishState.fileName, bytes ?? previous.stateBytes))
         }
         files.sort { $0.path < $1.path }
-        return Site(files: files, reused: Set(keptFiles.keys))
+        return Site(files: files, reused: keptFiles)
     }
 
     /// `LANG/YYYY.html`.

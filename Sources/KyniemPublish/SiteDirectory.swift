@@ -59,9 +59,10 @@ public struct SiteDirectory {
         var markerInfo = stat()
         if lstat(marker, &markerInfo) == 0, markerInfo.st_mode & S_IFMT == S_IFREG {
             // kyniem's: an unreadable state only costs the events' revisions (they start afresh).
-            previous = PreviousPublish(stateBytes: (try? Self.read(marker)) ?? []) { [resolved] relative in
-                Self.plainFile("\(resolved)/\(relative)")
-            }
+            previous = PreviousPublish(
+                stateBytes: (try? Self.read(marker)) ?? [],
+                file: { [resolved] relative in Self.plainFile("\(resolved)/\(relative)") },
+                size: { [resolved] relative in Self.plainSize("\(resolved)/\(relative)") })
             return
         }
         let entries: [String]
@@ -95,10 +96,10 @@ public struct SiteDirectory {
         }
     }
 
-    /// Writes `files` (paths relative to DIR) as the new site. The files in `reused` hold the
-    /// bytes of DIR's file of that path as it was read for this build: when that file is still
-    /// a 0644 regular file of that size, it is taken as unchanged without reading it again.
-    public func publish(_ files: [(path: String, bytes: [UInt8])], reused: Set<String> = []) throws(PublishFailure) -> Outcome {
+    /// Writes `files` (paths relative to DIR) as the new site. The files in `reused` (path and
+    /// size) are DIR's file of that path as it is, listed without bytes: that file, still a 0644
+    /// regular file of that size, is kept (linked) without being read.
+    public func publish(_ files: [(path: String, bytes: [UInt8])], reused: [String: Int] = [:]) throws(PublishFailure) -> Outcome {
         try locked { () throws(PublishFailure) -> Outcome in try publishLocked(files, reused: reused) }
     }
 
@@ -115,21 +116,29 @@ public struct SiteDirectory {
         return try body()
     }
 
-    private func publishLocked(_ files: [(path: String, bytes: [UInt8])], reused: Set<String>) throws(PublishFailure) -> Outcome {
+    private func publishLocked(_ files: [(path: String, bytes: [UInt8])], reused: [String: Int]) throws(PublishFailure) -> Outcome {
         let (parentPath, base) = Self.split(target)
         // Each old file looked at once: its status when it holds the new bytes, else nil.
         let same: [stat?] = exists
             ? files.map { file in
                 let old = "\(target)/\(file.path)"
-                return reused.contains(file.path) ? Self.plainStatus(old, size: file.bytes.count) : sameFile(old, file.bytes)
+                if let size = reused[file.path] { return Self.plainStatus(old, size: size) }
+                return sameFile(old, file.bytes)
             }
             : []
+        for (file, old) in zip(files, same) where reused[file.path] != nil && old == nil {
+            // Taken over, then changed or removed by something else before the lock: no bytes to write.
+            throw PublishFailure(
+                kind: .unwritable,
+                message: "cannot publish to \(path): \(target)/\(file.path) changed while the site was built; "
+                    + "the previous site is unchanged (run again)")
+        }
         if exists, same.allSatisfy({ $0 != nil }), unchanged(files) { return .unchanged }
 
         let staging = "\(parentPath)/\(base).kyniem-new-\(Self.suffix())"
         guard mkdir(staging, 0o755) == 0, chmod(staging, 0o755) == 0 else { throw Self.failure(path, staging) }
         do throws(PublishFailure) {
-            try fill(staging, with: files, same: same)
+            try fill(staging, with: files, same: same, reused: reused)
             try swap(staging, parent: parentPath, base: base)
         } catch {
             Self.remove(staging)
@@ -175,6 +184,13 @@ public struct SiteDirectory {
         return found
     }
 
+    /// The size of a 0644 regular file, nil for anything else.
+    static func plainSize(_ path: String) -> Int? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o7777 == 0o644 else { return nil }
+        return Int(info.st_size)
+    }
+
     /// The status of a 0644 regular file of `size` bytes, nil for anything else.
     static func plainStatus(_ path: String, size: Int) -> stat? {
         var info = stat()
@@ -210,7 +226,9 @@ public struct SiteDirectory {
         return info
     }
 
-    private func fill(_ staging: String, with files: [(path: String, bytes: [UInt8])], same: [stat?]) throws(PublishFailure) {
+    private func fill(
+        _ staging: String, with files: [(path: String, bytes: [UInt8])], same: [stat?], reused: [String: Int]
+    ) throws(PublishFailure) {
         var made: Set<String> = []
         for (index, file) in files.enumerated() {
             let folder = (file.path as NSString).deletingLastPathComponent
@@ -226,8 +244,14 @@ public struct SiteDirectory {
             let destination = "\(staging)/\(file.path)"
             if exists, let old = same[index] {
                 // Unchanged: the same file, so its time (and the server's ETag) stays.
-                if link("\(target)/\(file.path)", destination) == 0 { continue }
-                try Self.write(file.bytes, to: destination, dir: self.path)
+                let source = "\(target)/\(file.path)"
+                if link(source, destination) == 0 { continue }
+                var bytes = file.bytes
+                if let size = reused[file.path] {
+                    guard let old = try? Self.read(source), old.count == size else { throw Self.failure(self.path, source) }
+                    bytes = old
+                }
+                try Self.write(bytes, to: destination, dir: self.path)
                 var times = [old.st_atim, old.st_mtim]
                 _ = utimensat(AT_FDCWD, destination, &times, 0)
                 continue
