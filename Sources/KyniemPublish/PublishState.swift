@@ -12,7 +12,11 @@ import KyniemCore
 /// }}
 /// ```
 /// `feeds` is the fingerprint of everything the feeds (and the year pages) were rendered from
-/// (`SiteBuilder`): when the next run's is the same, they and this file are taken over as they are.
+/// (`SiteBuilder`): when the next run's is the same, they and the events are taken over as they
+/// are. `site` adds the run date and the base URL, everything the rest of the site is made from,
+/// and `files` counts the site's files: a run with the same `site` finds the site it would write
+/// already in place, and leaves DIR alone without building anything (`{"kyniem-publish": 1,
+/// "feeds": "9a3e…", "site": "41c7…", "files": 856, "events": {`, all on the first line).
 /// Keys are the feed's language and the event's UID (the same UID has different text in each
 /// language). Written by hand with sorted keys, one event per line, so that it too is
 /// byte-identical when nothing changed.
@@ -37,17 +41,76 @@ public struct PublishState: Sendable, Equatable {
     public var revisions: [String: Revision]
     /// The fingerprint of the feeds' inputs, when the run that wrote the state knew it.
     public var feedInputs: String?
+    /// The fingerprint of the whole site's inputs and its number of files, when the run knew them.
+    public var site: Header.Site?
 
-    public init(revisions: [String: Revision] = [:], feedInputs: String? = nil) {
+    public init(revisions: [String: Revision] = [:], feedInputs: String? = nil, site: Header.Site? = nil) {
         self.revisions = revisions
         self.feedInputs = feedInputs
+        self.site = site
+    }
+
+    /// The first line of a state file in the layout `serialized` writes.
+    public struct Header: Sendable, Equatable {
+        public struct Site: Sendable, Equatable {
+            public var inputs: String
+            public var files: Int
+
+            public init(inputs: String, files: Int) {
+                self.inputs = inputs
+                self.files = files
+            }
+        }
+
+        public var feeds: String
+        public var site: Site?
+        /// Where the first line's `"events": {` ends: the events (or `}}`) follow.
+        var end: Int
+
+        /// Reads the first line only; nil when it has no `feeds` or the file is not whole.
+        public init?(_ bytes: [UInt8]) {
+            guard bytes.count >= 3, bytes.suffix(3).elementsEqual("}}\n".utf8),
+                let newline = bytes.firstIndex(of: 0x0A)
+            else { return nil }
+            var line = bytes[..<newline]
+            func take(_ text: String) -> Bool {
+                guard line.starts(with: text.utf8) else { return false }
+                line = line.dropFirst(text.utf8.count)
+                return true
+            }
+            func hex() -> String? {
+                let digits = line.prefix(16)
+                guard digits.count == 16,
+                    digits.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+                else { return nil }
+                line = line.dropFirst(16)
+                return String(decoding: digits, as: UTF8.self)
+            }
+            guard take("{\"kyniem-publish\": \(PublishState.format), \"feeds\": \""), let feeds = hex(), take("\", ")
+            else { return nil }
+            self.feeds = feeds
+            self.site = nil
+            if take("\"site\": \"") {
+                guard let inputs = hex(), take("\", \"files\": ") else { return nil }
+                let digits = line.prefix { $0 >= 0x30 && $0 <= 0x39 }
+                guard !digits.isEmpty, digits.count < 10, let files = Int(String(decoding: digits, as: UTF8.self))
+                else { return nil }
+                line = line.dropFirst(digits.count)
+                guard take(", ") else { return nil }
+                site = Site(inputs: inputs, files: files)
+            }
+            guard take("\"events\": {"), line.isEmpty || line.elementsEqual("}}".utf8) else { return nil }
+            end = newline - line.count
+        }
     }
 
     /// Parses a state file; nil when it is not one this version wrote (then every event starts afresh).
     public init?(bytes: [UInt8]) {
         if let revisions = Self.parseOwnLayout(bytes) {
             self.revisions = revisions
-            self.feedInputs = Self.feedInputs(in: bytes)
+            let header = Header(bytes)
+            self.feedInputs = header?.feeds
+            self.site = header?.site
             return
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
@@ -63,21 +126,21 @@ public struct PublishState: Sendable, Equatable {
         }
         self.revisions = revisions
         self.feedInputs = object["feeds"] as? String
+        self.site = nil
     }
 
     /// The `feeds` fingerprint of a state file in the layout `serialized` writes, read from its
     /// first line only; nil when there is none or the file is not whole.
     public static func feedInputs(in bytes: [UInt8]) -> String? {
-        let prefix = Array("{\"kyniem-publish\": \(format), \"feeds\": \"".utf8)
-        let hexDigits = 16
-        let suffix = Array("\", \"events\": {".utf8)
-        let end = prefix.count + hexDigits
-        guard bytes.count >= end + suffix.count, bytes.starts(with: prefix),
-            bytes[end..<(end + suffix.count)].elementsEqual(suffix), bytes.suffix(3).elementsEqual("}}\n".utf8)
-        else { return nil }
-        let digits = bytes[prefix.count..<end]
-        guard digits.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return nil }
-        return String(decoding: digits, as: UTF8.self)
+        Header(bytes)?.feeds
+    }
+
+    /// The state file `bytes` with its first line's `site` set to `site`, the events as they are;
+    /// nil when `bytes` is not in the layout `serialized` writes.
+    public static func replacingSite(in bytes: [UInt8], with site: Header.Site) -> [UInt8]? {
+        guard let header = Header(bytes) else { return nil }
+        let state = PublishState(feedInputs: header.feeds, site: site)
+        return Array(state.firstLine.utf8) + bytes[header.end...]
     }
 
     /// The layout `serialized` writes, read line by line: ten times faster than a general JSON
@@ -107,10 +170,18 @@ public struct PublishState: Sendable, Equatable {
         return revisions
     }
 
-    public var serialized: String {
+    /// `{"kyniem-publish": 1, "feeds": "…", "site": "…", "files": N, "events": {`, no newline.
+    var firstLine: String {
         var out = "{\"kyniem-publish\": \(Self.format), "
-        if let feedInputs { out += "\"feeds\": \(Self.quoted(feedInputs)), " }
-        out += "\"events\": {"
+        if let feedInputs {
+            out += "\"feeds\": \(Self.quoted(feedInputs)), "
+            if let site { out += "\"site\": \(Self.quoted(site.inputs)), \"files\": \(site.files), " }
+        }
+        return out + "\"events\": {"
+    }
+
+    public var serialized: String {
+        var out = firstLine
         for (index, key) in revisions.keys.sorted().enumerated() {
             let revision = revisions[key]!
             out += index == 0 ? "\n  " : ",\n  "

@@ -31,10 +31,16 @@ public struct PreviousPublish: Sendable {
     /// A published file's bytes by its path relative to DIR; nil when it is missing or not a
     /// 0644 regular file.
     public var file: @Sendable (String) -> [UInt8]?
+    /// The size of a published file, without reading it; nil as for `file`.
+    public var size: @Sendable (String) -> Int?
 
-    public init(stateBytes: [UInt8], file: @escaping @Sendable (String) -> [UInt8]?) {
+    public init(
+        stateBytes: [UInt8], file: @escaping @Sendable (String) -> [UInt8]?,
+        size: (@Sendable (String) -> Int?)? = nil
+    ) {
         self.stateBytes = stateBytes
         self.file = file
+        self.size = size ?? { file($0)?.count }
     }
 
     public static let none = PreviousPublish(stateBytes: [], file: { _ in nil })
@@ -44,7 +50,11 @@ public struct PreviousPublish: Sendable {
 /// state file among them. Equal inputs give equal sites, so an unchanged calendar is an
 /// unchanged site.
 public struct Site: Sendable {
+    /// The files taken over from DIR (`reused`) are listed with no bytes.
     public var files: [(path: String, bytes: [UInt8])]
+    /// The files taken over from DIR as they are, by path, with their size: their bytes are DIR's
+    /// file's, neither read nor rendered; writing the site links that file.
+    public var reused: [String: Int] = [:]
 }
 
 /// Builds the site SPEC.md ("Publishing") fixes:
@@ -115,6 +125,19 @@ public enum SiteBuilder {
         return digest.hex
     }
 
+    /// The fingerprint of everything the whole site is made from: the feeds' inputs, the run date
+    /// and the base URL. Nil when the feeds' is (a configuration built in code).
+    public static func siteInputs(_ configuration: Configuration, _ options: PublishOptions) -> String? {
+        let (from, through) = window(today: options.today)
+        guard let feeds = feedInputs(configuration, options, from: from, through: through) else { return nil }
+        var digest = Fingerprint()
+        for part in [feeds, options.today.iso, options.baseURL.map { "url " + $0 } ?? "none"] {
+            digest.add(part.utf8)
+            digest.add(CollectionOfOne(0))
+        }
+        return digest.hex
+    }
+
     /// The feeds of one language, events first, then each tier's, then the tasks'.
     static func feeds(_ language: Language, tiers: [Tier]) -> [SiteFeed] {
         let code = language.rawValue
@@ -128,11 +151,12 @@ public enum SiteBuilder {
         return feeds
     }
 
-    /// Builds the site. When the previous publish recorded the same feed fingerprint, its feeds,
-    /// year pages and state file are taken over byte for byte, neither rendered nor parsed: they
-    /// are what rendering would give again (the same inputs, the same revisions; a year page
-    /// depends on the same inputs as the feeds, not on the date). That is the daily run, where
-    /// only the index, the event pages and `upcoming.json` move with the date.
+    /// Builds the site. When the previous publish recorded the same feed fingerprint, its feeds
+    /// and year pages are taken over as DIR's files (`Site.reused`: neither rendered nor read) and
+    /// its state file byte for byte but for the first line's `site`: they are what rendering
+    /// would give again (the same inputs, the same revisions; a year page depends on the same
+    /// inputs as the feeds, not on the date). That is the daily run, where only the index, the
+    /// event pages and `upcoming.json` move with the date.
     public static func build(configuration: Configuration, options: PublishOptions, previous: PreviousPublish) -> Site {
         let catalog = configuration.catalog
         let planner = configuration.planner
@@ -142,45 +166,54 @@ public enum SiteBuilder {
         let yearsStart = LocalDate(from.year, 1, 1)
         let yearsEnd = LocalDate(through.year, 12, 31)
         let workdays = planner.workingCalendar(from: yearsStart, through: yearsEnd)
-        // Every occurrence of the window's years, once: the feeds, year pages, index and event
-        // pages are slices of it.
-        let entries = CalendarEntry.entries(
-            for: catalog.occurrences(from: yearsStart, through: yearsEnd), reminders: configuration.reminders,
-            checklists: configuration.checklists, workdays: workdays)
-        let inWindow = entries.filter { $0.occurrence.date >= from && $0.occurrence.date <= through }
         let horizon = today.adding(days: upcomingDays - 1)
-        let coming = inWindow.filter { $0.occurrence.date >= today && $0.occurrence.date <= horizon }
         let tiers = catalog.milestones.tiers
         let weekend = configuration.home.weekend
         let timeZone = configuration.home.timeZone
 
-        // Events still to come in the window, each with its next occurrences, for the event pages.
-        var next: [String: [Occurrence]] = [:]
-        var order: [String] = []
-        for entry in inWindow where entry.occurrence.date >= today && isFileName(entry.occurrence.event.id) {
-            let id = entry.occurrence.event.id
-            if next[id] == nil { order.append(id) }
-            next[id, default: []].append(entry.occurrence)
-        }
-        let (eventOrder, nextOccurrences) = (order, next)
-        let eventPages = Set(eventOrder)
-
         let languages = options.languages
         let fingerprint = feedInputs(configuration, options, from: from, through: through)
-        var kept: [String: [UInt8]] = [:]
+        var kept: [String: Int] = [:]
         if let fingerprint, PublishState.feedInputs(in: previous.stateBytes) == fingerprint {
             let paths = languages.flatMap { language in
                 feeds(language, tiers: tiers).map(\.path) + years.map { yearPage(language, $0) }
             }
             for path in paths {
-                guard let bytes = previous.file(path) else {
+                guard let size = previous.size(path) else {
                     kept = [:]
                     break
                 }
-                kept[path] = bytes
+                kept[path] = size
             }
         }
         let keptFiles = kept
+
+        // Every occurrence of the window's years, once: the feeds, year pages, index and event
+        // pages are slices of it. Checklists are scheduled only for what is rendered: with the
+        // feeds and year pages taken over, the index's 90 days.
+        let occurrences = catalog.occurrences(from: yearsStart, through: yearsEnd)
+        func scheduled(_ occurrences: [Occurrence]) -> [CalendarEntry] {
+            CalendarEntry.entries(
+                for: occurrences, reminders: configuration.reminders, checklists: configuration.checklists,
+                workdays: workdays)
+        }
+        let entries = keptFiles.isEmpty ? scheduled(occurrences) : []
+        let inWindow = entries.filter { $0.occurrence.date >= from && $0.occurrence.date <= through }
+        let coming = keptFiles.isEmpty
+            ? inWindow.filter { $0.occurrence.date >= today && $0.occurrence.date <= horizon }
+            : scheduled(occurrences.filter { $0.date >= today && $0.date <= horizon })
+
+        // Events still to come in the window, each with its next occurrences, for the event pages.
+        var next: [String: [Occurrence]] = [:]
+        var order: [String] = []
+        for occurrence in occurrences
+        where occurrence.date >= today && occurrence.date <= through && isFileName(occurrence.event.id) {
+            let id = occurrence.event.id
+            if next[id] == nil { order.append(id) }
+            next[id, default: []].append(occurrence)
+        }
+        let (eventOrder, nextOccurrences) = (order, next)
+        let eventPages = Set(eventOrder)
         let previousState = keptFiles.isEmpty ? PublishState(bytes: previous.stateBytes) ?? PublishState() : PublishState()
         // Each language on its own core: the two feeds sets and page folders share nothing.
         let parts = Parallel.chunks(count: languages.count, minimumChunk: 1) { range in
@@ -204,7 +237,7 @@ public enum SiteBuilder {
         ) {
             let feedList = feeds(language, tiers: tiers)
             if !keptFiles.isEmpty {
-                for feed in feedList { files.append((feed.path, keptFiles[feed.path]!)) }
+                for feed in feedList { files.append((feed.path, [])) }
             } else {
                 renderFeeds(language, feedList, into: &files, &state)
             }
@@ -288,8 +321,8 @@ public enum SiteBuilder {
             }
             for year in years {
                 let path = yearPage(language, year)
-                if let bytes = keptFiles[path] {
-                    files.append((path, bytes))
+                if keptFiles[path] != nil {
+                    files.append((path, []))
                     continue
                 }
                 let document = CalendarDocument(
@@ -315,14 +348,17 @@ public enum SiteBuilder {
                 from: today, to: horizon, occurrences: catalog.occurrences(from: today, through: horizon),
                 language: configuration.home.language))
         add(SitePage.stylesheetPath, SitePage.stylesheet)
+        let site = siteInputs(configuration, options).map { PublishState.Header.Site(inputs: $0, files: files.count + 1) }
         if keptFiles.isEmpty {
             state.feedInputs = fingerprint
+            state.site = site
             add(PublishState.fileName, state.serialized)
         } else {
-            files.append((PublishState.fileName, previous.stateBytes))
+            let bytes = site.flatMap { PublishState.replacingSite(in: previous.stateBytes, with: $0) }
+            files.append((PublishState.fileName, bytes ?? previous.stateBytes))
         }
         files.sort { $0.path < $1.path }
-        return Site(files: files)
+        return Site(files: files, reused: keptFiles)
     }
 
     /// `LANG/YYYY.html`.

@@ -59,9 +59,10 @@ public struct SiteDirectory {
         var markerInfo = stat()
         if lstat(marker, &markerInfo) == 0, markerInfo.st_mode & S_IFMT == S_IFREG {
             // kyniem's: an unreadable state only costs the events' revisions (they start afresh).
-            previous = PreviousPublish(stateBytes: (try? Self.read(marker)) ?? []) { [resolved] relative in
-                Self.plainFile("\(resolved)/\(relative)")
-            }
+            previous = PreviousPublish(
+                stateBytes: (try? Self.read(marker)) ?? [],
+                file: { [resolved] relative in Self.plainFile("\(resolved)/\(relative)") },
+                size: { [resolved] relative in Self.plainSize("\(resolved)/\(relative)") })
             return
         }
         let entries: [String]
@@ -79,8 +80,31 @@ public struct SiteDirectory {
         previous = .none
     }
 
-    /// Writes `files` (paths relative to DIR) as the new site.
-    public func publish(_ files: [(path: String, bytes: [UInt8])]) throws(PublishFailure) -> Outcome {
+    /// The number of DIR's files when the last publish recorded the site inputs `inputs` (its state
+    /// file's `site`) and DIR still has that many files, all 0644 regular files in 0755 folders:
+    /// then the site this run would build is already there, and DIR is left as it is. Nil when the
+    /// site has to be built. Takes the publish lock, so it sees a whole site.
+    public func unchangedSite(inputs: String) throws(PublishFailure) -> Int? {
+        guard exists, let recorded = PublishState.Header(previous.stateBytes)?.site, recorded.inputs == inputs
+        else { return nil }
+        return try locked { () throws(PublishFailure) -> Int? in
+            // Read again under the lock: another publish may have replaced DIR since.
+            guard let bytes = try? Self.read("\(target)/\(PublishState.fileName)"),
+                PublishState.Header(bytes)?.site == recorded, plainTree(folders: nil) == recorded.files
+            else { return nil }
+            return recorded.files
+        }
+    }
+
+    /// Writes `files` (paths relative to DIR) as the new site. The files in `reused` (path and
+    /// size) are DIR's file of that path as it is, listed without bytes: that file, still a 0644
+    /// regular file of that size, is kept (linked) without being read.
+    public func publish(_ files: [(path: String, bytes: [UInt8])], reused: [String: Int] = [:]) throws(PublishFailure) -> Outcome {
+        try locked { () throws(PublishFailure) -> Outcome in try publishLocked(files, reused: reused) }
+    }
+
+    /// Runs `body` holding the lock on DIR's parent folder, after removing a killed run's leftovers.
+    private func locked<T>(_ body: () throws(PublishFailure) -> T) throws(PublishFailure) -> T {
         let (parentPath, base) = Self.split(target)
         // One publish at a time next to DIR: the lock makes removing a killed run's leftovers safe.
         let lock = open(parentPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -89,13 +113,32 @@ public struct SiteDirectory {
         guard flock(lock, LOCK_EX) == 0 else { throw Self.failure(path, parentPath) }
         defer { flock(lock, LOCK_UN) }
         removeLeftovers(in: parentPath, base: base)
+        return try body()
+    }
 
-        if exists, unchanged(files) { return .unchanged }
+    private func publishLocked(_ files: [(path: String, bytes: [UInt8])], reused: [String: Int]) throws(PublishFailure) -> Outcome {
+        let (parentPath, base) = Self.split(target)
+        // Each old file looked at once: its status when it holds the new bytes, else nil.
+        let same: [stat?] = exists
+            ? files.map { file in
+                let old = "\(target)/\(file.path)"
+                if let size = reused[file.path] { return Self.plainStatus(old, size: size) }
+                return sameFile(old, file.bytes)
+            }
+            : []
+        for (file, old) in zip(files, same) where reused[file.path] != nil && old == nil {
+            // Taken over, then changed or removed by something else before the lock: no bytes to write.
+            throw PublishFailure(
+                kind: .unwritable,
+                message: "cannot publish to \(path): \(target)/\(file.path) changed while the site was built; "
+                    + "the previous site is unchanged (run again)")
+        }
+        if exists, same.allSatisfy({ $0 != nil }), unchanged(files) { return .unchanged }
 
         let staging = "\(parentPath)/\(base).kyniem-new-\(Self.suffix())"
         guard mkdir(staging, 0o755) == 0, chmod(staging, 0o755) == 0 else { throw Self.failure(path, staging) }
         do throws(PublishFailure) {
-            try fill(staging, with: files)
+            try fill(staging, with: files, same: same, reused: reused)
             try swap(staging, parent: parentPath, base: base)
         } catch {
             Self.remove(staging)
@@ -106,7 +149,8 @@ public struct SiteDirectory {
 
     // MARK: - Steps
 
-    /// True when DIR holds exactly these files with these bytes and modes, and nothing else.
+    /// True when DIR holds exactly these files and nothing else, in 0755 folders (the files'
+    /// bytes and modes are checked by the caller).
     private func unchanged(_ files: [(path: String, bytes: [UInt8])]) -> Bool {
         var folders: Set<String> = [""]
         for file in files {
@@ -115,21 +159,45 @@ public struct SiteDirectory {
                 folder = (folder as NSString).deletingLastPathComponent
             }
         }
+        return plainTree(folders: folders) == files.count
+    }
+
+    /// The number of regular files under DIR when DIR and every folder in it are 0755 (and among
+    /// `folders`, when given), every file is 0644, and there is nothing else; nil otherwise.
+    private func plainTree(folders: Set<String>?) -> Int? {
+        var top = stat()
+        guard stat(target, &top) == 0, top.st_mode & 0o7777 == 0o755 else { return nil }
         var found = 0
-        guard let walker = FileManager.default.enumerator(atPath: target) else { return false }
+        guard let walker = FileManager.default.enumerator(atPath: target) else { return nil }
         while let relative = walker.nextObject() as? String {
             var info = stat()
-            guard lstat("\(target)/\(relative)", &info) == 0 else { return false }
+            guard lstat("\(target)/\(relative)", &info) == 0 else { return nil }
             switch info.st_mode & S_IFMT {
-            case S_IFDIR: guard folders.contains(relative), info.st_mode & 0o7777 == 0o755 else { return false }
-            case S_IFREG: found += 1
-            default: return false
+            case S_IFDIR:
+                guard folders?.contains(relative) ?? true, info.st_mode & 0o7777 == 0o755 else { return nil }
+            case S_IFREG:
+                guard info.st_mode & 0o7777 == 0o644 else { return nil }
+                found += 1
+            default: return nil
             }
         }
-        guard found == files.count else { return false }
-        var top = stat()
-        guard stat(target, &top) == 0, top.st_mode & 0o7777 == 0o755 else { return false }
-        return files.allSatisfy { sameFile("\(target)/\($0.path)", $0.bytes) != nil }
+        return found
+    }
+
+    /// The size of a 0644 regular file, nil for anything else.
+    static func plainSize(_ path: String) -> Int? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o7777 == 0o644 else { return nil }
+        return Int(info.st_size)
+    }
+
+    /// The status of a 0644 regular file of `size` bytes, nil for anything else.
+    static func plainStatus(_ path: String, size: Int) -> stat? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o7777 == 0o644,
+            Int(info.st_size) == size
+        else { return nil }
+        return info
     }
 
     /// The bytes of a 0644 regular file, nil for anything else.
@@ -158,9 +226,11 @@ public struct SiteDirectory {
         return info
     }
 
-    private func fill(_ staging: String, with files: [(path: String, bytes: [UInt8])]) throws(PublishFailure) {
+    private func fill(
+        _ staging: String, with files: [(path: String, bytes: [UInt8])], same: [stat?], reused: [String: Int]
+    ) throws(PublishFailure) {
         var made: Set<String> = []
-        for file in files {
+        for (index, file) in files.enumerated() {
             let folder = (file.path as NSString).deletingLastPathComponent
             if !folder.isEmpty, !made.contains(folder) {
                 var path = ""
@@ -172,10 +242,16 @@ public struct SiteDirectory {
                 }
             }
             let destination = "\(staging)/\(file.path)"
-            if exists, let old = sameFile("\(target)/\(file.path)", file.bytes) {
+            if exists, let old = same[index] {
                 // Unchanged: the same file, so its time (and the server's ETag) stays.
-                if link("\(target)/\(file.path)", destination) == 0 { continue }
-                try Self.write(file.bytes, to: destination, dir: self.path)
+                let source = "\(target)/\(file.path)"
+                if link(source, destination) == 0 { continue }
+                var bytes = file.bytes
+                if let size = reused[file.path] {
+                    guard let old = try? Self.read(source), old.count == size else { throw Self.failure(self.path, source) }
+                    bytes = old
+                }
+                try Self.write(bytes, to: destination, dir: self.path)
                 var times = [old.st_atim, old.st_mtim]
                 _ = utimensat(AT_FDCWD, destination, &times, 0)
                 continue

@@ -162,6 +162,58 @@ import Testing
         #expect(third["en/events/jp-relations.html"]!.0 != first["en/events/jp-relations.html"]!.0)
     }
 
+    @Test func aRepublishWithTheSameInputsAndDateLeavesDIRUntouched() throws {
+        let folder = try Self.folder()
+        let site = folder.appendingPathComponent("site")
+        var result = try Self.publish(folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        // The state file records the whole site's inputs (date and base URL too) and its file count.
+        let state = try Self.text(folder, ".kyniem-publish.json")
+        let count = try #require(Self.snapshot(site).values.filter { $0.0 != Data("<folder>".utf8) }.count as Int?)
+        #expect(state.prefix(while: { $0 != "\n" }).contains("\"site\": \""))
+        #expect(state.prefix(while: { $0 != "\n" }).contains("\"files\": \(count), "))
+        func folderStatus() throws -> (inode: Int, modified: Date) {
+            let attributes = try FileManager.default.attributesOfItem(atPath: site.path)
+            return ((attributes[.systemFileNumber] as? Int) ?? -1, (attributes[.modificationDate] as? Date) ?? .distantPast)
+        }
+        let first = try Self.snapshot(site)
+        let top = try folderStatus()
+
+        Thread.sleep(forTimeInterval: 1.1)
+        result = try Self.publish(folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "site: unchanged (\(count) files)\n")
+        // Not swapped, not rewritten: the same folder, every file with its bytes, mode and time.
+        let second = try Self.snapshot(site)
+        #expect(Set(first.keys) == Set(second.keys))
+        for (path, (data, mode, date)) in first {
+            #expect(second[path]?.0 == data && second[path]?.1 == mode && second[path]?.2 == date, "\(path) changed")
+        }
+        let again = try folderStatus()
+        #expect(again.inode == top.inode && again.modified == top.modified)
+
+        // Another base URL is another site: published, and the pages without links keep their time.
+        result = try Self.publish(folder, ["--base-url", "https://example.org/kyniem"])
+        #expect(result.stdout.contains("published"), "\(result.stdout)")
+        let third = try Self.snapshot(site)
+        #expect(third["en/index.html"]!.0 != first["en/index.html"]!.0)
+        #expect(third["feeds/kyniem-en.ics"]!.2 == first["feeds/kyniem-en.ics"]!.2)
+        #expect(try Self.publish(folder, ["--base-url", "https://example.org/kyniem"]).stdout.contains("unchanged"))
+
+        // A file the fast path cannot vouch for (its mode changed) sends the run the long way,
+        // which repairs it.
+        let page = site.appendingPathComponent("en/index.html").path
+        #expect(chmod(page, 0o600) == 0)
+        result = try Self.publish(folder, ["--base-url", "https://example.org/kyniem"])
+        #expect(result.stdout.contains("published"), "\(result.stdout)")
+        #expect(try Self.snapshot(site)["en/index.html"]!.1 == 0o644)
+        // A file gone: the same.
+        try FileManager.default.removeItem(atPath: site.appendingPathComponent("upcoming.json").path)
+        result = try Self.publish(folder, ["--base-url", "https://example.org/kyniem"])
+        #expect(result.stdout.contains("published"), "\(result.stdout)")
+        #expect(try Self.snapshot(site)["upcoming.json"]!.0 == third["upcoming.json"]!.0)
+    }
+
     @Test func upcomingJSONIsWhatUpcomingPrints() throws {
         let folder = try Self.folder()
         let result = try Self.publish(folder, ["--lang", "en"])

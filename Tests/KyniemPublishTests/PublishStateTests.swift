@@ -17,6 +17,36 @@ import Testing
         #expect(text.split(separator: "\n").count == 4)
     }
 
+    @Test func theFirstLineCarriesTheFingerprintsAndSwapsTheSiteAlone() throws {
+        let revisions: [String: PublishState.Revision] = [
+            "vi a-20280921@kyniem": .init(hash: "0123456789abcdef", sequence: 2, stamp: "20261129T010203Z")
+        ]
+        let site = PublishState.Header.Site(inputs: "00112233445566ff", files: 856)
+        let state = PublishState(revisions: revisions, feedInputs: "9a3e000000000001", site: site)
+        let bytes = Array(state.serialized.utf8)
+        #expect(state.serialized.hasPrefix(
+            #"{"kyniem-publish": 1, "feeds": "9a3e000000000001", "site": "00112233445566ff", "files": 856, "events": {"# + "\n"))
+        #expect(PublishState(bytes: bytes) == state)
+        let header = try #require(PublishState.Header(bytes))
+        #expect(header.feeds == "9a3e000000000001" && header.site == site)
+        // The next day: only the first line changes.
+        let next = PublishState.Header.Site(inputs: "ffeeddccbbaa9988", files: 857)
+        let swapped = try #require(PublishState.replacingSite(in: bytes, with: next))
+        var expected = state
+        expected.site = next
+        #expect(swapped == Array(expected.serialized.utf8))
+        // A state without events, and one an older kyniem wrote (no `site`).
+        let empty = PublishState(feedInputs: "9a3e000000000001", site: site)
+        #expect(PublishState.Header(Array(empty.serialized.utf8))?.site == site)
+        #expect(PublishState.replacingSite(in: Array(empty.serialized.utf8), with: next).map { String(decoding: $0, as: UTF8.self) }
+            == PublishState(feedInputs: "9a3e000000000001", site: next).serialized)
+        let older = PublishState(revisions: revisions, feedInputs: "9a3e000000000001")
+        #expect(PublishState.Header(Array(older.serialized.utf8))?.site == nil)
+        #expect(PublishState.feedInputs(in: Array(older.serialized.utf8)) == "9a3e000000000001")
+        // Cut short: not taken.
+        #expect(PublishState.Header(bytes.dropLast(2).map { $0 }) == nil)
+    }
+
     @Test func aStateFileFromSomethingElseIsNotTaken() {
         #expect(PublishState(bytes: Array("{}".utf8)) == nil)
         #expect(PublishState(bytes: Array("not json".utf8)) == nil)

@@ -54,13 +54,18 @@ struct Publish: ParsableCommand {
 
         do throws(PublishFailure) {
             let folder = try SiteDirectory(directory)
-            let site = SiteBuilder.build(
-                configuration: configuration,
-                options: PublishOptions(
-                    languages: languages, today: today, now: CommandContext.utcStamp(), baseURL: base,
-                    generator: "kyniem \(KyniemVersion.current)"),
-                previous: folder.previous)
-            let outcome = try folder.publish(site.files)
+            let options = PublishOptions(
+                languages: languages, today: today, now: CommandContext.utcStamp(), baseURL: base,
+                generator: "kyniem \(KyniemVersion.current)")
+            // The last publish had the same inputs, date and base URL: its site is this one.
+            if let inputs = SiteBuilder.siteInputs(configuration, options),
+                let count = try folder.unchangedSite(inputs: inputs)
+            {
+                Terminal.out("\(directory): unchanged (\(count) files)\n")
+                return
+            }
+            let site = SiteBuilder.build(configuration: configuration, options: options, previous: folder.previous)
+            let outcome = try folder.publish(site.files, reused: site.reused)
             switch outcome {
             case .unchanged: Terminal.out("\(directory): unchanged (\(site.files.count) files)\n")
             case .created, .replaced: Terminal.out("\(directory): published \(site.files.count) files\n")
