@@ -12,37 +12,52 @@ public enum DigestFormat {
     /// • 🇯🇵 Kỷ niệm 50 năm … — Thứ Năm, 21/9/2023 (còn 7 ngày) · Trọng điểm · nhắc trước 7 ngày
     /// ```
     public static func plainText(_ digest: Digest) -> String {
-        var lines = [digest.title]
-        for section in digest.sections {
-            lines.append("")
-            lines.append(section.heading(digest.language).uppercased())
-            for item in section.items { lines.append("• " + line(item)) }
-        }
-        return lines.joined(separator: "\n")
+        lines(digest, markup: Markup(title: { $0 }, heading: { $0.uppercased() }, bullet: "• ", strong: { $0 }, escape: { $0 }))
     }
 
     /// One item on one line, unescaped.
     static func line(_ item: Digest.Item) -> String {
-        var text = (item.country.map { $0 + " · " } ?? "") + item.title + " — " + item.when + " · " + item.tier
-        if !item.steps.isEmpty { text += " · " + item.stepsText }
+        line(item, bullet: "", strong: { $0 }, escape: { $0 })
+    }
+
+    /// How a text channel marks up the one layout every text digest shares: the title, then each
+    /// section's heading and its items one per line. `escape` is applied to every piece of data
+    /// before `title`, `heading` or `strong` wrap it.
+    struct Markup {
+        let title: (String) -> String
+        let heading: (String) -> String
+        let bullet: String
+        let strong: (String) -> String
+        let escape: (String) -> String
+    }
+
+    static func lines(_ digest: Digest, markup: Markup) -> String {
+        var lines = [markup.title(markup.escape(digest.title))]
+        for section in digest.sections {
+            lines.append("")
+            lines.append(markup.heading(markup.escape(section.heading(digest.language))))
+            for item in section.items {
+                lines.append(line(item, bullet: markup.bullet, strong: markup.strong, escape: markup.escape))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `• 🇯🇵 Nhật Bản · *title* — when · tier · steps`, the title wrapped by `strong`.
+    static func line(
+        _ item: Digest.Item, bullet: String, strong: (String) -> String, escape: (String) -> String
+    ) -> String {
+        var text = bullet + (item.country.map { escape($0) + " · " } ?? "")
+        text += strong(escape(item.title)) + " — " + escape(item.when) + " · " + escape(item.tier)
+        if !item.steps.isEmpty { text += " · " + escape(item.stepsText) }
         return text
     }
 
     // MARK: Markdown (Mattermost, the file notifier's record, plugins' `digest.body`)
 
     public static func markdown(_ digest: Digest) -> String {
-        var lines = ["#### " + markdownEscaped(digest.title)]
-        for section in digest.sections {
-            lines.append("")
-            lines.append("**" + markdownEscaped(section.heading(digest.language)) + "**")
-            for item in section.items {
-                var text = "- " + (item.country.map { markdownEscaped($0) + " · " } ?? "")
-                text += "**" + markdownEscaped(item.title) + "** — " + markdownEscaped(item.when) + " · " + markdownEscaped(item.tier)
-                if !item.steps.isEmpty { text += " · " + markdownEscaped(item.stepsText) }
-                lines.append(text)
-            }
-        }
-        return lines.joined(separator: "\n")
+        let bold = { (text: String) in "**" + text + "**" }
+        return lines(digest, markup: Markup(title: { "#### " + $0 }, heading: bold, bullet: "- ", strong: bold, escape: markdownEscaped))
     }
 
     /// Markdown's punctuation in data becomes literal (CommonMark §2.4 backslash escapes).
@@ -62,18 +77,8 @@ public enum DigestFormat {
     /// start bold, italic, strike or code, and mrkdwn has no escape for them: a zero-width space
     /// after each stops the formatting without changing what people read.
     public static func slack(_ digest: Digest) -> String {
-        var lines = ["*" + slackEscaped(digest.title) + "*"]
-        for section in digest.sections {
-            lines.append("")
-            lines.append("*" + slackEscaped(section.heading(digest.language)) + "*")
-            for item in section.items {
-                var text = "• " + (item.country.map { slackEscaped($0) + " · " } ?? "")
-                text += "*" + slackEscaped(item.title) + "* — " + slackEscaped(item.when) + " · " + slackEscaped(item.tier)
-                if !item.steps.isEmpty { text += " · " + slackEscaped(item.stepsText) }
-                lines.append(text)
-            }
-        }
-        return lines.joined(separator: "\n")
+        let bold = { (text: String) in "*" + text + "*" }
+        return lines(digest, markup: Markup(title: bold, heading: bold, bullet: "• ", strong: bold, escape: slackEscaped))
     }
 
     static func slackEscaped(_ text: String) -> String {
@@ -94,18 +99,8 @@ public enum DigestFormat {
 
     /// Telegram's HTML style: `<b>`, and `&`, `<`, `>` as entities (the only ones it needs).
     public static func telegram(_ digest: Digest) -> String {
-        var lines = ["<b>" + htmlEscaped(digest.title) + "</b>"]
-        for section in digest.sections {
-            lines.append("")
-            lines.append("<b>" + htmlEscaped(section.heading(digest.language)) + "</b>")
-            for item in section.items {
-                var text = "• " + (item.country.map { htmlEscaped($0) + " · " } ?? "")
-                text += "<b>" + htmlEscaped(item.title) + "</b> — " + htmlEscaped(item.when) + " · " + htmlEscaped(item.tier)
-                if !item.steps.isEmpty { text += " · " + htmlEscaped(item.stepsText) }
-                lines.append(text)
-            }
-        }
-        return lines.joined(separator: "\n")
+        let bold = { (text: String) in "<b>" + text + "</b>" }
+        return lines(digest, markup: Markup(title: bold, heading: bold, bullet: "• ", strong: bold, escape: htmlEscaped))
     }
 
     /// `&`, `<`, `>` and `"` as entities: safe in HTML text and in double-quoted attributes.

@@ -148,11 +148,6 @@ public final class OutcomeSink: @unchecked Sendable {
         report(batch.keys, .sent)
     }
 
-    /// The outcome reported for `key`, if any.
-    public func outcome(for key: String) -> DeliveryOutcome? {
-        lock.withLock { outcomes[key] }
-    }
-
     /// Every outcome reported so far.
     public var reported: [String: DeliveryOutcome] { lock.withLock { outcomes } }
 }

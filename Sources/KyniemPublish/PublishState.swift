@@ -174,8 +174,8 @@ public struct PublishState: Sendable, Equatable {
     var firstLine: String {
         var out = "{\"kyniem-publish\": \(Self.format), "
         if let feedInputs {
-            out += "\"feeds\": \(Self.quoted(feedInputs)), "
-            if let site { out += "\"site\": \(Self.quoted(site.inputs)), \"files\": \(site.files), " }
+            out += "\"feeds\": \(JSONText.string(feedInputs)), "
+            if let site { out += "\"site\": \(JSONText.string(site.inputs)), \"files\": \(site.files), " }
         }
         return out + "\"events\": {"
     }
@@ -185,8 +185,8 @@ public struct PublishState: Sendable, Equatable {
         for (index, key) in revisions.keys.sorted().enumerated() {
             let revision = revisions[key]!
             out += index == 0 ? "\n  " : ",\n  "
-            out += Self.quoted(key)
-            out += ": {\"hash\": \(Self.quoted(revision.hash)), \"sequence\": \(revision.sequence), \"stamp\": \(Self.quoted(revision.stamp))}"
+            out += JSONText.string(key)
+            out += ": {\"hash\": \(JSONText.string(revision.hash)), \"sequence\": \(revision.sequence), \"stamp\": \(JSONText.string(revision.stamp))}"
         }
         out += revisions.isEmpty ? "}}\n" : "\n}}\n"
         return out
@@ -199,19 +199,5 @@ public struct PublishState: Sendable, Equatable {
         return bytes.enumerated().allSatisfy { index, byte in
             index == 8 || index == 15 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
         }
-    }
-
-    /// Keys and hashes are UIDs and hex digits; escape what JSON requires anyway.
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

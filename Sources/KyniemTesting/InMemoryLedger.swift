@@ -103,8 +103,9 @@ public final class InMemoryLedger: DeliveryLedger, @unchecked Sendable {
                     lastError: row.lastError))
                 if record { _rows[key]?.status = .expired }
             }
+            var listed = Set(found.map(\.key))
             for delivery in unrecorded where _rows[delivery.key] == nil && delivery.step.due < date {
-                if found.contains(where: { $0.key == delivery.key }) { continue }
+                guard listed.insert(delivery.key).inserted else { continue }
                 found.append(ExpiredDelivery(delivery))
                 if record {
                     _rows[delivery.key] = Row(delivery: ExpiredDelivery(delivery), status: .expired, attempts: 0)
