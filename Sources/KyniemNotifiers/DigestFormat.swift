@@ -103,21 +103,8 @@ public enum DigestFormat {
         return lines(digest, markup: Markup(title: bold, heading: bold, bullet: "• ", strong: bold, escape: htmlEscaped))
     }
 
-    /// `&`, `<`, `>` and `"` as entities: safe in HTML text and in double-quoted attributes.
-    public static func htmlEscaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Safe in HTML text and in quoted attributes (Telegram's HTML style takes numeric entities).
+    public static func htmlEscaped(_ text: String) -> String { HTMLText.escaped(text) }
 
     // MARK: Adaptive Cards (Teams)
 

@@ -239,32 +239,9 @@ enum HTMLRenderer {
         }
     }
 
-    /// Escapes the five characters that can end text or an attribute value: `& < > " '`.
-    static func appendEscaped(_ text: String, to out: inout String) {
-        guard text.utf8.contains(where: {
-            $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
-                || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'")
-        }) else {
-            out += text
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-    }
+    static func appendEscaped(_ text: String, to out: inout String) { HTMLText.appendEscaped(text, to: &out) }
 
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        appendEscaped(text, to: &out)
-        return out
-    }
+    static func escaped(_ text: String) -> String { HTMLText.escaped(text) }
 
     static let stylesheet = """
         @page { size: A4; margin: 12mm; }

@@ -54,7 +54,9 @@ final class LoopbackServer: @unchecked Sendable {
         var text = ""
         let deadline = Date().addingTimeInterval(3)
         repeat {
-            text = (try? String(contentsOfFile: recordPath, encoding: .utf8)) ?? ""
+            // Only whole lines: the server may be half-way through writing the next one.
+            let read = (try? String(contentsOfFile: recordPath, encoding: .utf8)) ?? ""
+            text = read.lastIndex(of: "\n").map { String(read[...$0]) } ?? ""
             if text.split(separator: "\n").count >= count { break }
             usleep(20_000)
         } while Date() < deadline
