@@ -66,6 +66,21 @@ import Testing
         #expect(again.isEmpty)
     }
 
+    @Test func expiredDeliveriesWhoseReportCouldNotBeWrittenAreListedAgain() throws {
+        let office = try Office(catchUp: "1d")
+        _ = try office.run("2027-05-01")
+        let full = try Kyniem.shell(
+            #"timeout 20 "$KYNIEM" run --date 2027-05-14 --format json >/dev/full"#, in: office.folder)
+        #expect(full.status == 1)
+        #expect(full.stderr.contains("cannot write to standard output"))
+        // The report never reached anyone: the next run lists them again, then they are done.
+        let (again, deliveries) = try office.run("2027-05-14")
+        #expect(again.status == 1)
+        #expect(deliveries.count == 10 && deliveries.allSatisfy { $0["status"] as? String == "expired" })
+        let (after, none) = try office.run("2027-05-15")
+        #expect(after.status == 0 && none.isEmpty, "\(after.stderr)")
+    }
+
     @Test func anEmptiedLedgerStartsANewBaselineAndSaysSo() throws {
         let office = try Office()
         _ = try office.run("2027-05-09", ["--backfill"])

@@ -65,7 +65,7 @@ struct Run: ParsableCommand {
             planner: configuration.planner)
 
         let report: RunReport
-        var runLedger: Ledger?
+        var runLedger: Ledger?  // the writable ledger: nil for a dry run
         // Held until the report is out and its expired deliveries acknowledged.
         var runLock: RunLock?
         defer { runLock?.release() }
@@ -113,10 +113,10 @@ struct Run: ParsableCommand {
         }
         // Rare and once (a new ledger's baseline, a gap of over a year): worth a line even in cron.
         for notice in report.notices { Terminal.error("note: \(notice)") }
-        // Reported: a later run does not list them again. A run killed before this line leaves
-        // them for the next one to report.
+        // Reported: a later run does not list them again. A run killed before this line, or
+        // whose report could not be written, leaves them for the next one to report.
         let expired = report.entries.filter { $0.status == .expired }.map(\.key)
-        if !dryRun, !expired.isEmpty, let ledger = runLedger {
+        if !expired.isEmpty, Terminal.outputFailure == nil, let ledger = runLedger {
             do {
                 try ledger.acknowledgeExpired(expired, at: CommandContext.utcStamp())
             } catch {
