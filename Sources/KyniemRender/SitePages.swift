@@ -201,7 +201,12 @@ public enum SitePage {
                     HTMLRenderer.appendEscaped(task.task.title.resolved(language), to: &out)
                     if task.due != task.nominal {
                         out += " <span class=\"muted\">("
-                        out += SiteWords.movedFrom(task.nominal, language)
+                        // The reason `explain` gives: "27/4 là ngày nghỉ bù Giỗ Tổ Hùng Vương …".
+                        out += Vocabulary.phrase(.moved, language) + " " + Vocabulary.long(task.nominal, language) + ": "
+                        HTMLRenderer.appendEscaped(
+                            Explanation.dayOffReason(
+                                task.nominal, workdays: explanation.workdays, catalog: planner.catalog, language: language),
+                            to: &out)
                         out += ")</span>"
                     }
                     out += "</li>"

@@ -92,15 +92,6 @@ enum SiteWords {
         }
     }
 
-
-
-    static func movedFrom(_ date: LocalDate, _ language: Language) -> String {
-        switch language {
-        case .vi: "dời từ \(Vocabulary.long(date, .vi)), ngày nghỉ"
-        case .en: "moved from \(Vocabulary.long(date, .en)), not a working day"
-        }
-    }
-
     static func yes(_ language: Language) -> String { language == .vi ? "Có" : "Yes" }
     static func noChecklist(_ language: Language) -> String {
         language == .vi ? "Không có mẫu công việc nào áp dụng." : "No checklist template applies."
