@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "KyniemNotifiers",
             dependencies: [
-                "KyniemCore", "KyniemConfig", "KyniemYAML", "KyniemState", "COpenSSL", "CProcessControl",
+                "KyniemCore", "KyniemConfig", "KyniemYAML", "COpenSSL", "CProcessControl",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

@@ -290,7 +290,7 @@ public struct Ledger: Sendable {
         }
     }
 
-    // The three methods the dispatcher uses (KyniemNotifiers' `DeliveryLedger`), in its terms.
+    // The methods the dispatcher uses (KyniemCore's `DeliveryLedger`), in its terms.
 
     /// The keys among `keys` recorded as sent.
     public func sentKeys(among keys: [String]) throws(LedgerError) -> Set<String> {
@@ -512,3 +512,6 @@ enum Folders {
         return nil
     }
 }
+
+/// The SQLite ledger is the dispatcher's ledger in every real run on one host.
+extension Ledger: DeliveryLedger {}
