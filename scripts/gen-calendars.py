@@ -148,9 +148,8 @@ MONARCH_NOTES = {
           "his reign; the date changes with the reigning monarch. Independence Day is 18 Nov.",
 }
 
-# Days set by a non-Gregorian calendar. IL and NP are computed by the engine (`calendar:`, see
-# docs/calendars.md); the CSV's Gregorian day is only where the audit found them. IR stays on the
-# CSV's date with a note: the Solar Hijri calendar is not computed (docs/calendars.md says why).
+# Days set by a non-Gregorian calendar. IL, NP and IR are computed by the engine (`calendar:`, see
+# docs/calendars.md); the CSV's Gregorian day is only where the audit found them.
 CALENDAR_EVENTS = {
     "IL": ("{system: hebrew, month: iyar, day: 5, observance: israel-independence-day}",
            "Computed: Independence Day (Yom Ha'atzmaut) is 5 Iyar of the Hebrew calendar, kept on the "
@@ -161,18 +160,21 @@ CALENDAR_EVENTS = {
            "Computed: Constitution Day is Asoj 3 of Bikram Sambat, 18 to 20 Sep (18 Sep 2028). The "
            "month lengths are tabulated for BS 2072-2089, so the date is known for 2015-2032 only; "
            "later years have no occurrence until the table is extended from Nepal's published calendar."),
+    "IR": ("{system: solar-hijri, month: bahman, day: 22}",
+           "Computed: the Victory of the Islamic Revolution is 22 Bahman of the Solar Hijri calendar, "
+           "10 or 11 Feb depending on the day of the March equinox at 52.5 E (10 Feb 2025, 11 Feb 2026, "
+           "10 Feb 2029); known for Solar Hijri 1304-1578 (1926-2200). 11 Feb is only the 1979 date."),
 }
 CALENDAR_SOURCES = {
     "IL": "the rules: jpost.com, Taking the fifth on Yom Ha'atzmaut (Friday/Saturday to Thursday since 1951, "
           "Monday to Tuesday since 2004); python-holidays 0.109 (Israel) agrees 1951-2100",
     "NP": "month lengths BS 2072-2089: calendar_bs.csv of nepali-datetime 1.0.8.5; its Asoj 3 agrees with "
           "python-holidays 0.109 (Nepal, from Hamro Patro and ashesh.com.np) for 2016-2032",
+    "IR": "the rule: the March equinox before true noon at 52.5 E begins the year (Calendrical Calculations' "
+          "astronomical Persian calendar); 1 Farvardin 1304-1578 agrees with persiantools 6.2.0 and "
+          "convertdate 2.5.1 (scripts/iran-fixture.py)",
 }
-MOVING_NOTES = {
-    "IR": "Date moves: set by the Solar Hijri calendar (22 Bahman), which falls on 10 or 11 Feb. "
-          "The date here is the one in the sources read (11 Feb); confirm it each year with the "
-          "Embassy of Iran and add a `once:` event if it differs.",
-}
+MOVING_NOTES = {}
 
 # Jamaica: the CSV gives 6 Aug (1962) plus the rule; the holiday is the first Monday of August.
 RULE_EVENTS = {
@@ -521,10 +523,9 @@ def gen_national_days(nd_rows, rel_rows):
         "  JM  first Monday of August -> `rule:`.",
         "  JP, NL, MA  monarch-based: the current fixed date, with a note that it changes with the",
         "      monarch; the ordinal is the monarch's age (JP, NL) or reign (MA).",
-        "  IL, NP  set by the Hebrew and Bikram Sambat calendars: computed (`calendar:`); NP only for",
-        "      the years its month-length table covers (2015-2032), later years are unknown.",
-        "  IR  set by the Solar Hijri calendar (22 Bahman, 10 or 11 Feb): the CSV's date is bundled",
-        "      with a note that it moves and must be confirmed each year.",
+        "  IL, NP, IR  set by the Hebrew, Bikram Sambat and Solar Hijri calendars: computed",
+        "      (`calendar:`); NP only for the years its month-length table covers (2015-2032), IR for",
+        "      Solar Hijri 1304-1578 (22 Bahman 1926-2200); later years are unknown.",
         "  GB  no fixed national day: left out (see the comment at the end of this file).",
     ] + GEN_NOTE)]
     lines.append("events:")

@@ -332,7 +332,8 @@ extension ConfigurationReader {
     }
 
     /// `calendar: {system: hebrew, month: iyar, day: 5, observance: israel-independence-day}` or
-    /// `calendar: {system: bikram-sambat, month: asoj, day: 3}`.
+    /// `calendar: {system: bikram-sambat, month: asoj, day: 3}` or
+    /// `calendar: {system: solar-hijri, month: bahman, day: 22}`.
     func calendarDay(_ node: YAMLNode, since: Int?) -> Recurrence? {
         guard let map = mapping(node, allowed: ["system", "month", "day", "observance"]) else { return nil }
         let systemNode = attempt { () throws(YAMLError) in try map.required("system") }
@@ -350,7 +351,11 @@ extension ConfigurationReader {
                 + system.monthNames.joined(separator: ", "))
             return nil
         }
-        let longest = system == .hebrew ? [30, 29, 30, 29, 30, 29][month - 1] : 32
+        let longest = switch system {
+        case .hebrew: [30, 29, 30, 29, 30, 29][month - 1]
+        case .bikramSambat: 32
+        case .solarHijri: month <= 6 ? 31 : 30
+        }
         guard let day = int(dayNode, in: 1...longest, what: "a day of \(monthName)") else { return nil }
         var observance: CalendarRule.Observance?
         if let observanceNode = map.optional("observance") {

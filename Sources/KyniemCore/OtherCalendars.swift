@@ -1,3 +1,12 @@
+// The C math library only (cos): the core stays free of Foundation.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A yearly day fixed on a calendar other than the Gregorian and the Vietnamese lunar one, as some
 /// partners' national days are (`calendar: {system: hebrew, month: iyar, day: 5, …}`).
 public struct CalendarRule: Sendable, Hashable {
@@ -6,6 +15,9 @@ public struct CalendarRule: Sendable, Hashable {
         case hebrew
         /// Nepal's official calendar, from published month lengths (`BikramSambat.table`).
         case bikramSambat = "bikram-sambat"
+        /// Iran's official calendar (Solar Hijri), astronomical: the year begins on the day of the
+        /// March equinox at the 52.5° E meridian (`SolarHijri`).
+        case solarHijri = "solar-hijri"
 
         /// The month names the configuration accepts, in order (1-based).
         public var monthNames: [String] {
@@ -15,6 +27,9 @@ public struct CalendarRule: Sendable, Hashable {
             case .bikramSambat:
                 ["baisakh", "jestha", "ashadh", "shrawan", "bhadra", "asoj",
                  "kartik", "mangsir", "poush", "magh", "falgun", "chaitra"]
+            case .solarHijri:
+                ["farvardin", "ordibehesht", "khordad", "tir", "mordad", "shahrivar",
+                 "mehr", "aban", "azar", "dey", "bahman", "esfand"]
             }
         }
     }
@@ -46,6 +61,7 @@ public struct CalendarRule: Sendable, Hashable {
         switch system {
         case .hebrew: nil
         case .bikramSambat: BikramSambat.gregorianYears(ofMonth: month)
+        case .solarHijri: SolarHijri.gregorianYears(month: month, day: day)
         }
     }
 
@@ -57,6 +73,8 @@ public struct CalendarRule: Sendable, Hashable {
             return LocalDate(julianDay: observance.map { $0.observed(day, year: year) } ?? day)
         case .bikramSambat:
             return BikramSambat.julianDay(month: month, day: day, inGregorianYear: year).map(LocalDate.init(julianDay:))
+        case .solarHijri:
+            return SolarHijri.julianDay(month: month, day: day, inGregorianYear: year).map(LocalDate.init(julianDay:))
         }
     }
 }
@@ -167,6 +185,108 @@ public enum BikramSambat {
         let lengths = table[bs - firstYear]
         guard (1...Int(lengths[month - 1])).contains(day) else { return nil }
         return start + lengths.prefix(month - 1).reduce(0) { $0 + Int($1) } + day - 1
+    }
+}
+
+/// The Solar Hijri calendar, Iran's official calendar since the law of 31 March 1925 (11 Farvardin
+/// 1304): months of 31 days (Farvardin to Shahrivar), 30 days (Mehr to Bahman) and 29 or 30 days
+/// (Esfand), and a year that begins on the day of the March equinox as reckoned at the 52.5° E
+/// meridian of Iran Standard Time: the equinox before true (apparent) noon there makes that day
+/// 1 Farvardin, after noon the next day (Calendrical Calculations' astronomical Persian calendar;
+/// the rule the Calendar Center of the University of Tehran's Institute of Geophysics applies).
+///
+/// The arithmetic rules (the 2820-year cycle, the 33-year cycle) are approximations of it that
+/// part from it in some years (the 2820-year cycle in 2025, when the equinox fell at 12:31 IRST), so
+/// the equinox is computed: the Sun's apparent longitude from the VSOP87D series of
+/// `LunarAstronomy` (with nutation and aberration), ΔT as for the lunar calendar, and the
+/// equation of time at the equinox (Meeus, *Astronomical Algorithms*, ch. 28). The result is stated
+/// for Solar Hijri 1304–1578 (21 March 1925 – 20 March 2200), checked year by year against
+/// persiantools and convertdate (`scripts/iran-fixture.py`); outside that range there is no date.
+/// Where the equinox falls within minutes of noon the day rests on ΔT, a forecast after 2025:
+/// docs/calendars.md lists those years.
+public enum SolarHijri {
+    /// The years (Solar Hijri) for which dates are given.
+    public static let years: ClosedRange<Int> = 1304...1578
+
+    private static let degree = Double.pi / 180
+
+    /// Julian Day Number of 1 Farvardin of `year`, computed for any year; `years` is the range
+    /// the calendar vouches for.
+    public static func newYear(_ year: Int) -> Int {
+        let equinox = marchEquinox(gregorianYear: year + 621)
+        // Iran Standard Time is the mean time of 52.5° E (UTC+3:30); true noon there comes
+        // `equationOfTime` earlier or later. 1 Farvardin is the first day whose true noon follows
+        // the equinox: with x the equinox in Julian Days of IRST, day N's true noon is at
+        // N − E, so N = ⌊x + E⌋ + 1.
+        let local = equinox.ut + 3.5 / 24
+        return Int((local + equinox.equationOfTime).rounded(.down)) + 1
+    }
+
+    /// The March equinox of Gregorian `gregorianYear`: its instant (Julian Day, UT) and the
+    /// equation of time then (days, apparent minus mean solar time).
+    static func marchEquinox(gregorianYear: Int) -> (ut: Double, equationOfTime: Double) {
+        // The Sun's apparent longitude crosses 0 about 20 March; it moves about 0.986° a day.
+        var tt = Double(LocalDate(gregorianYear, 3, 20).julianDay)
+        let rate = 2 * Double.pi / 365.2422
+        for _ in 0..<8 {
+            var longitude = LunarAstronomy.sunLongitude(tt)
+            longitude -= 2 * Double.pi * (longitude / (2 * Double.pi)).rounded()
+            let step = longitude / rate
+            tt -= step
+            if abs(step) < 1e-7 { break }  // 9 ms
+        }
+        let ut = tt - LunarAstronomy.deltaT(julianDay: tt) / 86400
+        // At the equinox the apparent right ascension is 0, so the equation of time is the Sun's
+        // mean longitude minus 0.0057183° (aberration and the FK5 offset) plus Δψ·cos ε.
+        let tau = (tt - 2451545.0) / 365250
+        var meanLongitude = 280.4664567 + tau * (360007.6982779 + tau * (0.03032028 + tau * (1.0 / 49931
+            - tau * (1.0 / 15300 + tau / 2_000_000))))
+        meanLongitude -= 360 * (meanLongitude / 360).rounded()
+        let obliquity = (23.4392911 - 0.0130042 * tau * 10) * degree
+        let nutation = LunarAstronomy.nutationInLongitude(tt) / degree
+        let equation = meanLongitude - 0.0057183 + nutation * cos(obliquity)
+        return (ut, equation / 360)
+    }
+
+    /// Days in `month` (1: Farvardin … 12: Esfand) of `year`.
+    public static func monthLength(_ month: Int, year: Int) -> Int {
+        switch month {
+        case 1...6: 31
+        case 7...11: 30
+        default: newYear(year + 1) - newYear(year) == 366 ? 30 : 29
+        }
+    }
+
+    /// Julian Day Number of `day` of `month` of Solar Hijri `year`; nil outside `years` or beyond
+    /// the month's length.
+    public static func julianDay(month: Int, day: Int, year: Int) -> Int? {
+        guard years.contains(year), (1...12).contains(month), (1...monthLength(month, year: year)).contains(day)
+        else { return nil }
+        return newYear(year) + offset(month: month, day: day)
+    }
+
+    /// Days from 1 Farvardin to `day` of `month`.
+    static func offset(month: Int, day: Int) -> Int {
+        (month <= 7 ? 31 * (month - 1) : 186 + 30 * (month - 7)) + day - 1
+    }
+
+    /// The day `day` of `month` that falls in Gregorian `year` (a Solar Hijri year spans two
+    /// Gregorian ones: Dey straddles 1 January); nil when unknown.
+    public static func julianDay(month: Int, day: Int, inGregorianYear year: Int) -> Int? {
+        for solar in [year - 622, year - 621] {
+            if let jd = julianDay(month: month, day: day, year: solar), LocalDate(julianDay: jd).year == year {
+                return jd
+            }
+        }
+        return nil
+    }
+
+    /// The Gregorian years in which `day` of `month` of a year in `years` falls (for Esfand 30,
+    /// which only leap years have, a year of the range may still have none).
+    public static func gregorianYears(month: Int, day: Int) -> ClosedRange<Int> {
+        let first = newYear(years.lowerBound) + offset(month: month, day: day)
+        let last = newYear(years.upperBound) + offset(month: month, day: day)
+        return LocalDate(julianDay: first).year...LocalDate(julianDay: last).year
     }
 }
 

@@ -116,6 +116,7 @@ public struct Explanation: Sendable {
             switch rule.system {
             case .hebrew: text = vi ? "lịch Do Thái: ngày \(rule.day) tháng \(month)" : "Hebrew calendar: \(rule.day) \(month)"
             case .bikramSambat: text = vi ? "lịch Bikram Sambat: ngày \(rule.day) tháng \(month)" : "Bikram Sambat: \(month) \(rule.day)"
+            case .solarHijri: text = vi ? "lịch Hijri mặt trời (Iran): ngày \(rule.day) tháng \(month)" : "Solar Hijri calendar: \(rule.day) \(month)"
             }
             if rule.observance == .israelIndependenceDay {
                 text += vi ? " (thứ Sáu, thứ Bảy dời về thứ Năm trước đó; thứ Hai dời sang thứ Ba)"

@@ -121,9 +121,9 @@ import KyniemCore
                 #expect(s == since, "\(code) since")
                 #expect(row["rule"]?.isEmpty == false, "\(code) has a rule only where the table has one")
             case .calendar(_, let s):
-                // Computed from another calendar (IL: Hebrew, NP: Bikram Sambat); the table's
-                // month/day is only where the audit found it.
-                #expect(["IL", "NP"].contains(code), "\(code) computed")
+                // Computed from another calendar (IL: Hebrew, NP: Bikram Sambat, IR: Solar Hijri);
+                // the table's month/day is only where the audit found it.
+                #expect(["IL", "NP", "IR"].contains(code), "\(code) computed")
                 #expect(s == since, "\(code) since")
             default:
                 Issue.record("\(code) national day has an unexpected recurrence \(day.recurrence)")
@@ -299,6 +299,31 @@ import KyniemCore
         let catalog = Self.configuration.catalog
         let np = try #require(event("np-national-day"))
         #expect(catalog.occurrences(of: np, from: LocalDate(2033, 1, 1), through: LocalDate(2033, 12, 31)).isEmpty)
+    }
+
+    @Test func iransRevolutionDayIsTwentySecondBahman() throws {
+        // 22 Bahman: 10 Feb when the year began on 20 March (the equinox before noon at 52.5° E).
+        let in2025 = try occurrence("ir-national-day", in: 2025)
+        #expect(in2025.date == LocalDate(2025, 2, 10))
+        #expect(in2025.ordinal == 46)
+        #expect(try occurrence("ir-national-day", in: 2026).date == LocalDate(2026, 2, 11))
+        let fiftieth = try occurrence("ir-national-day", in: 2029)
+        #expect(fiftieth.date == LocalDate(2029, 2, 10))
+        #expect(fiftieth.ordinal == 50)
+        #expect(fiftieth.tier == .major)
+        // Beyond Solar Hijri 1578 the day is left out, not guessed.
+        let ir = try #require(event("ir-national-day"))
+        #expect(Self.configuration.catalog.occurrences(of: ir, from: LocalDate(2201, 1, 1), through: LocalDate(2201, 12, 31)).isEmpty)
+    }
+
+    @Test func ghanaKeepsTheVietnameseSidesTwentyFifthOfMarch() throws {
+        // VNA, 25 Mar 2025: the leaders' messages "on the occasion of the 60th anniversary of the
+        // bilateral diplomatic relations (March 25, 1965)"; Ghana's ministry says 28 March.
+        let sixtieth = try occurrence("gh-relations", in: 2025)
+        #expect(sixtieth.date == LocalDate(2025, 3, 25))
+        #expect(sixtieth.ordinal == 60)
+        let source = try #require(event("gh-relations")?.source)
+        #expect(source.contains("post312220") && source.contains("March 25, 1965"))
     }
 
     @Test func tetIsNamedByItsYearAndTheEveIsNotTatNien() throws {

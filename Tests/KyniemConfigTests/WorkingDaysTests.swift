@@ -115,6 +115,8 @@ import KyniemCore
                 calendar: {system: bikram-sambat, month: asoj, day: 3, observance: israel-independence-day}
               - id: w
                 calendar: {system: julian, month: iyar, day: 5}
+              - id: v
+                calendar: {system: solar-hijri, month: bahman, day: 31}
             working_days:
               2030:
                 of: [2030-01-02]
@@ -129,8 +131,10 @@ import KyniemCore
             #expect(text.contains("cal.yaml:4:11:"), "\(text)")
             #expect(text.contains("cal.yaml:6:39: unknown hebrew month \"adar\"; expected one of nisan, iyar"), "\(text)")
             #expect(text.contains("cal.yaml:8:72: observance israel-independence-day applies to the hebrew calendar"), "\(text)")
-            #expect(text.contains("cal.yaml:10:24: unknown calendar \"julian\"; expected hebrew or bikram-sambat"), "\(text)")
-            #expect(text.contains("cal.yaml:13:5: unknown key \"of\""), "\(text)")
+            #expect(text.contains("cal.yaml:10:24: unknown calendar \"julian\"; expected hebrew or bikram-sambat or solar-hijri"), "\(text)")
+            // Bahman has 30 days.
+            #expect(text.contains("cal.yaml:12:57: expected a day of bahman from 1 to 30, found 31"), "\(text)")
+            #expect(text.contains("cal.yaml:15:5: unknown key \"of\""), "\(text)")
         }
     }
 }

@@ -3,10 +3,11 @@ import Testing
 
 @testable import KyniemCore
 
-@Suite("Hebrew calendar, Israel's Independence Day, Bikram Sambat")
+@Suite("Hebrew calendar, Israel's Independence Day, Bikram Sambat, Solar Hijri")
 struct OtherCalendarsTests {
     static let independenceDay = CalendarRule(system: .hebrew, month: 2, day: 5, observance: .israelIndependenceDay)
     static let constitutionDay = CalendarRule(system: .bikramSambat, month: 6, day: 3)
+    static let revolutionDay = CalendarRule(system: .solarHijri, month: 11, day: 22)
 
     @Test("Israel's Independence Day 2026–2028", arguments: [
         (2026, LocalDate(2026, 4, 22)),  // 5 Iyar on a Wednesday
@@ -78,5 +79,69 @@ struct OtherCalendarsTests {
         // 1 Baisakh of each tabulated year follows from the month lengths: BS 2083 began 14 April 2026.
         #expect(BikramSambat.julianDay(month: 1, day: 1, inGregorianYear: 2026) == LocalDate(2026, 4, 14).julianDay)
         #expect(BikramSambat.julianDay(month: 6, day: 33, inGregorianYear: 2026) == nil)
+    }
+
+    @Test("Iran's Islamic Revolution Day (22 Bahman) moves between 10 and 11 February", arguments: [
+        (1979, LocalDate(1979, 2, 11)),  // 22 Bahman 1357, the day itself
+        (2024, LocalDate(2024, 2, 11)), (2025, LocalDate(2025, 2, 10)), (2026, LocalDate(2026, 2, 11)),
+        (2027, LocalDate(2027, 2, 11)), (2029, LocalDate(2029, 2, 10)), (2030, LocalDate(2030, 2, 10)),
+    ])
+    func iran(year: Int, expected: LocalDate) {
+        #expect(Self.revolutionDay.date(inGregorianYear: year) == expected)
+    }
+
+    @Test("1 Farvardin 1404 is 21 March 2025: the equinox (09:01 UTC, 12:31 IRST) came after true noon")
+    func nowruz2025() {
+        #expect(LocalDate(julianDay: SolarHijri.newYear(1404)) == LocalDate(2025, 3, 21))
+        #expect(LocalDate(julianDay: SolarHijri.newYear(1403)) == LocalDate(2024, 3, 20))
+        let equinox = SolarHijri.marchEquinox(gregorianYear: 2025)
+        // 20 March 2025, 09:01 UTC (USNO), within a minute.
+        let expected = Double(LocalDate(2025, 3, 20).julianDay) - 0.5 + (9 + 1.0 / 60) / 24
+        #expect(abs(equinox.ut - expected) < 1.0 / 1440)
+        // The equation of time on 20 March is about −7.5 minutes.
+        #expect(abs(equinox.equationOfTime * 1440 + 7.5) < 0.5)
+        // Esfand has 30 days in leap years only (1403 is one, 1404 is not).
+        #expect(SolarHijri.monthLength(12, year: 1403) == 30)
+        #expect(SolarHijri.monthLength(12, year: 1404) == 29)
+        #expect(SolarHijri.julianDay(month: 12, day: 30, year: 1404) == nil)
+        #expect(SolarHijri.julianDay(month: 12, day: 30, year: 1403).map(LocalDate.init(julianDay:)) == LocalDate(2025, 3, 20))
+        // Dey straddles 1 January: 11 Dey 1404 is 1 January 2026.
+        let dey11 = CalendarRule(system: .solarHijri, month: 10, day: 11)
+        #expect(dey11.date(inGregorianYear: 2026) == LocalDate(2026, 1, 1))
+    }
+
+    /// scripts/iran-fixture.py: 1 Farvardin of every year 1304–1578 by persiantools (the 33-year
+    /// rule corrected to the astronomical calendar) and convertdate (the equinox by PyMeeus), which
+    /// agree with each other in every year, and by jdatetime (Borkowski's arithmetic rule).
+    @Test("1 Farvardin 1304–1578 against independent implementations")
+    func solarHijriFixture() throws {
+        let folder = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+        let text = try String(contentsOf: folder.appendingPathComponent("solar-hijri-1304-1578.txt"), encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count == 1578 - 1304 + 1)
+        var mismatches: [String] = []
+        var arithmetic: [Int] = []
+        for line in lines {
+            let fields = line.split(separator: " ")
+            let year = try #require(Int(fields[0]))
+            let persiantools = try #require(LocalDate(iso: fields[1]))
+            let convertdate = try #require(LocalDate(iso: fields[2]))
+            let jdatetime = try #require(LocalDate(iso: fields[3]))
+            let ours = LocalDate(julianDay: SolarHijri.newYear(year))
+            if ours != persiantools || ours != convertdate { mismatches.append("\(year): \(ours) vs \(persiantools), \(convertdate)") }
+            if ours != jdatetime { arithmetic.append(year) }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
+        // Borkowski's rule parts from the astronomical calendar once in the range.
+        #expect(arithmetic == [1503])
+    }
+
+    @Test("Outside Solar Hijri 1304–1578 the date is unknown, never guessed")
+    func iranOutsideTheRange() {
+        #expect(Self.revolutionDay.knownYears == 1926...2200)
+        #expect(Self.revolutionDay.date(inGregorianYear: 1925) == nil)
+        #expect(Self.revolutionDay.date(inGregorianYear: 2201) == nil)
+        #expect(SolarHijri.julianDay(month: 1, day: 1, year: 1579) == nil)
+        #expect(SolarHijri.julianDay(month: 1, day: 32, year: 1404) == nil)
     }
 }
