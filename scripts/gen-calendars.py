@@ -148,7 +148,7 @@ MONARCH_NOTES = {
           "his reign; the date changes with the reigning monarch. Independence Day is 18 Nov.",
 }
 
-# Days set by a non-Gregorian calendar. IL, NP and IR are computed by the engine (`calendar:`, see
+# Days set by a non-Gregorian calendar. IL, NP, IR and AF are computed by the engine (`calendar:`, see
 # docs/calendars.md); the CSV's Gregorian day is only where the audit found them.
 CALENDAR_EVENTS = {
     "IL": ("{system: hebrew, month: iyar, day: 5, observance: israel-independence-day}",
@@ -164,6 +164,12 @@ CALENDAR_EVENTS = {
            "Computed: the Victory of the Islamic Revolution is 22 Bahman of the Solar Hijri calendar, "
            "10 or 11 Feb depending on the day of the March equinox at 52.5 E (10 Feb 2025, 11 Feb 2026, "
            "10 Feb 2029); known for Solar Hijri 1304-1578 (1926-2200). 11 Feb is only the 1979 date."),
+    "AF": ("{system: solar-hijri, month: mordad, day: 28}",
+           "Computed: Independence Day is 28 Asad (the fifth month, Mordad in Iran) of the Solar Hijri "
+           "calendar: 18 Aug when the year began on 20 March (2024, 2028), else 19 Aug (19 Aug 1919). "
+           "The day is computed by Iran's rule (equinox before noon at 52.5 E); if Afghanistan reckons "
+           "at its own meridian (UTC+4:30) the year starts a day later when the equinox falls in the "
+           "hour before Tehran's noon, so 2029, 2062 and 2095 may be 19 Aug: confirm those years."),
 }
 CALENDAR_SOURCES = {
     "IL": "the rules: jpost.com, Taking the fifth on Yom Ha'atzmaut (Friday/Saturday to Thursday since 1951, "
@@ -172,7 +178,10 @@ CALENDAR_SOURCES = {
           "python-holidays 0.109 (Nepal, from Hamro Patro and ashesh.com.np) for 2016-2032",
     "IR": "the rule: the March equinox before true noon at 52.5 E begins the year (Calendrical Calculations' "
           "astronomical Persian calendar); 1 Farvardin 1304-1578 agrees with persiantools 6.2.0 and "
-          "convertdate 2.5.1 (scripts/iran-fixture.py)",
+          "convertdate 2.5.1 (scripts/iran-fixture.py); python-holidays 0.109 (Iran) gives the same 22 Bahman 1980-2100",
+    "AF": "28 Asad: the Ministry of Labour and Social Affairs declared 18 Aug 2024 the holiday for the 105th "
+          "Independence Day (Pajhwok, 17 Aug 2024, via menafn.com/1108570022); da.azadiradio.com/amp/33082988.html "
+          "(2024: '28 Asad'); python-holidays 0.109 keeps 19 Aug every year",
 }
 MOVING_NOTES = {}
 
@@ -523,9 +532,9 @@ def gen_national_days(nd_rows, rel_rows):
         "  JM  first Monday of August -> `rule:`.",
         "  JP, NL, MA  monarch-based: the current fixed date, with a note that it changes with the",
         "      monarch; the ordinal is the monarch's age (JP, NL) or reign (MA).",
-        "  IL, NP, IR  set by the Hebrew, Bikram Sambat and Solar Hijri calendars: computed",
-        "      (`calendar:`); NP only for the years its month-length table covers (2015-2032), IR for",
-        "      Solar Hijri 1304-1578 (22 Bahman 1926-2200); later years are unknown.",
+        "  IL, NP, IR, AF  set by the Hebrew, Bikram Sambat and Solar Hijri calendars: computed",
+        "      (`calendar:`); NP only for the years its month-length table covers (2015-2032), IR and AF",
+        "      for Solar Hijri 1304-1578 (1926-2200); later years are unknown.",
         "  GB  no fixed national day: left out (see the comment at the end of this file).",
     ] + GEN_NOTE)]
     lines.append("events:")

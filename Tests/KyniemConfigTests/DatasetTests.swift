@@ -121,9 +121,9 @@ import KyniemCore
                 #expect(s == since, "\(code) since")
                 #expect(row["rule"]?.isEmpty == false, "\(code) has a rule only where the table has one")
             case .calendar(_, let s):
-                // Computed from another calendar (IL: Hebrew, NP: Bikram Sambat, IR: Solar Hijri);
-                // the table's month/day is only where the audit found it.
-                #expect(["IL", "NP", "IR"].contains(code), "\(code) computed")
+                // Computed from another calendar (IL: Hebrew, NP: Bikram Sambat, IR and AF: Solar
+                // Hijri); the table's month/day is only where the audit found it.
+                #expect(["IL", "NP", "IR", "AF"].contains(code), "\(code) computed")
                 #expect(s == since, "\(code) since")
             default:
                 Issue.record("\(code) national day has an unexpected recurrence \(day.recurrence)")
@@ -314,6 +314,15 @@ import KyniemCore
         // Beyond Solar Hijri 1578 the day is left out, not guessed.
         let ir = try #require(event("ir-national-day"))
         #expect(Self.configuration.catalog.occurrences(of: ir, from: LocalDate(2201, 1, 1), through: LocalDate(2201, 12, 31)).isEmpty)
+    }
+
+    @Test func afghanistansIndependenceDayIsTwentyEighthAsad() throws {
+        // Kabul declared 18 August 2024 the holiday for the 105th Independence Day (28 Asad 1403).
+        let in2024 = try occurrence("af-national-day", in: 2024)
+        #expect(in2024.date == LocalDate(2024, 8, 18))
+        #expect(in2024.ordinal == 105)
+        #expect(try occurrence("af-national-day", in: 2025).date == LocalDate(2025, 8, 19))
+        #expect(try occurrence("af-national-day", in: 2028).date == LocalDate(2028, 8, 18))
     }
 
     @Test func ghanaKeepsTheVietnameseSidesTwentyFifthOfMarch() throws {

@@ -112,8 +112,9 @@ struct OtherCalendarsTests {
 
     /// scripts/iran-fixture.py: 1 Farvardin of every year 1304–1578 by persiantools (the 33-year
     /// rule corrected to the astronomical calendar) and convertdate (the equinox by PyMeeus), which
-    /// agree with each other in every year, and by jdatetime (Borkowski's arithmetic rule).
-    @Test("1 Farvardin 1304–1578 against independent implementations")
+    /// agree with each other in every year, and by jdatetime (Borkowski's arithmetic rule); 22 Bahman
+    /// 1980–2100 by python-holidays (Iran).
+    @Test("1 Farvardin 1304–1578 and 22 Bahman 1980–2100 against independent implementations")
     func solarHijriFixture() throws {
         let folder = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
         let text = try String(contentsOf: folder.appendingPathComponent("solar-hijri-1304-1578.txt"), encoding: .utf8)
@@ -121,6 +122,7 @@ struct OtherCalendarsTests {
         #expect(lines.count == 1578 - 1304 + 1)
         var mismatches: [String] = []
         var arithmetic: [Int] = []
+        var revolutionDays = 0
         for line in lines {
             let fields = line.split(separator: " ")
             let year = try #require(Int(fields[0]))
@@ -130,7 +132,14 @@ struct OtherCalendarsTests {
             let ours = LocalDate(julianDay: SolarHijri.newYear(year))
             if ours != persiantools || ours != convertdate { mismatches.append("\(year): \(ours) vs \(persiantools), \(convertdate)") }
             if ours != jdatetime { arithmetic.append(year) }
+            if let revolution = LocalDate(iso: fields[4]) {
+                revolutionDays += 1
+                let computed = SolarHijri.julianDay(month: 11, day: 22, year: year).map(LocalDate.init(julianDay:))
+                if computed != revolution { mismatches.append("\(year): 22 Bahman \(String(describing: computed)) vs \(revolution)") }
+            }
         }
+        // python-holidays gives Revolution Day for 1980–2100.
+        #expect(revolutionDays == 2100 - 1980 + 1)
         #expect(mismatches.isEmpty, "\(mismatches)")
         // Borkowski's rule parts from the astronomical calendar once in the range.
         #expect(arithmetic == [1503])
