@@ -4266,10 +4266,18 @@ working_days:
     off: [2025-01-27]
     on: [2025-02-03]
     source: "Văn bản 8726/VPCP-KGVX ngày 26/11/2024 của Văn phòng Chính phủ (Thủ tướng đồng ý nghỉ Tết Âm lịch 2025 9 ngày, 5 ngày nghỉ chính thức và 4 ngày nghỉ cuối tuần, từ thứ Bảy 25/1 đến hết Chủ nhật 2/2/2025); thông báo của Bộ Lao động - Thương binh và Xã hội về lịch nghỉ Tết Âm lịch 2025 (nghỉ từ 25/1/2025, tức 26 tháng Chạp, đến hết 2/2/2025, tức mùng 5 tháng Giêng)"
-  # 2026: Tết Bính Ngọ from Saturday 14/2 to Sunday 22/2/2026 (27 tháng Chạp to mùng 6): the five
-  # weekdays 16–20/2 are exactly giao thừa and mùng 1–4, so the rules give the break and nothing is
-  # listed (congan.com.vn, "Chính thức chốt phương án Tết Nguyên đán Bính Ngọ 2026 nghỉ 9 ngày").
-  # Giỗ Tổ Hùng Vương 2026 (10/3 âm lịch) is Sunday 26/4: Monday 27/4 off, by rule (Art. 111(3)).
+  2026:
+    # Tết Dương lịch: Thursday 1/1 to Sunday 4/1/2026, Friday 2/1 off in exchange for Saturday 10/1.
+    # Tết Bính Ngọ: Saturday 14/2 to Sunday 22/2/2026 (27 tháng Chạp to mùng 6): the five weekdays
+    # 16–20/2 are exactly giao thừa and mùng 1–4, so the rules give the break; nothing is listed.
+    # Giỗ Tổ Hùng Vương (10/3 âm lịch) is Sunday 26/4: Monday 27/4 off, by rule (Art. 111(3)).
+    # Quốc khánh: Saturday 29/8 to Wednesday 2/9/2026, five days: 1/9 and 2/9 the two holiday days,
+    # Monday 31/8 off in exchange for Saturday 22/8.
+    off: [2026-01-02, 2026-08-31, 2026-09-01]
+    on: [2026-01-10, 2026-08-22]
+    source: "Văn bản 12729/VPCP-KGVX ngày 25/12/2025 của Văn phòng Chính phủ (Phó Thủ tướng Phạm Thị Thanh Trà đồng ý nghỉ Tết Dương lịch 2026 từ thứ Năm 1/1 đến hết Chủ nhật 4/1/2026, hoán đổi ngày làm việc thứ Sáu 2/1/2026 sang thứ Bảy 10/1/2026; dantri.com.vn/noi-vu/chinh-thuc-nghi-tet-duong-lich-2026-keo-dai-4-ngay-20251225073534471.htm); văn bản của Văn phòng Chính phủ truyền đạt ý kiến Thủ tướng về nghỉ Tết Âm lịch và Quốc khánh 2026 (Tết từ thứ Bảy 14/2 đến hết Chủ nhật 22/2/2026; Quốc khánh từ thứ Bảy 29/8 đến hết thứ Tư 2/9/2026, hoán đổi thứ Hai 31/8 sang thứ Bảy 22/8; kienthuc.net.vn/chot-phuong-an-nghi-tet-am-lich-binh-ngo-va-quoc-khanh-nam-2026-post1576857.html, 13/10/2025; congan.com.vn, 'Chính thức chốt phương án Tết Nguyên đán Bính Ngọ 2026 nghỉ 9 ngày')"
+  # 2027: no decision on Tết Đinh Mùi (Saturday 6/2/2027) or on the day next to 2/9 was found in the
+  # sources read (searched November 2026); add it here, or in the configuration, when announced.
 
 """#),
     ]

@@ -45,6 +45,30 @@ import KyniemCore
         #expect(Self.eventID(Self.workdays(year: 2029).reason(LocalDate(2029, 11, 26))) == "vn-culture-day")
     }
 
+    @Test func decreedBridges2026() {
+        let days = Self.workdays(year: 2026)
+        // New Year: Thursday 1/1 to Sunday 4/1, Friday 2/1 off for Saturday 10/1 (Văn bản 12729/VPCP-KGVX).
+        for day in 1...4 { #expect(!days.isWorkingDay(LocalDate(2026, 1, day)), "1/\(day)") }
+        #expect(days.reason(LocalDate(2026, 1, 2)) == .decreed)
+        #expect(days.isWorkingDay(LocalDate(2026, 1, 10)))
+        #expect(days.isWorkingDay(LocalDate(2026, 1, 5)))
+        // Tết Bính Ngọ: Saturday 14/2 to Sunday 22/2 by the rules; Friday 13/2 and Monday 23/2 worked.
+        var date = LocalDate(2026, 2, 14)
+        while date <= LocalDate(2026, 2, 22) {
+            #expect(!days.isWorkingDay(date), "\(date.iso) is in the Tết 2026 break")
+            date = date.adding(days: 1)
+        }
+        #expect(days.isWorkingDay(LocalDate(2026, 2, 13)) && days.isWorkingDay(LocalDate(2026, 2, 23)))
+        // Quốc khánh: Saturday 29/8 to Wednesday 2/9, Monday 31/8 off for Saturday 22/8.
+        date = LocalDate(2026, 8, 29)
+        while date <= LocalDate(2026, 9, 2) {
+            #expect(!days.isWorkingDay(date), "\(date.iso) is in the 2/9/2026 break")
+            date = date.adding(days: 1)
+        }
+        #expect(days.isWorkingDay(LocalDate(2026, 8, 22)))
+        #expect(days.isWorkingDay(LocalDate(2026, 9, 3)))
+    }
+
     @Test func tet2025AsDecreed() {
         let days = Self.workdays(year: 2025)
         // Saturday 25/1 to Sunday 2/2/2025 off; Friday 24/1 and Monday 3/2 worked.
