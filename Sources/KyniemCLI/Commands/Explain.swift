@@ -78,8 +78,8 @@ struct Explain: ParsableCommand {
             if case .calendar(let rule, _) = event.recurrence, let requestedYear, let known = rule.knownYears,
                 !known.contains(requestedYear)
             {
-                out += vi ? "  Ngày năm \(requestedYear) chưa biết: bảng lịch chỉ có các năm \(known.lowerBound)–\(known.upperBound).\n"
-                    : "  The date in \(requestedYear) is unknown: the calendar table covers \(known.lowerBound)–\(known.upperBound) only.\n"
+                out += vi ? "  Ngày năm \(requestedYear) chưa biết: lịch này chỉ tính được các năm \(known.lowerBound)–\(known.upperBound).\n"
+                    : "  The date in \(requestedYear) is unknown: this calendar is known for \(known.lowerBound)–\(known.upperBound) only.\n"
                 return out
             }
             out += vi ? "  Không có lần nào trong năm \(requestedYear.map(String.init) ?? "tới").\n"
