@@ -1,7 +1,8 @@
 import Foundation
-import KyniemYAML
 import KyniemConfig
 import KyniemCore
+import KyniemDispatch
+import KyniemYAML
 
 /// A built-in notifier's settings, read from `NotifierSpec.settingsJSON` (which, unlike
 /// `options`, holds nested maps such as `smtp: {host: …}` and lists such as `to: [...]`), and
@@ -128,7 +129,7 @@ struct NotifierSettings {
     /// A `timeout:` like `10s` or `500ms`, in milliseconds.
     mutating func timeout(_ key: String = "timeout", default fallback: Int) -> Int {
         guard let text = string(key) else { return fallback }
-        guard let value = PluginManifest.parseDuration(text), value > 0 else {
+        guard let value = TimeoutText.parse(text), value > 0 else {
             problem(key, "expected `\(name(key)):` like 10s, 500ms or 1m, from 1ms to 60m, found \"\(text)\"")
             return fallback
         }
@@ -158,35 +159,5 @@ struct NotifierSettings {
             return nil
         }
         return name
-    }
-}
-
-enum EnvironmentName {
-    static func isValid(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
-            return false
-        }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
-    }
-
-    /// The value of the variable a `*_env:` setting names, or why there is none; the message
-    /// names the variable, never a value.
-    static func value(_ name: String, setting: String, in environment: [String: String]) -> Result<String, SendFailure> {
-        guard let value = environment[name], !value.isEmpty else {
-            return .failure(SendFailure("environment variable \(name) (named by `\(setting):`) is not set"))
-        }
-        return .success(value)
-    }
-}
-
-/// Why a send failed, as shown to people: never a secret.
-struct SendFailure: Error, Sendable {
-    let reason: String
-    /// How long the server asked us to wait before trying again (HTTP 429: Telegram's
-    /// `parameters.retry_after`, or a `Retry-After` header), when it said.
-    var retryAfter: Duration?
-    init(_ reason: String, retryAfter: Duration? = nil) {
-        self.reason = reason
-        self.retryAfter = retryAfter
     }
 }

@@ -4,7 +4,10 @@ import KyniemCore
 import KyniemTesting
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 /// The email notifier against a real SMTP server on 127.0.0.1 (Python's standard library; the
 /// server parses each message with the `email` package, so headers and bodies are decoded by

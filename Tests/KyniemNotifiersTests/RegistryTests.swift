@@ -3,7 +3,10 @@ import KyniemConfig
 import KyniemCore
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 @Suite struct ManifestTests {
     @Test func aValidManifest() throws {
@@ -45,16 +48,16 @@ import Testing
     }
 
     @Test func durations() {
-        #expect(PluginManifest.parseDuration("30s") == 30_000)
-        #expect(PluginManifest.parseDuration("500ms") == 500)
-        #expect(PluginManifest.parseDuration("2m") == 120_000)
-        #expect(PluginManifest.parseDuration("2") == nil)
-        #expect(PluginManifest.parseDuration("-1s") == nil)
-        #expect(PluginManifest.parseDuration("1.5s") == nil)
+        #expect(TimeoutText.parse("30s") == 30_000)
+        #expect(TimeoutText.parse("500ms") == 500)
+        #expect(TimeoutText.parse("2m") == 120_000)
+        #expect(TimeoutText.parse("2") == nil)
+        #expect(TimeoutText.parse("-1s") == nil)
+        #expect(TimeoutText.parse("1.5s") == nil)
         // At most an hour: a run holds its lock while it waits.
-        #expect(PluginManifest.parseDuration("60m") == 3_600_000)
-        #expect(PluginManifest.parseDuration("61m") == nil)
-        #expect(PluginManifest.parseDuration("99999999999999999999s") == nil)
+        #expect(TimeoutText.parse("60m") == 3_600_000)
+        #expect(TimeoutText.parse("61m") == nil)
+        #expect(TimeoutText.parse("99999999999999999999s") == nil)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
-import KyniemYAML
 import KyniemConfig
+import KyniemDispatch
+import KyniemYAML
 
 #if canImport(Glibc)
 import Glibc
@@ -96,7 +97,7 @@ public struct PluginManifest: Sendable, Hashable {
         }
         var timeout = defaultTimeoutMilliseconds
         if let given = values["timeout"] {
-            if let parsed = parseDuration(given.value), parsed > 0 {
+            if let parsed = TimeoutText.parse(given.value), parsed > 0 {
                 timeout = parsed
             } else {
                 problems.append(ConfigurationProblem(
@@ -175,23 +176,6 @@ public struct PluginManifest: Sendable, Hashable {
     /// Why the plugin cannot be run (executable, then permissions), or nil.
     public var runProblems: [ConfigurationProblem] {
         (executableProblem.map { [$0] } ?? []) + permissionProblems
-    }
-
-    /// The longest `timeout:` a plugin or a notifier may have: a run holds its lock while it waits.
-    static let longestTimeoutMilliseconds = 3_600_000
-
-    /// `30s`, `500ms`, `2m` → milliseconds, at most an hour (`longestTimeoutMilliseconds`).
-    static func parseDuration(_ text: String) -> Int? {
-        let units: [(String, Int)] = [("ms", 1), ("s", 1000), ("m", 60_000)]
-        for (unit, factor) in units where text.hasSuffix(unit) {
-            let number = text.dropLast(unit.count)
-            // At most seven digits before multiplying, so the product cannot overflow.
-            guard !number.isEmpty, number.count <= 7, number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber),
-                let value = Int(number), value * factor <= longestTimeoutMilliseconds
-            else { return nil }
-            return value * factor
-        }
-        return nil
     }
 
     /// A plain or quoted scalar, with a trailing ` # comment` removed.
