@@ -489,7 +489,7 @@ func notifierSpec(id: String, type: String, language: Language = .vi, _ settings
     var all = settings
     all["id"] = id
     all["type"] = type
-    let json = String(decoding: try! JSONSerialization.data(withJSONObject: all, options: [.sortedKeys]), as: UTF8.self)
+    let json = String(decoding: try! JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
     return Fixture.spec(id: id, type: type, language: language, options: options, settingsJSON: json)
 }
 
