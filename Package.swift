@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "KyniemTransports", dependencies: ["KyniemDispatch", "KyniemConfig", "COpenSSL"]),
         .target(
             name: "KyniemPlugins",
-            dependencies: ["KyniemCore", "KyniemConfig", "KyniemDispatch", "CProcessControl"]
+            dependencies: ["KyniemCore", "KyniemConfig", "KyniemYAML", "KyniemDispatch", "CProcessControl"]
         ),
         .target(
             name: "KyniemNotifiers",
