@@ -84,10 +84,3 @@ extension YAMLNode: Equatable {
         }
     }
 }
-
-extension YAMLNode: Hashable {
-    /// By mark alone, which equal nodes share: cheap for a whole tree, and consistent with `==`.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(mark)
-    }
-}
