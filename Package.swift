@@ -49,21 +49,33 @@ let package = Package(
             name: "KyniemState",
             dependencies: ["KyniemCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The notifiers, in four rooms (imports point down the list, never up):
+        // dispatch policy and messages; the wire protocols; external plugins; and the built-in
+        // notifier types with the registry keyed by `type:`, which alone knows them all.
+        .target(
+            name: "KyniemDispatch",
+            dependencies: ["KyniemCore", "KyniemConfig", .product(name: "Mustache", package: "swift-mustache")]
+        ),
+        .target(name: "KyniemTransports", dependencies: ["KyniemDispatch", "KyniemConfig", "COpenSSL"]),
+        .target(
+            name: "KyniemPlugins",
+            dependencies: ["KyniemCore", "KyniemConfig", "KyniemYAML", "KyniemDispatch", "CProcessControl"]
+        ),
         .target(
             name: "KyniemNotifiers",
             dependencies: [
-                "KyniemCore", "KyniemConfig", "KyniemYAML", "COpenSSL", "CProcessControl",
-                .product(name: "Mustache", package: "swift-mustache"),
+                "KyniemCore", "KyniemConfig", "KyniemYAML", "KyniemDispatch", "KyniemTransports", "KyniemPlugins",
             ]
         ),
         // `kyniem publish`: the static site (feeds, pages) as values, and the folder it is swapped into.
         .target(name: "KyniemPublish", dependencies: ["KyniemCore", "KyniemConfig", "KyniemRender", "CFileSwap"]),
         // Test doubles shipped with the package: recording notifier, fixed clock.
-        .target(name: "KyniemTesting", dependencies: ["KyniemCore", "KyniemNotifiers"]),
+        .target(name: "KyniemTesting", dependencies: ["KyniemCore", "KyniemDispatch"]),
         .target(
             name: "KyniemCLI",
             dependencies: [
-                "KyniemCore", "KyniemConfig", "KyniemRender", "KyniemState", "KyniemNotifiers", "KyniemPublish",
+                "KyniemCore", "KyniemConfig", "KyniemRender", "KyniemState", "KyniemDispatch", "KyniemPlugins",
+                "KyniemNotifiers", "KyniemPublish",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,7 +89,11 @@ let package = Package(
             name: "KyniemStateTests",
             dependencies: ["KyniemState", "KyniemCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
-            name: "KyniemNotifiersTests", dependencies: ["KyniemNotifiers", "KyniemTesting", "KyniemCore", "KyniemState"]),
+            name: "KyniemNotifiersTests",
+            dependencies: [
+                "KyniemNotifiers", "KyniemDispatch", "KyniemTransports", "KyniemPlugins", "KyniemTesting", "KyniemCore",
+                "KyniemConfig", "KyniemYAML", "KyniemState",
+            ]),
         .testTarget(name: "KyniemCLITests", dependencies: ["KyniemCLI", "KyniemCore"]),
         .testTarget(
             name: "KyniemPublishTests", dependencies: ["KyniemPublish", "KyniemConfig", "KyniemCore", "KyniemRender"]),

@@ -1,4 +1,4 @@
-// OpenSSL for kyniem's TLS client (Sources/KyniemNotifiers/TLSStream.swift).
+// OpenSSL for kyniem's TLS client (Sources/KyniemTransports/TLSStream.swift).
 //
 // Several calls kyniem needs are macros over SSL_ctrl / SSL_CTX_ctrl, which Swift can't
 // import; the static inline functions below give them names Swift can call.

@@ -1,5 +1,5 @@
 // Process control calls Swift cannot import: prctl(2) is variadic in <sys/prctl.h>.
-// Used by Sources/KyniemNotifiers/ChildProcess.swift.
+// Used by Sources/KyniemPlugins/ChildProcess.swift.
 #ifndef KYNIEM_CPROCESSCONTROL_SHIM_H
 #define KYNIEM_CPROCESSCONTROL_SHIM_H
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import KyniemNotifiers
+import KyniemPlugins
 
 public struct KyniemCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import KyniemCore
 @_exported import struct KyniemYAML.Mark
+import KyniemYAML
 
 /// Where a value stood in a file: every problem is reported as `file:line:column: message`.
 /// The YAML reader's marks are exactly that, so the configuration speaks in them too.
@@ -62,11 +63,14 @@ public struct NotifierSpec: Sendable, Hashable {
     /// Every setting of the entry as one compact JSON object, in file order (handed to plugins).
     public let settingsJSON: String
     public let location: SourceLocation
+    /// The entry as written (a mapping, every value with its mark), which each notifier type reads
+    /// with its own types; nil for an entry kyniem made itself (the default console).
+    public let settings: YAMLNode?
 
     public init(
         id: String, type: String, language: Language, filter: DeliveryFilter, environment: [String],
         options: [String: String], optionLocations: [String: SourceLocation], settingsJSON: String,
-        location: SourceLocation
+        location: SourceLocation, settings: YAMLNode? = nil
     ) {
         self.id = id
         self.type = type
@@ -77,6 +81,7 @@ public struct NotifierSpec: Sendable, Hashable {
         self.optionLocations = optionLocations
         self.settingsJSON = settingsJSON
         self.location = location
+        self.settings = settings
     }
 
     public var route: Route { Route(notifier: id, language: language, filter: filter) }

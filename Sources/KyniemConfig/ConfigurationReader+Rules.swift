@@ -93,7 +93,7 @@ extension ConfigurationReader {
             specs.append(NotifierSpec(
                 id: id, type: type, language: language, filter: filter, environment: environment,
                 options: options, optionLocations: locations, settingsJSON: settings.jsonText,
-                location: item.mark))
+                location: item.mark, settings: item))
         }
         return specs
     }

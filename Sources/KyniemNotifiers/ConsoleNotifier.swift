@@ -1,4 +1,5 @@
 import KyniemCore
+import KyniemDispatch
 
 /// `type: console` — prints the batch's digest. Nothing to configure.
 public struct ConsoleNotifier: Notifier {

@@ -1,5 +1,6 @@
 import Foundation
 import KyniemCore
+import KyniemDispatch
 
 #if canImport(Glibc)
 import Glibc

@@ -1,7 +1,10 @@
 import Foundation
-import KyniemYAML
 import KyniemConfig
 import KyniemCore
+import KyniemDispatch
+import KyniemPlugins
+import KyniemTransports
+import KyniemYAML
 
 /// A notifier type built into kyniem.
 public struct BuiltInNotifier: Sendable {
@@ -113,7 +116,7 @@ public enum NotifierRegistry {
         let external = plugins.plugins.filter { builtIns[$0.name] == nil }.map {
             NotifierTypeListing(
                 type: $0.name, origin: $0.directory,
-                summary: "plugin: \(($0.executable as NSString).lastPathComponent), timeout \(PluginNotifier.duration($0.timeoutMilliseconds)), protocol \($0.protocolVersion)")
+                summary: "plugin: \(($0.executable as NSString).lastPathComponent), timeout \(TimeoutText.describe($0.timeoutMilliseconds)), protocol \($0.protocolVersion)")
         }
         return builtIn + external
     }

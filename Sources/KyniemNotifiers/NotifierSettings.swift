@@ -1,106 +1,139 @@
-import Foundation
-import KyniemYAML
 import KyniemConfig
 import KyniemCore
+import KyniemDispatch
+import KyniemYAML
 
-/// A built-in notifier's settings, read from `NotifierSpec.settingsJSON` (which, unlike
-/// `options`, holds nested maps such as `smtp: {host: …}` and lists such as `to: [...]`), and
-/// the problems found reading them, located where the configuration says.
+/// A built-in notifier's settings, read from the entry as written (`NotifierSpec.settings`) with
+/// KyniemYAML's typed accessors, so one typing rule holds here as in the rest of the
+/// configuration: booleans are exactly `true` and `false`, numbers are plain (`port: "587"` is
+/// refused with "write it without quotes"), and text is text (`helo: 1` is the name "1"). Each
+/// problem stands at the value it is about (`smtp.starttls:` at its own line and column, not at
+/// `smtp:`); a missing setting stands at the map that lacks it.
 struct NotifierSettings {
     let spec: NotifierSpec
-    private let values: [String: Any]
+    private let mapping: YAMLMapping
     /// The dotted path of this map inside the entry (`smtp.`), for messages.
     private let prefix: String
     private(set) var problems: [ConfigurationProblem] = []
 
     init(_ spec: NotifierSpec) {
         self.spec = spec
-        let object = try? JSONSerialization.jsonObject(with: Data(spec.settingsJSON.utf8))
-        self.values = object as? [String: Any] ?? [:]
+        if let node = spec.settings, case .mapping(let entries) = node.value {
+            self.mapping = YAMLMapping(entries: entries, mark: node.mark)
+        } else {
+            // An entry kyniem made itself (the default console) has nothing to read.
+            self.mapping = YAMLMapping(entries: [], mark: spec.location)
+        }
         self.prefix = ""
     }
 
-    private init(spec: NotifierSpec, values: [String: Any], prefix: String) {
+    private init(spec: NotifierSpec, mapping: YAMLMapping, prefix: String) {
         self.spec = spec
-        self.values = values
+        self.mapping = mapping
         self.prefix = prefix
     }
 
-    /// Where `key` stands: its own location for a top-level scalar, else the entry's.
+    /// Where `key` stands: its value when it is given, else this map (whose key is missing).
     func location(_ key: String) -> SourceLocation {
-        prefix.isEmpty ? spec.optionLocations[key] ?? spec.location : spec.optionLocations[topKey] ?? spec.location
+        mapping[key]?.mark ?? mapping.mark
     }
-
-    private var topKey: String { String(prefix.split(separator: ".").first ?? "") }
 
     func name(_ key: String) -> String { prefix + key }
 
     mutating func problem(_ key: String, _ message: String) {
-        problems.append(ConfigurationProblem(location(key), "notifier `\(spec.id)` (type \(spec.type)): \(message)"))
+        problem(at: location(key), message)
     }
 
-    func has(_ key: String) -> Bool { values[key] != nil && !(values[key] is NSNull) }
+    private mutating func problem(at location: SourceLocation, _ message: String) {
+        problems.append(ConfigurationProblem(location, "notifier `\(spec.id)` (type \(spec.type)): \(message)"))
+    }
 
-    /// A scalar as text (numbers too; not booleans, lists or maps).
+    /// The value of `key`; a null (`key:` with nothing after it) counts as not given.
+    private func node(_ key: String) -> YAMLNode? { mapping.optional(key) }
+
+    func has(_ key: String) -> Bool { node(key) != nil }
+
+    /// A scalar as text, whatever its form (`chat_id: -100123` is the text "-100123"); not a
+    /// list or a map.
     mutating func string(_ key: String, required: Bool = false) -> String? {
-        guard has(key) else {
+        guard let node = node(key) else {
             if required { problem(key, "needs `\(name(key)):`") }
             return nil
         }
-        let value = values[key]
-        if let text = value as? String, !text.isEmpty { return text }
-        if !(value is Bool), let number = value as? NSNumber { return number.stringValue }
-        problem(key, value is String ? "`\(name(key)):` is empty" : "`\(name(key)):` must be a single value")
-        return nil
-    }
-
-    mutating func bool(_ key: String) -> Bool? {
-        guard has(key) else { return nil }
-        if let flag = values[key] as? Bool { return flag }
-        if let text = values[key] as? String, ["true", "yes", "false", "no"].contains(text.lowercased()) {
-            return ["true", "yes"].contains(text.lowercased())
+        guard node.scalar != nil, let text = try? node.string() else {
+            problem(at: node.mark, "`\(name(key)):` must be a single value, found \(node.foundDescription)")
+            return nil
         }
-        problem(key, "`\(name(key)):` must be true or false")
-        return nil
+        guard !text.isEmpty else {
+            problem(at: node.mark, "`\(name(key)):` is empty")
+            return nil
+        }
+        return text
     }
 
+    /// Exactly `true` or `false` (SPEC typing rule: not `yes`, `1` or `"true"`).
+    mutating func bool(_ key: String) -> Bool? {
+        guard let node = node(key) else { return nil }
+        do {
+            return try node.bool()
+        } catch {
+            problem(at: error.mark, "`\(name(key)):` \(error.message)")
+            return nil
+        }
+    }
+
+    /// A plain whole number within `range`.
     mutating func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
-        guard let text = string(key) else { return nil }
-        guard let number = Int(text), range.contains(number) else {
-            problem(key, "`\(name(key)):` must be a whole number from \(range.lowerBound) to \(range.upperBound), found \(text)")
+        guard let node = node(key) else { return nil }
+        let number: Int
+        do {
+            number = try node.int()
+        } catch {
+            problem(at: error.mark, "`\(name(key)):` must be a whole number from \(range.lowerBound) to \(range.upperBound); \(error.message)")
+            return nil
+        }
+        guard range.contains(number) else {
+            problem(at: node.mark, "`\(name(key)):` must be a whole number from \(range.lowerBound) to \(range.upperBound), found \(number)")
             return nil
         }
         return number
     }
 
-    /// A list of scalars; a single scalar counts as a list of one.
+    /// A list of scalars; a single scalar counts as a list of one. A bad item is reported at the item.
     mutating func list(_ key: String, required: Bool = false) -> [String]? {
-        guard has(key) else {
+        guard let node = node(key) else {
             if required { problem(key, "needs `\(name(key)):`") }
             return nil
         }
-        if let items = values[key] as? [Any] {
-            let texts = items.compactMap { $0 as? String ?? ($0 is Bool ? nil : ($0 as? NSNumber)?.stringValue) }
-            guard texts.count == items.count, !texts.isEmpty, texts.allSatisfy({ !$0.isEmpty }) else {
-                problem(key, "`\(name(key)):` must be a non-empty list of plain values")
-                return nil
-            }
-            return texts
+        guard case .sequence(let items) = node.value else {
+            return string(key, required: required).map { [$0] }
         }
-        return string(key, required: required).map { [$0] }
+        guard !items.isEmpty else {
+            problem(at: node.mark, "`\(name(key)):` must be a non-empty list of plain values")
+            return nil
+        }
+        var texts: [String] = []
+        for item in items {
+            guard item.scalar != nil, let text = try? item.string(), !text.isEmpty else {
+                problem(at: item.mark, "`\(name(key)):` must be a non-empty list of plain values, found \(item.foundDescription)")
+                continue
+            }
+            texts.append(text)
+        }
+        return texts.count == items.count ? texts : nil
     }
 
     /// A nested map (`smtp: {…}`), read with the same rules; its problems join this one's with `merge`.
     mutating func map(_ key: String, required: Bool = false) -> NotifierSettings? {
-        guard has(key) else {
+        guard let node = node(key) else {
             if required { problem(key, "needs `\(name(key)):` (a map)") }
             return nil
         }
-        guard let inner = values[key] as? [String: Any] else {
-            problem(key, "`\(name(key)):` must be a map, like `\(name(key)): {host: …}`")
+        guard case .mapping(let entries) = node.value else {
+            problem(at: node.mark, "`\(name(key)):` must be a map, like `\(name(key)): {host: …}`, found \(node.foundDescription)")
             return nil
         }
-        return NotifierSettings(spec: spec, values: inner, prefix: name(key) + ".")
+        return NotifierSettings(spec: spec, mapping: YAMLMapping(entries: entries, mark: node.mark), prefix: name(key) + ".")
     }
 
     /// Keys every notifier entry takes, read by the configuration reader and the templates
@@ -108,16 +141,18 @@ struct NotifierSettings {
     static let commonKeys = ["id", "type", "language", "when", "env"] + MessageTemplates.settingKeys
 
     /// Reports each key of this map that is neither in `allowed` nor (at the top) a common key,
-    /// with "did you mean" for a near miss: a misspelt `startls:` or `ca_flie:` must not pass
-    /// silently and change how, or whether securely, kyniem connects.
+    /// at the key, with "did you mean" for a near miss: a misspelt `startls:` or `ca_flie:` must
+    /// not pass silently and change how, or whether securely, kyniem connects.
     mutating func rejectUnknownKeys(_ allowed: [String]) {
         let known = prefix.isEmpty ? Self.commonKeys + allowed : allowed
-        for key in values.keys.sorted() where !known.contains(key) {
+        let unknown = mapping.entries.filter { !known.contains($0.key.scalar?.text ?? "") }
+        for (keyNode, _) in unknown.sorted(by: { $0.key.mark < $1.key.mark }) {
+            let key = keyNode.scalar?.text ?? keyNode.foundDescription
             var message = "unknown setting `\(name(key))`"
             if let suggestion = closestKey(to: key, among: known) {
                 message += "; did you mean `\(name(suggestion))`?"
             }
-            problem(key, message + " (known: \(allowed.map(name).joined(separator: ", ")))")
+            problem(at: keyNode.mark, message + " (known: \(allowed.map(name).joined(separator: ", ")))")
         }
     }
 
@@ -125,10 +160,11 @@ struct NotifierSettings {
         problems += other.problems
     }
 
-    /// A `timeout:` like `10s` or `500ms`, in milliseconds.
+    /// A `timeout:` like `10s` or `500ms`, in milliseconds. A bare number has no unit and is
+    /// refused (`timeout: 1` could mean a second or a millisecond), as in a plugin's manifest.
     mutating func timeout(_ key: String = "timeout", default fallback: Int) -> Int {
         guard let text = string(key) else { return fallback }
-        guard let value = PluginManifest.parseDuration(text), value > 0 else {
+        guard let value = TimeoutText.parse(text), value > 0 else {
             problem(key, "expected `\(name(key)):` like 10s, 500ms or 1m, from 1ms to 60m, found \"\(text)\"")
             return fallback
         }
@@ -158,35 +194,5 @@ struct NotifierSettings {
             return nil
         }
         return name
-    }
-}
-
-enum EnvironmentName {
-    static func isValid(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
-            return false
-        }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
-    }
-
-    /// The value of the variable a `*_env:` setting names, or why there is none; the message
-    /// names the variable, never a value.
-    static func value(_ name: String, setting: String, in environment: [String: String]) -> Result<String, SendFailure> {
-        guard let value = environment[name], !value.isEmpty else {
-            return .failure(SendFailure("environment variable \(name) (named by `\(setting):`) is not set"))
-        }
-        return .success(value)
-    }
-}
-
-/// Why a send failed, as shown to people: never a secret.
-struct SendFailure: Error, Sendable {
-    let reason: String
-    /// How long the server asked us to wait before trying again (HTTP 429: Telegram's
-    /// `parameters.retry_after`, or a `Retry-After` header), when it said.
-    var retryAfter: Duration?
-    init(_ reason: String, retryAfter: Duration? = nil) {
-        self.reason = reason
-        self.retryAfter = retryAfter
     }
 }

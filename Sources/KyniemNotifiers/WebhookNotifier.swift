@@ -1,6 +1,8 @@
 import Foundation
 import KyniemConfig
 import KyniemCore
+import KyniemDispatch
+import KyniemTransports
 
 /// `type: webhook` — POSTs JSON to a URL (`url_env:`, the name of the variable holding it).
 ///

@@ -1,6 +1,6 @@
 import Foundation
 import KyniemCore
-import KyniemNotifiers
+import KyniemDispatch
 
 /// A `DeliveryLedger` in memory, with the SQLite ledger's rules: attempts mark `pending`,
 /// outcomes `sent` or `failed`, and a `sent` row never changes. It can be told to fail its

@@ -1,6 +1,6 @@
 import Foundation
 import KyniemCore
-import KyniemNotifiers
+import KyniemDispatch
 
 /// A notifier that keeps every batch it receives and answers `.sent`, except for the keys it
 /// was told to fail (or all of them), or leaves out the keys it was told to forget.

@@ -142,3 +142,12 @@ func isYAMLDecimal(_ text: String) -> Bool {
     }
     return i == b.count
 }
+
+// A configuration value that carries the node it was read from (a notifier entry, whose type reads
+// its own settings with the accessors above) stays Hashable.
+extension YAMLNode: Hashable {
+    /// By mark alone, which equal nodes share: cheap for a whole tree, and consistent with `==`.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(mark)
+    }
+}

@@ -4,7 +4,10 @@ import KyniemCore
 import KyniemTesting
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 /// Every exchange ends by its bound (issue 9): the name lookup, each address, a server that
 /// trickles or stalls, and the run's bound over a batch of many requests. Each test measures

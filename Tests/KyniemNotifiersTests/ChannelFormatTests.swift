@@ -4,7 +4,10 @@ import KyniemCore
 import KyniemTesting
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 /// Each channel's payload, as a loopback server receives it, checked against the service's
 /// documented format and limits: Slack mrkdwn (no headings, 4,000 characters), Teams Adaptive

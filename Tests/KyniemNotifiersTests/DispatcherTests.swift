@@ -1,7 +1,9 @@
 import Foundation
 import KyniemConfig
 import KyniemCore
+import KyniemDispatch
 import KyniemNotifiers
+import KyniemPlugins
 import KyniemTesting
 import Testing
 

@@ -4,7 +4,10 @@ import KyniemCore
 import KyniemTesting
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 #if canImport(Glibc)
 import Glibc

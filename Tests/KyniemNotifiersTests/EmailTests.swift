@@ -4,7 +4,10 @@ import KyniemCore
 import KyniemTesting
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 /// The email notifier against a real SMTP server on 127.0.0.1 (Python's standard library; the
 /// server parses each message with the `email` package, so headers and bodies are decoded by
@@ -305,7 +308,7 @@ import Testing
             "notifier `bad` (type email): `from:` is not an e-mail address like name@example.org: \"not an address\"",
             "notifier `bad` (type email): `to:` must be a non-empty list of plain values",
             "notifier `bad` (type email): needs `smtp.host:`",
-            "notifier `bad` (type email): `smtp.port:` must be a whole number from 1 to 65535, found smtp",
+            "notifier `bad` (type email): `smtp.port:` must be a whole number from 1 to 65535; expected an integer, found the string \"smtp\"",
             "notifier `auth` (type email): `smtp.password_env:` must name an environment variable (letters, digits and _), found \"SMTP-PASSWORD\"",
             "notifier `auth` (type email): the password would cross the network unencrypted",
             "notifier `nopass` (type email): `smtp.user:` needs `smtp.password_env:`",

@@ -1,8 +1,11 @@
 import Foundation
 import KyniemConfig
 import KyniemCore
+import KyniemDispatch
 import KyniemNotifiers
+import KyniemPlugins
 import KyniemTesting
+import KyniemYAML
 
 #if canImport(Glibc)
 import Glibc
@@ -55,9 +58,12 @@ enum Fixture {
             locations[key] = SourceLocation(file: "/etc/kyniem.yaml", line: 11 + index, column: 7)
         }
         let json = settingsJSON ?? "{\"id\": \"\(id)\", \"type\": \"\(type)\"}"
+        // JSON is YAML's flow style: the entry as the configuration reader would hand it over,
+        // strings quoted (so always strings), numbers and booleans plain.
+        let settings = try! YAMLParser.parse(json, file: "/etc/kyniem.yaml")
         return NotifierSpec(
             id: id, type: type, language: language, filter: DeliveryFilter(), environment: env, options: options,
-            optionLocations: locations, settingsJSON: json, location: location)
+            optionLocations: locations, settingsJSON: json, location: location, settings: settings)
     }
 
     /// An occurrence built by hand (any date, a lunar date if wanted), for message tests.

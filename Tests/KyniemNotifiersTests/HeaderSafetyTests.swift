@@ -4,7 +4,10 @@ import KyniemCore
 import KyniemTesting
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 #if canImport(Glibc)
 import Glibc
@@ -31,9 +34,10 @@ extension EdgeSecurityTests {
         ])
         let problems = NotifierRegistry.validate([spec], pluginDirectories: []).map(\.description)
         #expect(problems.count == 3, "\(problems)")
-        // The reader's file:line:column, then the reason with the value's control characters shown.
+        // The value's own file:line:column (line 2 of the fixture's text, after `  "from" : `), then
+        // the reason with the value's control characters shown.
         #expect(problems.contains {
-            $0.hasPrefix("/etc/kyniem.yaml:11:7:")
+            $0.hasPrefix("/etc/kyniem.yaml:2:12:")
                 && $0.contains(#"`from:` holds a line break or another control character: "kyniem@example.org\r\nBcc: spy@example.net""#)
         }, "\(problems)")
         #expect(problems.contains { $0.hasPrefix("/etc/kyniem.yaml:") && $0.contains(#"`to:` holds a line break or another control character: "Lễ tân\u{1b} <letan@example.org>""#) }, "\(problems)")

@@ -1,6 +1,8 @@
 import Foundation
 import KyniemCore
+import KyniemDispatch
 import KyniemNotifiers
+import KyniemPlugins
 import KyniemState
 import KyniemTesting
 import Testing

@@ -1,7 +1,9 @@
 import Foundation
 import KyniemConfig
 import KyniemCore
+import KyniemDispatch
 import KyniemNotifiers
+import KyniemPlugins
 
 #if canImport(Glibc)
 import Glibc
@@ -487,7 +489,7 @@ func notifierSpec(id: String, type: String, language: Language = .vi, _ settings
     var all = settings
     all["id"] = id
     all["type"] = type
-    let json = String(decoding: try! JSONSerialization.data(withJSONObject: all, options: [.sortedKeys]), as: UTF8.self)
+    let json = String(decoding: try! JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
     return Fixture.spec(id: id, type: type, language: language, options: options, settingsJSON: json)
 }
 

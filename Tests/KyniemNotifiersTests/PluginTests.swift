@@ -4,7 +4,10 @@ import KyniemCore
 import KyniemTesting
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 #if canImport(Glibc)
 import Glibc
@@ -244,9 +247,9 @@ import Glibc
         #expect(two.protocolVersion == 2)
         let one = try PluginManifest.parse("name: p\ntype: notifier\nexecutable: ./notify\n", path: "/x/p/plugin.yaml").get()
         #expect(one.protocolVersion == 1)
-        for bad in ["3", "two", "\"1.0\"", "0"] {
+        for (bad, found) in [("3", "\"3\""), ("two", "\"two\""), ("\"1.0\"", "the string \"1.0\""), ("0", "\"0\""), ("[2]", "a sequence")] {
             let result = PluginManifest.parse("name: p\ntype: notifier\nexecutable: ./notify\ntimeout: 5s\nprotocol: \(bad)\n", path: "/x/p/plugin.yaml")
-            #expect(result.problems.map(\.description) == ["/x/p/plugin.yaml:5:11: expected `protocol: 1` or `protocol: 2`, found \"\(bad.replacingOccurrences(of: "\"", with: ""))\""])
+            #expect(result.problems.map(\.description) == ["/x/p/plugin.yaml:5:11: expected `protocol: 1` or `protocol: 2`, found \(found)"])
         }
     }
 

@@ -3,7 +3,10 @@ import KyniemConfig
 import KyniemCore
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 @Suite struct ManifestTests {
     @Test func aValidManifest() throws {
@@ -21,40 +24,65 @@ import Testing
         #expect(manifest.executableLocation.line == 4)
     }
 
-    @Test func everyProblemIsReportedWithItsLine() {
+    @Test func everyProblemIsReportedWithItsLineAndColumn() {
         let text = """
             name: Tele Gram
             tipe: notifier
             executable: [./notify]
-              timeout: 30s
             timeout: soon
-            just words
+            protocol: "2"
+            timeout: 1s
             """
         guard case .failure(let errors) = PluginManifest.parse(text, path: "/p/x/plugin.yaml") else {
             Issue.record("a broken manifest parsed")
             return
         }
         let messages = errors.problems.map(\.description)
-        #expect(messages.contains("/p/x/plugin.yaml:2:1: unknown key `tipe` (a manifest has name, type, executable, timeout, protocol); did you mean `type`?"))
-        #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:3:13: expected a plain value") })
-        #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:4:1: expected a top-level") })
-        #expect(messages.contains("/p/x/plugin.yaml:5:10: expected a timeout like 30s, 500ms or 2m, from 1ms to 60m, found \"soon\""))
-        #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:6:1: expected `key: value`") })
-        #expect(messages.contains { $0.contains("missing `type:`") })
-        #expect(messages.contains { $0.hasPrefix("/p/x/plugin.yaml:1:7: a plugin name is lower-case") })
+        #expect(messages == [
+            "/p/x/plugin.yaml:1:1: missing `type:`",
+            "/p/x/plugin.yaml:1:7: a plugin name is lower-case letters, digits, - and _, found \"Tele Gram\"",
+            "/p/x/plugin.yaml:2:1: unknown key `tipe` (a manifest has name, type, executable, timeout, protocol); did you mean `type`?",
+            "/p/x/plugin.yaml:3:13: `executable:` expected a single value, found a sequence; a manifest holds no lists or maps",
+            "/p/x/plugin.yaml:4:10: expected a timeout like 30s, 500ms or 2m, from 1ms to 60m, found \"soon\"",
+            // A number is plain, as everywhere in kyniem's YAML: quoted, it is text.
+            "/p/x/plugin.yaml:5:11: expected `protocol: 1` or `protocol: 2`, found the string \"2\"",
+            "/p/x/plugin.yaml:6:1: duplicate key \"timeout\" (first at line 4, column 1)",
+        ], "\(messages)")
+    }
+
+    @Test func aSyntaxErrorIsReportedAtItsPlace() {
+        // Once the YAML itself is broken nothing after it can be read: the one error says where.
+        for (text, line) in [("name: p\ntype: notifier\n  executable: ./notify\n", 3), ("name: p\njust words\ntype: x\n", 3)] {
+            let problems = PluginManifest.parse(text, path: "/p/x/plugin.yaml").problems
+            #expect(problems.count == 1, "\(problems)")
+            #expect(problems.first?.location?.line == line, "\(problems)")
+            #expect(problems.first?.description.hasPrefix("/p/x/plugin.yaml:\(line):") == true, "\(problems)")
+        }
+    }
+
+    @Test func aManifestIsOneMappingAndItsTextIsText() throws {
+        let listed = PluginManifest.parse("- name: p\n", path: "/p/x/plugin.yaml").problems.map(\.description)
+        #expect(listed.first == "/p/x/plugin.yaml:1:1: expected a manifest of `key: value` lines (name, type, executable, timeout, protocol), found a sequence")
+        // Text is typed by request, never by content: `name: 123` is the name "123", and an
+        // executable called `true` is a file name, not a boolean.
+        let typed = try PluginManifest.parse("name: 123\ntype: notifier\nexecutable: true\n", path: "/p/x/plugin.yaml").get()
+        #expect(typed.name == "123")
+        #expect(typed.executable == "/p/x/true")
+        let empty = PluginManifest.parse("name: \"\"\ntype: notifier\nexecutable:\n", path: "/p/x/plugin.yaml").problems.map(\.description)
+        #expect(empty == ["/p/x/plugin.yaml:1:1: missing `executable:`", "/p/x/plugin.yaml:1:7: `name:` is empty"])
     }
 
     @Test func durations() {
-        #expect(PluginManifest.parseDuration("30s") == 30_000)
-        #expect(PluginManifest.parseDuration("500ms") == 500)
-        #expect(PluginManifest.parseDuration("2m") == 120_000)
-        #expect(PluginManifest.parseDuration("2") == nil)
-        #expect(PluginManifest.parseDuration("-1s") == nil)
-        #expect(PluginManifest.parseDuration("1.5s") == nil)
+        #expect(TimeoutText.parse("30s") == 30_000)
+        #expect(TimeoutText.parse("500ms") == 500)
+        #expect(TimeoutText.parse("2m") == 120_000)
+        #expect(TimeoutText.parse("2") == nil)
+        #expect(TimeoutText.parse("-1s") == nil)
+        #expect(TimeoutText.parse("1.5s") == nil)
         // At most an hour: a run holds its lock while it waits.
-        #expect(PluginManifest.parseDuration("60m") == 3_600_000)
-        #expect(PluginManifest.parseDuration("61m") == nil)
-        #expect(PluginManifest.parseDuration("99999999999999999999s") == nil)
+        #expect(TimeoutText.parse("60m") == 3_600_000)
+        #expect(TimeoutText.parse("61m") == nil)
+        #expect(TimeoutText.parse("99999999999999999999s") == nil)
     }
 }
 

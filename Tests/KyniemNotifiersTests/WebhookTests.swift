@@ -4,7 +4,10 @@ import KyniemCore
 import KyniemTesting
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 /// The webhook notifier against a real HTTP server on 127.0.0.1.
 @Suite struct WebhookTests {

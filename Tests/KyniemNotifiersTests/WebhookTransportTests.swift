@@ -4,7 +4,10 @@ import KyniemCore
 import KyniemTesting
 import Testing
 
+@testable import KyniemDispatch
 @testable import KyniemNotifiers
+@testable import KyniemPlugins
+@testable import KyniemTransports
 
 /// kyniem's own HTTP client under the webhook notifier: HTTPS against a Python server with a
 /// self-signed certificate made at test time, response framing, timeouts and proxies.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KyniemConfig
 import KyniemNotifiers
+import KyniemPlugins
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KyniemNotifiers
+import KyniemPlugins
 
 struct Plugins: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import KyniemConfig
 import KyniemCore
+import KyniemDispatch
 import KyniemNotifiers
+import KyniemPlugins
 import KyniemState
 
 struct Run: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import KyniemConfig
 import KyniemCore
+import KyniemDispatch
 
 /// A notifier whose `type:` names a plugin: runs the plugin's executable once per run with the
 /// batch on stdin, per SPEC.md's plugin protocol (fixed):
@@ -69,7 +70,7 @@ public struct PluginNotifier: Notifier {
         let manifestTimeout = Duration.milliseconds(plugin.timeoutMilliseconds)
         let timeout = min(manifestTimeout, batch.timeRemaining)
         let stoppedAt = timeout < manifestTimeout
-            ? "before the run's time bound (run_timeout:)" : "within \(Self.duration(plugin.timeoutMilliseconds))"
+            ? "before the run's time bound (run_timeout:)" : "within \(TimeoutText.describe(plugin.timeoutMilliseconds))"
         let input = Array(input(for: batch, timeout: timeout).utf8)
 
         var firstBadLine: String?
@@ -185,7 +186,7 @@ public struct PluginNotifier: Notifier {
             ("digest", JSONText.object([
                 ("title", JSONText.quote(batch.digest.title)), ("body", JSONText.quote(batch.digest.body)),
             ])),
-            ("timeout_ms", String(Self.milliseconds(timeout))),
+            ("timeout_ms", String(TimeoutText.milliseconds(timeout))),
         ]) + "\n"
     }
 
@@ -206,11 +207,6 @@ public struct PluginNotifier: Notifier {
         return try? JSONDecoder().decode(Result.self, from: Data(trimmed.utf8))
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-    }
-
     /// The results, or nil when stdout is not exactly one such object (surrounding whitespace allowed).
     static func parseResults(_ bytes: [UInt8]) -> [Result]? {
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -221,9 +217,5 @@ public struct PluginNotifier: Notifier {
     static func clip(_ text: String, to limit: Int = 300) -> String {
         let line = text.replacingOccurrences(of: "\n", with: " ")
         return line.count > limit ? String(line.prefix(limit)) + "…" : line
-    }
-
-    static func duration(_ milliseconds: Int) -> String {
-        milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }
 }

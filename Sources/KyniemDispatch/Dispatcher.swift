@@ -46,29 +46,6 @@ public struct Dispatcher: Sendable {
         self.planner = planner
     }
 
-    /// Targets for the configured notifiers. A notifier that cannot be built (a plugin that
-    /// vanished since `kyniem check`, a template that no longer parses) fails its own deliveries
-    /// with the reason, and the others still send.
-    public init(notifiers specs: [NotifierSpec], plugins: PluginCatalog, context: NotifierContext, planner: Planner? = nil) {
-        self.planner = planner
-        self.targets = specs.map { spec in
-            let templates: MessageTemplates
-            switch MessageTemplates.load(for: spec, configDirectory: context.configDirectory) {
-            case .success(let loaded): templates = loaded
-            case .failure(let errors):
-                return Target(
-                    id: spec.id, language: spec.language, notifier: UnavailableNotifier(reason: errors.description))
-            }
-            switch NotifierRegistry.makeNotifier(for: spec, plugins: plugins, context: context) {
-            case .success(let notifier):
-                return Target(id: spec.id, language: spec.language, notifier: notifier, templates: templates)
-            case .failure(let errors):
-                return Target(
-                    id: spec.id, language: spec.language, notifier: UnavailableNotifier(reason: errors.description))
-            }
-        }
-    }
-
     /// The daily run (`kyniem run`): plans the window, reports what left it unsent, sends the rest.
     ///
     /// The window is the run date and the `catchUpDays` before it, but never before the ledger's
@@ -324,10 +301,12 @@ public struct Dispatcher: Sendable {
 /// Stands in for a notifier that could not be built (a plugin that vanished since `kyniem check`,
 /// a template that no longer parses, settings `makeNotifier` has already refused): fails its
 /// deliveries with the reason.
-struct UnavailableNotifier: Notifier {
-    let reason: String
+package struct UnavailableNotifier: Notifier {
+    package let reason: String
 
-    func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
+    package init(reason: String) { self.reason = reason }
+
+    package func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
         outcomes.failUnreported(batch, "notifier `\(batch.notifier)` is unavailable: \(reason)")
     }
 }

@@ -1,16 +1,18 @@
-/// One reply of an SMTP server: its code and the text of each line.
-struct SMTPReply: Sendable {
-    let code: Int
-    let lines: [String]
+import KyniemDispatch
 
-    var text: String { "\(code) " + lines.joined(separator: " / ") }
+/// One reply of an SMTP server: its code and the text of each line.
+package struct SMTPReply: Sendable {
+    package let code: Int
+    package let lines: [String]
+
+    package var text: String { "\(code) " + lines.joined(separator: " / ") }
 }
 
 /// A connection to an SMTP server: `NetworkConnection` (plain, or TLS from the start or after
 /// STARTTLS) and SMTP's multi-line replies. One deadline bounds the whole session, from the
 /// name lookup to the reply after DATA: a server that trickles a reply one line at a time runs
 /// into it like one that says nothing.
-final class SMTPConnection {
+package final class SMTPConnection {
     private let network: NetworkConnection
     /// What a timeout is called in a failure reason: the session's `timeout:`, or the run's bound.
     private let outOfTime: String
@@ -22,24 +24,24 @@ final class SMTPConnection {
         self.outOfTime = outOfTime
     }
 
-    var isTLS: Bool { network.isTLS }
+    package var isTLS: Bool { network.isTLS }
 
     /// True when the socket is connected to this machine, whatever name led there.
-    var peerIsLoopback: Bool { network.peerIsLoopback }
+    package var peerIsLoopback: Bool { network.peerIsLoopback }
 
     /// This end's address as an address literal, for EHLO when the host has no domain name.
-    var localAddressLiteral: String? { network.localAddressLiteral }
+    package var localAddressLiteral: String? { network.localAddressLiteral }
 
     /// Connects to the first address of `host` that answers; this and every later read and
     /// write of the session end by `deadline` (the earlier of the session's `timeout:` and the
     /// run's bound; `limitedByRun` says it is the run's, for the reasons).
-    static func connect(
+    package static func connect(
         host: String, port: Int, timeoutMilliseconds: Int, deadline: ContinuousClock.Instant, limitedByRun: Bool = false,
         resolver: Resolver = .system
     ) -> Result<SMTPConnection, SendFailure> {
         let outOfTime = limitedByRun
             ? "the run reached its time bound (run_timeout:)"
-            : "the session's timeout (\(PluginNotifier.duration(timeoutMilliseconds))) ran out"
+            : "the session's timeout (\(TimeoutText.describe(timeoutMilliseconds))) ran out"
         switch NetworkConnection.open(
             host: host, port: port, timeoutMilliseconds: timeoutMilliseconds, deadline: Deadline(instant: deadline),
             resolver: resolver)
@@ -55,7 +57,7 @@ final class SMTPConnection {
         case .failure(let error):
             let detail = error.kind == .timedOut
                 ? (limitedByRun ? "no answer before the run's time bound (run_timeout:)"
-                    : "no answer within \(PluginNotifier.duration(timeoutMilliseconds))")
+                    : "no answer within \(TimeoutText.describe(timeoutMilliseconds))")
                 : error.detail
             return .failure(SendFailure("smtp: cannot connect to \(host):\(port): \(detail)"))
         }
@@ -63,20 +65,20 @@ final class SMTPConnection {
 
     /// The TLS handshake (right after connecting for implicit TLS, or after the server's 220 to
     /// STARTTLS), verifying the certificate for `host`; nil once done.
-    func startTLS(host: String, caFile: String?) -> SendFailure? {
+    package func startTLS(host: String, caFile: String?) -> SendFailure? {
         guard let error = network.startTLS(serverName: host, caFile: caFile) else { return nil }
         return SendFailure("smtp: " + (error.kind == .timedOut ? "\(outOfTime) during the TLS handshake" : error.detail))
     }
 
     /// Writes every byte; nil on success, else the reason.
-    func write(_ text: String) -> String? {
+    package func write(_ text: String) -> String? {
         guard let error = network.write(text) else { return nil }
         return error.kind == .timedOut ? "\(outOfTime) while writing" : error.detail
     }
 
     /// A whole reply, continuation lines (`250-…`) included; `awaited` names it for a failure
     /// reason ("the greeting", "the reply to EHLO").
-    func readReply(_ awaited: String) -> Result<SMTPReply, SendFailure> {
+    package func readReply(_ awaited: String) -> Result<SMTPReply, SendFailure> {
         var lines: [String] = []
         var total = 0
         while true {
@@ -103,7 +105,7 @@ final class SMTPConnection {
         }
     }
 
-    func close() {
+    package func close() {
         network.close()
     }
 }

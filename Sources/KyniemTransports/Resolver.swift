@@ -1,4 +1,5 @@
 import Foundation
+import KyniemDispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -8,15 +9,15 @@ import Darwin
 
 /// One address to connect to, copied out of `getaddrinfo`'s list so that the list is freed by
 /// the thread that made it, whoever ends up reading the copy.
-struct SocketAddress: Sendable, Equatable {
-    let family: Int32
-    let socketType: Int32
-    let protocolNumber: Int32
+package struct SocketAddress: Sendable, Equatable {
+    package let family: Int32
+    package let socketType: Int32
+    package let protocolNumber: Int32
     /// The `sockaddr_in` or `sockaddr_in6`, as bytes.
-    let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// An IPv4 or IPv6 literal and a port; nil when `host` is neither.
-    init?(literal host: String, port: Int) {
+    package init?(literal host: String, port: Int) {
         var v4 = in_addr()
         var v6 = in6_addr()
         if inet_pton(AF_INET, host, &v4) == 1 {
@@ -51,7 +52,7 @@ struct SocketAddress: Sendable, Equatable {
         bytes = info.ai_addr.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(info.ai_addrlen))) } ?? []
     }
 
-    static var stream: Int32 {
+    package static var stream: Int32 {
         #if canImport(Glibc)
         Int32(SOCK_STREAM.rawValue)
         #else
@@ -68,15 +69,15 @@ struct SocketAddress: Sendable, Equatable {
 /// the deadline; a late lookup finishes (and frees its list) in the background, and its answer
 /// is dropped. Tests inject their own `lookup` (a slow one, or one that lists a dead address
 /// first).
-struct Resolver: Sendable {
-    let lookup: @Sendable (_ host: String, _ port: Int) -> Result<[SocketAddress], ConnectionError>
+package struct Resolver: Sendable {
+    package let lookup: @Sendable (_ host: String, _ port: Int) -> Result<[SocketAddress], ConnectionError>
 
-    init(lookup: @escaping @Sendable (_ host: String, _ port: Int) -> Result<[SocketAddress], ConnectionError>) {
+    package init(lookup: @escaping @Sendable (_ host: String, _ port: Int) -> Result<[SocketAddress], ConnectionError>) {
         self.lookup = lookup
     }
 
     /// The system's resolver: `getaddrinfo` (hosts file, DNS, whatever nsswitch.conf says).
-    static let system = Resolver { host, port in
+    package static let system = Resolver { host, port in
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = SocketAddress.stream
@@ -102,7 +103,7 @@ struct Resolver: Sendable {
     }
 
     /// The addresses of `host`, or why there are none by `until`. An IP literal needs no lookup.
-    func resolve(_ host: String, port: Int, until: Deadline) -> Result<[SocketAddress], ConnectionError> {
+    package func resolve(_ host: String, port: Int, until: Deadline) -> Result<[SocketAddress], ConnectionError> {
         if let literal = SocketAddress(literal: host, port: port) { return .success([literal]) }
         let allowed = until.remainingMilliseconds
         let answer = Answer()
@@ -139,12 +140,12 @@ struct Resolver: Sendable {
 }
 
 /// Which hosts count as this machine (a password may go to them without TLS).
-enum Loopback {
+package enum Loopback {
     /// True for the name `localhost` and for IP literals in 127.0.0.0/8, `::1` and
     /// `::ffff:127.x.y.z`, decided by parsing the address (`inet_pton`), never by its first
     /// characters: `127.mail.example.org` is a host name like any other. Other names are not
     /// resolved here: what a name resolves to can change between `check` and the run.
-    static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         var host = host
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if host.lowercased() == "localhost" { return true }
@@ -159,7 +160,7 @@ enum Loopback {
         return false
     }
 
-    static func isLoopback(_ address: in6_addr) -> Bool {
+    package static func isLoopback(_ address: in6_addr) -> Bool {
         let bytes = withUnsafeBytes(of: address) { Array($0) }
         if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }
         // IPv4-mapped (::ffff:127.0.0.1).

@@ -1,3 +1,5 @@
+import KyniemDispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -5,21 +7,21 @@ import Darwin
 #endif
 
 /// A point in time on the monotonic clock, after which a network operation gives up.
-struct Deadline {
-    let instant: ContinuousClock.Instant
+package struct Deadline {
+    package let instant: ContinuousClock.Instant
 
-    static func after(milliseconds: Int) -> Deadline {
+    package static func after(milliseconds: Int) -> Deadline {
         Deadline(instant: .now + .milliseconds(milliseconds))
     }
 
-    static func earliest(_ a: Deadline, _ b: Deadline?) -> Deadline {
+    package static func earliest(_ a: Deadline, _ b: Deadline?) -> Deadline {
         guard let b else { return a }
         return a.instant <= b.instant ? a : b
     }
 
     /// What is left, in whole milliseconds (rounded up, so poll never spins on a sub-millisecond
     /// rest), never negative.
-    var remainingMilliseconds: Int32 {
+    package var remainingMilliseconds: Int32 {
         let (seconds, attoseconds) = (instant - .now).components
         if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
@@ -28,7 +30,7 @@ struct Deadline {
 
     /// A time a person reads in a failure reason: `2s`, `1.5s`, `300ms` (rounded to a tenth
     /// of a second from one second up).
-    static func text(milliseconds: Int) -> String {
+    package static func text(milliseconds: Int) -> String {
         if milliseconds < 1000 { return "\(milliseconds)ms" }
         let tenths = (milliseconds + 50) / 100
         return tenths % 10 == 0 ? "\(tenths / 10)s" : "\(tenths / 10).\(tenths % 10)s"
@@ -37,8 +39,8 @@ struct Deadline {
 
 /// Why a network operation failed, in plain words that never hold the host or the URL: the
 /// callers (SMTP, HTTP) decide what they may add.
-struct ConnectionError: Error, Sendable {
-    enum Kind: Sendable {
+package struct ConnectionError: Error, Sendable {
+    package enum Kind: Sendable {
         /// The host name has no address.
         case resolve
         /// The name lookup did not answer in time (`detail`: the time it had, like "2s").
@@ -55,10 +57,10 @@ struct ConnectionError: Error, Sendable {
         case io
     }
 
-    let kind: Kind
-    let detail: String
+    package let kind: Kind
+    package let detail: String
 
-    init(_ kind: Kind, _ detail: String) {
+    package init(_ kind: Kind, _ detail: String) {
         self.kind = kind
         self.detail = detail
     }
@@ -71,20 +73,20 @@ struct ConnectionError: Error, Sendable {
 /// both notifiers set for the whole exchange (a webhook's request, an SMTP session) and cap with
 /// the run's bound. A server that trickles its answer a byte at a time runs into `deadline` like
 /// a silent one, so a slow server can never hold a run.
-final class NetworkConnection {
+package final class NetworkConnection {
     private var fd: Int32
     private var tls: TLSStream?
     private var buffer: [UInt8] = []
     /// Where the unread part of `buffer` starts (consumed bytes are dropped in bulk).
     private var start = 0
     private let operationTimeout: Int
-    var deadline: Deadline?
+    package var deadline: Deadline?
 
-    var isTLS: Bool { tls != nil }
+    package var isTLS: Bool { tls != nil }
 
     /// Bytes received but not yet read: after a STARTTLS answer there must be none (RFC 3207 §6:
     /// anything the server sent before the handshake would otherwise be read as if protected).
-    var hasBufferedInput: Bool { start < buffer.count }
+    package var hasBufferedInput: Bool { start < buffer.count }
 
     private init(fd: Int32, operationTimeout: Int, deadline: Deadline?) {
         self.fd = fd
@@ -106,7 +108,7 @@ final class NetworkConnection {
     /// (`Resolver`), and each address gets an equal share of what is left when its turn comes
     /// (as curl shares its connect timeout), so an address that swallows packets can't use up
     /// the time of the ones after it.
-    static func open(
+    package static func open(
         host: String, port: Int, timeoutMilliseconds: Int, deadline: Deadline? = nil, resolver: Resolver = .system
     ) -> Result<NetworkConnection, ConnectionError> {
         let until = Deadline.earliest(.after(milliseconds: timeoutMilliseconds), deadline)
@@ -157,7 +159,7 @@ final class NetworkConnection {
     }
 
     /// Waits until `fd` is ready for `events`; nil when it is, else the reason.
-    static func wait(_ fd: Int32, for events: Int16, until: Deadline) -> ConnectionError? {
+    package static func wait(_ fd: Int32, for events: Int16, until: Deadline) -> ConnectionError? {
         var entry = pollfd(fd: fd, events: events, revents: 0)
         while true {
             let remaining = until.remainingMilliseconds
@@ -172,7 +174,7 @@ final class NetworkConnection {
     /// Turns this connection into a TLS one (implicit TLS right after connecting, or after an
     /// SMTP STARTTLS answer); nil once the handshake succeeded and the certificate was verified
     /// for `serverName`.
-    func startTLS(serverName: String, caFile: String?) -> ConnectionError? {
+    package func startTLS(serverName: String, caFile: String?) -> ConnectionError? {
         guard tls == nil else { return nil }
         guard !hasBufferedInput else {
             return ConnectionError(.tls, "the server sent data before the TLS handshake; the connection was dropped")
@@ -186,12 +188,12 @@ final class NetworkConnection {
         }
     }
 
-    func write(_ text: String) -> ConnectionError? {
+    package func write(_ text: String) -> ConnectionError? {
         write(Array(text.utf8))
     }
 
     /// Writes every byte; nil on success, else the reason.
-    func write(_ bytes: [UInt8]) -> ConnectionError? {
+    package func write(_ bytes: [UInt8]) -> ConnectionError? {
         let until = operationDeadline()
         var offset = 0
         while offset < bytes.count {
@@ -255,7 +257,7 @@ final class NetworkConnection {
 
     /// One line without its CR LF (or bare LF), as bytes; fails when the line is longer than
     /// `limit` (a server can't make kyniem grow without bound) or the stream ends first.
-    func readLine(limit: Int) -> Result<[UInt8], ConnectionError> {
+    package func readLine(limit: Int) -> Result<[UInt8], ConnectionError> {
         let until = operationDeadline()
         compact()
         var searched = 0
@@ -287,7 +289,7 @@ final class NetworkConnection {
     }
 
     /// Exactly `count` bytes.
-    func read(count: Int) -> Result<[UInt8], ConnectionError> {
+    package func read(count: Int) -> Result<[UInt8], ConnectionError> {
         let until = operationDeadline()
         while buffer.count - start < count {
             switch fill(until: until) {
@@ -302,7 +304,7 @@ final class NetworkConnection {
     }
 
     /// Everything up to the end of the stream, at most `limit` bytes (then it stops reading).
-    func readToEnd(limit: Int) -> Result<[UInt8], ConnectionError> {
+    package func readToEnd(limit: Int) -> Result<[UInt8], ConnectionError> {
         let until = operationDeadline()
         while buffer.count - start < limit {
             switch fill(until: until) {
@@ -321,7 +323,7 @@ final class NetworkConnection {
 
     /// The bytes received but not yet read, at most `limit`: what came of an answer that was
     /// cut off by its deadline.
-    func takeBuffered(limit: Int) -> [UInt8] {
+    package func takeBuffered(limit: Int) -> [UInt8] {
         let end = min(buffer.count, start + limit)
         let bytes = Array(buffer[start..<end])
         start = end
@@ -330,7 +332,7 @@ final class NetworkConnection {
 
     /// True when the socket is connected to this machine (127.0.0.0/8, ::1): decided by the
     /// address it is connected to, whatever name led there.
-    var peerIsLoopback: Bool {
+    package var peerIsLoopback: Bool {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let status = withUnsafeMutablePointer(to: &storage) {
@@ -351,7 +353,7 @@ final class NetworkConnection {
 
     /// This end's address as an SMTP address literal (RFC 5321 §4.1.3): `[192.0.2.1]`,
     /// `[IPv6:2001:db8::1]`; nil when the socket has none.
-    var localAddressLiteral: String? {
+    package var localAddressLiteral: String? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let status = withUnsafeMutablePointer(to: &storage) {
@@ -373,7 +375,7 @@ final class NetworkConnection {
         }
     }
 
-    func close() {
+    package func close() {
         tls?.close()
         tls = nil
         if fd >= 0 {

@@ -1,5 +1,6 @@
 import CProcessControl
 import Foundation
+import KyniemDispatch
 
 #if canImport(Glibc)
 import Glibc

@@ -1,37 +1,38 @@
 import Foundation
+import KyniemDispatch
 
 /// An `http://` or `https://` URL, split into what a request needs. Written by hand rather than
 /// with `URLComponents` so the request target is sent exactly as given (no re-encoding of a
 /// token's characters) and an IPv6 literal keeps its brackets where HTTP wants them.
-struct HTTPURL: Sendable, Equatable {
-    let secure: Bool
+package struct HTTPURL: Sendable, Equatable {
+    package let secure: Bool
     /// The host name or IP address, without the brackets of an IPv6 literal.
-    let host: String
-    let port: Int
+    package let host: String
+    package let port: Int
     /// Path and query as given (`/` when the URL has neither); the fragment is not sent.
-    let target: String
+    package let target: String
     /// `user:password@` of the URL (percent-decoded), sent as HTTP Basic credentials.
-    let user: String?
-    let password: String?
+    package let user: String?
+    package let password: String?
 
-    var defaultPort: Int { secure ? 443 : 80 }
+    package var defaultPort: Int { secure ? 443 : 80 }
 
     /// The host as it stands in a URL: an IPv6 literal in brackets.
     private var bracketedHost: String { host.contains(":") ? "[\(host)]" : host }
 
     /// `host`, `host:8080`, `[::1]:8080`: for the Host header.
-    var authority: String { port == defaultPort ? bracketedHost : "\(bracketedHost):\(port)" }
+    package var authority: String { port == defaultPort ? bracketedHost : "\(bracketedHost):\(port)" }
 
     /// `host:443`: the target of a CONNECT (RFC 7231 §4.3.6 wants the port).
-    var hostAndPort: String { "\(bracketedHost):\(port)" }
+    package var hostAndPort: String { "\(bracketedHost):\(port)" }
 
     /// The URL of a proxy request (absolute form, RFC 7230 §5.3.2), without credentials.
-    var absolute: String { (secure ? "https://" : "http://") + authority + target }
+    package var absolute: String { (secure ? "https://" : "http://") + authority + target }
 
     /// The URL in `text` (surrounding white space ignored: a value pasted into a variable often
     /// ends with a line break), or nil when it isn't an http(s) URL a request can be sent to.
     /// `portWhenMissing` overrides the scheme's default port (proxies: 1080, as curl does).
-    static func parse(_ text: String, portWhenMissing: Int? = nil) -> HTTPURL? {
+    package static func parse(_ text: String, portWhenMissing: Int? = nil) -> HTTPURL? {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let schemeEnd = text.range(of: "://") else { return nil }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
@@ -100,7 +101,7 @@ struct HTTPURL: Sendable, Equatable {
     }
 
     /// `Basic …` for the URL's credentials, if it has any.
-    var basicCredentials: String? {
+    package var basicCredentials: String? {
         guard let user else { return nil }
         return "Basic " + Base64.encode(Array("\(user):\(password ?? "")".utf8))
     }
@@ -108,12 +109,12 @@ struct HTTPURL: Sendable, Equatable {
 
 /// The answer of a server: its status, headers (names in lower case) and as much of its body as
 /// kyniem keeps (`HTTPClient.bodyLimit`).
-struct HTTPResponse: Sendable {
-    let status: Int
-    let headers: [(name: String, value: String)]
-    let body: [UInt8]
+package struct HTTPResponse: Sendable {
+    package let status: Int
+    package let headers: [(name: String, value: String)]
+    package let body: [UInt8]
 
-    func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.last { $0.name == name }?.value
     }
 }
@@ -131,23 +132,23 @@ struct HTTPResponse: Sendable {
 /// `https_proxy`/`HTTPS_PROXY` for https URLs (a CONNECT tunnel), `http_proxy` for http URLs
 /// (lower case only: a CGI server sets `HTTP_PROXY` from a request header), and
 /// `no_proxy`/`NO_PROXY`. Failure reasons never hold the URL, which often holds a token.
-struct HTTPClient {
-    let timeoutMilliseconds: Int
+package struct HTTPClient {
+    package let timeoutMilliseconds: Int
     /// Extra certificates to trust (PEM), beside the system's.
-    let caFile: String?
+    package let caFile: String?
     /// Where proxy variables are read.
-    let environment: [String: String]
+    package let environment: [String: String]
     /// How host names become addresses (bounded by the request's deadline).
-    let resolver: Resolver
+    package let resolver: Resolver
 
     /// At most this much of a body is kept: a failure reason shows its first line.
-    static let bodyLimit = 64 * 1024
-    static let headLimit = 64 * 1024
+    package static let bodyLimit = 64 * 1024
+    package static let headLimit = 64 * 1024
 
     /// `timeout:` as a duration: the bound of one whole request.
-    var timeout: Duration { .milliseconds(timeoutMilliseconds) }
+    package var timeout: Duration { .milliseconds(timeoutMilliseconds) }
 
-    init(
+    package init(
         timeoutMilliseconds: Int, caFile: String? = nil, environment: [String: String] = [:], resolver: Resolver = .system
     ) {
         self.timeoutMilliseconds = timeoutMilliseconds
@@ -161,7 +162,7 @@ struct HTTPClient {
     /// what the server said back (a server that echoes the request in an error page would
     /// otherwise put the `Authorization` header in the ledger); the caller redacts the rest of
     /// the URL.
-    func post(_ body: String, to url: HTTPURL, deadline: ContinuousClock.Instant? = nil) -> SendFailure? {
+    package func post(_ body: String, to url: HTTPURL, deadline: ContinuousClock.Instant? = nil) -> SendFailure? {
         switch send(body: Array(body.utf8), to: url, deadline: deadline) {
         case .failure(let failure):
             return failure
@@ -181,7 +182,7 @@ struct HTTPClient {
 
     /// The wait a 429 answer asks for: Telegram's `{"parameters": {"retry_after": N}}` (Bot API,
     /// "ResponseParameters"), else a `Retry-After` header in seconds (RFC 9110 §10.2.3).
-    static func retryAfter(_ response: HTTPResponse) -> Duration? {
+    package static func retryAfter(_ response: HTTPResponse) -> Duration? {
         if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
             let parameters = object["parameters"] as? [String: Any], let seconds = parameters["retry_after"] as? Int,
             seconds >= 0
@@ -200,7 +201,7 @@ struct HTTPClient {
     /// the user and password of the URL and of the proxy, raw and percent-decoded,
     /// `user:password`, and the base64 of the Basic header (also with `/` escaped as JSON
     /// encoders do).
-    func credentials(for url: HTTPURL) -> [String] {
+    package func credentials(for url: HTTPURL) -> [String] {
         var targets = [url]
         if case .success(let proxy?) = Self.proxy(for: url, environment: environment) { targets.append(proxy) }
         var secrets: [String] = []
@@ -224,7 +225,7 @@ struct HTTPClient {
     /// The body of a 2xx answer is not read: the status has decided, and a server that trickles
     /// its body can't hold the run. Any other answer's body is read until the request's deadline,
     /// and kept as far as it came.
-    func send(body: [UInt8], to url: HTTPURL, deadline end: ContinuousClock.Instant? = nil) -> Result<HTTPResponse, SendFailure> {
+    package func send(body: [UInt8], to url: HTTPURL, deadline end: ContinuousClock.Instant? = nil) -> Result<HTTPResponse, SendFailure> {
         let deadline = Deadline.earliest(.after(milliseconds: timeoutMilliseconds), end.map { Deadline(instant: $0) })
         // Cut off by the run's bound rather than by `timeout:`: the reason says so.
         let limitedByRun = end.map { $0 < ContinuousClock.now + timeout } ?? false
@@ -382,7 +383,7 @@ struct HTTPClient {
         case .timedOut where limitedByRun:
             reason = "the run reached its time bound (run_timeout:) before \(peer) answered; the next run sends it"
         case .connect: reason = "cannot connect to \(peer) (\(error.detail.prefix(1).lowercased() + error.detail.dropFirst()))"
-        case .timedOut: reason = "no answer within \(PluginNotifier.duration(timeoutMilliseconds))"
+        case .timedOut: reason = "no answer within \(TimeoutText.describe(timeoutMilliseconds))"
         case .closed: reason = receiving ? "\(peer) closed the connection without answering" : "the connection was lost"
         case .tls: reason = error.detail
         case .io: reason = receiving ? "\(peer)'s answer could not be read (\(error.detail))" : "the request failed (\(error.detail))"
@@ -392,7 +393,7 @@ struct HTTPClient {
 
     /// The proxy for `url` from `environment`, nil for a direct connection, or why the proxy
     /// variable can't be used.
-    static func proxy(for url: HTTPURL, environment: [String: String]) -> Result<HTTPURL?, SendFailure> {
+    package static func proxy(for url: HTTPURL, environment: [String: String]) -> Result<HTTPURL?, SendFailure> {
         let names = url.secure ? ["https_proxy", "HTTPS_PROXY"] : ["http_proxy"]
         guard let name = names.first(where: { !(environment[$0] ?? "").isEmpty }), let value = environment[name] else {
             return .success(nil)
@@ -410,7 +411,7 @@ struct HTTPClient {
     /// `no_proxy` as curl reads it: comma-separated host names or domains (a leading dot or
     /// `*.` optional: `example.org` also covers `hooks.example.org`), IP addresses, an optional
     /// `:port` after each, and `*` for every host. CIDR ranges are not understood.
-    static func bypassesProxy(_ url: HTTPURL, noProxy: String) -> Bool {
+    package static func bypassesProxy(_ url: HTTPURL, noProxy: String) -> Bool {
         let host = url.host.lowercased()
         for item in noProxy.split(separator: ",") {
             var entry = item.trimmingCharacters(in: .whitespaces).lowercased()

@@ -16,7 +16,7 @@ public enum DigestFormat {
     }
 
     /// One item on one line, unescaped.
-    static func line(_ item: Digest.Item) -> String {
+    package static func line(_ item: Digest.Item) -> String {
         line(item, bullet: "", strong: { $0 }, escape: { $0 })
     }
 
@@ -44,7 +44,7 @@ public enum DigestFormat {
     }
 
     /// `• 🇯🇵 Nhật Bản · *title* — when · tier · steps`, the title wrapped by `strong`.
-    static func line(
+    package static func line(
         _ item: Digest.Item, bullet: String, strong: (String) -> String, escape: (String) -> String
     ) -> String {
         var text = bullet + (item.country.map { escape($0) + " · " } ?? "")
@@ -61,7 +61,7 @@ public enum DigestFormat {
     }
 
     /// Markdown's punctuation in data becomes literal (CommonMark §2.4 backslash escapes).
-    static func markdownEscaped(_ text: String) -> String {
+    package static func markdownEscaped(_ text: String) -> String {
         var out = ""
         for character in text {
             if "\\`*_{}[]<>#|~".contains(character) { out.append("\\") }
@@ -81,7 +81,7 @@ public enum DigestFormat {
         return lines(digest, markup: Markup(title: bold, heading: bold, bullet: "• ", strong: bold, escape: slackEscaped))
     }
 
-    static func slackEscaped(_ text: String) -> String {
+    package static func slackEscaped(_ text: String) -> String {
         var out = ""
         for character in text {
             switch character {
@@ -128,7 +128,7 @@ public enum DigestFormat {
 
     /// A card for plain lines (a user's template, one delivery's message): the title, then one
     /// block per line.
-    static func adaptiveCard(title: String, lines: [String]) -> String {
+    package static func adaptiveCard(title: String, lines: [String]) -> String {
         var blocks = [textBlock(title, weight: "Bolder", size: "Medium")]
         for line in lines where !line.isEmpty {
             blocks.append(textBlock(cardEscaped(line), spacing: "Small"))
@@ -136,7 +136,7 @@ public enum DigestFormat {
         return cardMessage(summary: title, blocks: blocks)
     }
 
-    static func textBlock(_ text: String, weight: String? = nil, size: String? = nil, spacing: String? = nil) -> String {
+    package static func textBlock(_ text: String, weight: String? = nil, size: String? = nil, spacing: String? = nil) -> String {
         var fields: [(String, String)] = [("type", JSONText.quote("TextBlock")), ("text", JSONText.quote(text)), ("wrap", "true")]
         if let weight { fields.append(("weight", JSONText.quote(weight))) }
         if let size { fields.append(("size", JSONText.quote(size))) }
@@ -144,7 +144,7 @@ public enum DigestFormat {
         return JSONText.object(fields)
     }
 
-    static func cardMessage(summary: String, blocks: [String]) -> String {
+    package static func cardMessage(summary: String, blocks: [String]) -> String {
         let card = JSONText.object([
             ("$schema", JSONText.quote("http://adaptivecards.io/schemas/adaptive-card.json")),
             ("type", JSONText.quote("AdaptiveCard")),
@@ -164,7 +164,7 @@ public enum DigestFormat {
 
     /// Markdown markers a TextBlock would act on, escaped; a `#`, `-` or digit-dot at the start
     /// of a line would not make a heading (cards have none) but a list, so data never starts one.
-    static func cardEscaped(_ text: String) -> String {
+    package static func cardEscaped(_ text: String) -> String {
         var out = ""
         for character in text {
             if "\\*_[]`".contains(character) { out.append("\\") }

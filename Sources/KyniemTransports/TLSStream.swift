@@ -1,5 +1,6 @@
 import COpenSSL
 import KyniemConfig
+import KyniemDispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -19,10 +20,10 @@ import Darwin
 /// The socket stays non-blocking: OpenSSL reports `SSL_ERROR_WANT_READ`/`WANT_WRITE`, and
 /// `NetworkConnection` polls with its deadline before calling again, so a handshake, read or
 /// write can't outlast the notifier's timeout.
-final class TLSStream {
+package final class TLSStream {
     /// What one call did: moved some bytes, needs the socket readable or writable first, met the
     /// end of the stream, or failed (the reason in words).
-    enum Step {
+    package enum Step {
         case done(Int)
         case wantRead
         case wantWrite
@@ -45,7 +46,7 @@ final class TLSStream {
     /// Why `caFile` can't serve as trusted certificates (unreadable, or no PEM certificate in
     /// it), or nil when it loads. `kyniem check` asks this too, so a wrong path is found before
     /// the first send.
-    static func caFileProblem(_ caFile: String) -> String? {
+    package static func caFileProblem(_ caFile: String) -> String? {
         ERR_clear_error()
         guard let context = SSL_CTX_new(TLS_client_method()) else { return "TLS could not be set up (\(lastErrorText()))" }
         defer { SSL_CTX_free(context) }
@@ -60,7 +61,7 @@ final class TLSStream {
     }
 
     /// Runs the client handshake on `fd` until it succeeds, fails or `until` passes.
-    static func handshake(fd: Int32, serverName: String, caFile: String?, until: Deadline) -> Result<TLSStream, ConnectionError> {
+    package static func handshake(fd: Int32, serverName: String, caFile: String?, until: Deadline) -> Result<TLSStream, ConnectionError> {
         // OpenSSL writes through write(2), which raises SIGPIPE on a connection the server reset;
         // like the plugin runner (ChildProcess), kyniem takes EPIPE instead.
         signal(SIGPIPE, SIG_IGN)
@@ -129,7 +130,7 @@ final class TLSStream {
         return detail.isEmpty ? "the TLS handshake failed" : "the TLS handshake failed (\(detail))"
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) -> Step {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) -> Step {
         guard let ssl else { return .closed }
         ERR_clear_error()
         errno = 0
@@ -137,7 +138,7 @@ final class TLSStream {
         return count > 0 ? .done(Int(count)) : step(count)
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) -> Step {
+    package func write(_ bytes: UnsafeRawBufferPointer) -> Step {
         guard let ssl else { return .closed }
         ERR_clear_error()
         errno = 0
@@ -165,7 +166,7 @@ final class TLSStream {
     }
 
     /// Sends a close_notify if the socket takes it now (no waiting), then frees the session.
-    func close() {
+    package func close() {
         if let ssl {
             ERR_clear_error()
             _ = SSL_shutdown(ssl)
@@ -180,7 +181,7 @@ final class TLSStream {
 
     /// The reason of the oldest error in OpenSSL's queue of this thread ("wrong version number",
     /// "certificate verify failed"), empty when there is none.
-    static func lastErrorText() -> String {
+    package static func lastErrorText() -> String {
         let code = ERR_get_error()
         guard code != 0 else { return "" }
         if let reason = ERR_reason_error_string(code) { return String(cString: reason) }
@@ -189,7 +190,7 @@ final class TLSStream {
         return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func isIPLiteral(_ host: String) -> Bool {
+    package static func isIPLiteral(_ host: String) -> Bool {
         var v4 = in_addr()
         var v6 = in6_addr()
         return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1

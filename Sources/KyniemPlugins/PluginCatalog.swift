@@ -1,5 +1,6 @@
 import Foundation
 import KyniemConfig
+import KyniemDispatch
 
 /// The plugins found in the search path (`searchLocations`): the configuration's `plugins:`
 /// folders first, then `$KYNIEM_PLUGIN_PATH`, the installed ones, and a source checkout's. The first plugin of a name wins; later ones of the same name are shadowed.

@@ -1,6 +1,7 @@
 import Foundation
-import KyniemYAML
 import KyniemConfig
+import KyniemDispatch
+import KyniemYAML
 
 #if canImport(Glibc)
 import Glibc
@@ -38,51 +39,57 @@ public struct PluginManifest: Sendable, Hashable {
     static let keys = ["name", "type", "executable", "timeout", "protocol"]
     public static let protocolVersions = [1, 2]
 
-    /// Parses a manifest. It holds only flat `key: value` lines, so this is a small strict
-    /// parser (comments, blank lines and quoted values allowed; anything else is an error with
-    /// its line), not a YAML loader.
+    /// Parses a manifest with KyniemYAML's typed reader, as the configuration is read: one
+    /// mapping of the five keys; text is text (`name: 123` is the name "123"), `protocol:` a
+    /// plain whole number, `timeout:` a duration with its unit. Every problem stands at its
+    /// file:line:column: a value at the value, an unknown or repeated key at the key, a missing
+    /// key at the start of the file. A YAML syntax error is the one error of its file.
     public static func parse(_ text: String, path: String) -> Result<PluginManifest, ConfigurationErrors> {
-        var values: [String: (value: String, location: SourceLocation)] = [:]
-        var problems: [ConfigurationProblem] = []
         let directory = PathText.directory(of: path)
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let lineNumber = index + 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            let trimmed = line.drop(while: { $0 == " " })
-            if trimmed.isEmpty || trimmed.hasPrefix("#") || (lineNumber == 1 && trimmed == "---") { continue }
-            func at(_ column: Int) -> SourceLocation { SourceLocation(file: path, line: lineNumber, column: column) }
-            guard trimmed.count == line.count else {
-                problems.append(ConfigurationProblem(at(1), "expected a top-level `key: value` line, found an indented line"))
-                continue
-            }
-            guard let colon = line.firstIndex(of: ":") else {
-                problems.append(ConfigurationProblem(at(1), "expected `key: value`, found \"\(line)\""))
-                continue
-            }
-            let key = String(line[..<colon])
-            let valueStart = line.index(after: colon)
-            let valueColumn = line.distance(from: line.startIndex, to: valueStart) + 2
-            guard keys.contains(key) else {
-                let hint = closestKey(to: key, among: keys).map { "; did you mean `\($0)`?" } ?? ""
+        let fileStart = SourceLocation(file: path, line: 1, column: 1)
+        let document: YAMLParser.Document
+        do {
+            document = try YAMLParser.parseDocument(text, file: path)
+        } catch {
+            return .failure(ConfigurationErrors([ConfigurationProblem(error.mark, error.message)]))
+        }
+        var problems = document.duplicateKeyErrors.map { ConfigurationProblem($0.mark, $0.message) }
+        var map = YAMLMapping(entries: [], mark: fileStart)
+        if let root = document.root, !root.isNull {
+            do {
+                map = try root.mapping()
+            } catch {
                 problems.append(ConfigurationProblem(
-                    at(1), "unknown key `\(key)` (a manifest has \(keys.joined(separator: ", ")))\(hint)"))
-                continue
-            }
-            guard values[key] == nil else {
-                problems.append(ConfigurationProblem(at(1), "`\(key)` is given twice"))
-                continue
-            }
-            switch scalar(line[valueStart...]) {
-            case .success(let value): values[key] = (value, at(valueColumn))
-            case .failure(let error): problems.append(ConfigurationProblem(at(valueColumn), error.message))
+                    root.mark, "expected a manifest of `key: value` lines (\(keys.joined(separator: ", "))), found \(root.foundDescription)"))
             }
         }
-        func required(_ key: String) -> (value: String, location: SourceLocation)? {
-            if let found = values[key], !found.value.isEmpty { return found }
+        for (key, _) in map.entries where !keys.contains(key.scalar?.text ?? "") {
+            let shown = key.scalar?.text ?? key.foundDescription
+            let hint = closestKey(to: shown, among: keys).map { "; did you mean `\($0)`?" } ?? ""
             problems.append(ConfigurationProblem(
-                SourceLocation(file: path, line: 1, column: 1), "missing `\(key):`"))
-            return nil
+                key.mark, "unknown key `\(shown)` (a manifest has \(keys.joined(separator: ", ")))\(hint)"))
+        }
+        /// A text value, or nil (absent, null, or not a single value: reported at the value).
+        func scalarText(_ key: String) -> (value: String, location: SourceLocation)? {
+            guard let node = map.optional(key) else { return nil }
+            guard node.scalar != nil, let value = try? node.string() else {
+                problems.append(ConfigurationProblem(
+                    node.mark, "`\(key):` expected a single value, found \(node.foundDescription); a manifest holds no lists or maps"))
+                return nil
+            }
+            return (value, node.mark)
+        }
+        func required(_ key: String) -> (value: String, location: SourceLocation)? {
+            guard map.optional(key) != nil else {
+                problems.append(ConfigurationProblem(fileStart, "missing `\(key):`"))
+                return nil
+            }
+            guard let found = scalarText(key) else { return nil }
+            guard !found.value.isEmpty else {
+                problems.append(ConfigurationProblem(found.location, "`\(key):` is empty"))
+                return nil
+            }
+            return found
         }
         let name = required("name")
         let kind = required("type")
@@ -95,8 +102,8 @@ public struct PluginManifest: Sendable, Hashable {
             problems.append(ConfigurationProblem(kind.location, "expected `type: notifier`, found \"\(kind.value)\""))
         }
         var timeout = defaultTimeoutMilliseconds
-        if let given = values["timeout"] {
-            if let parsed = parseDuration(given.value), parsed > 0 {
+        if let given = scalarText("timeout") {
+            if let parsed = TimeoutText.parse(given.value), parsed > 0 {
                 timeout = parsed
             } else {
                 problems.append(ConfigurationProblem(
@@ -104,15 +111,17 @@ public struct PluginManifest: Sendable, Hashable {
             }
         }
         var protocolVersion = 1
-        if let given = values["protocol"] {
-            if let version = Int(given.value), protocolVersions.contains(version), given.value.allSatisfy(\.isASCII) {
+        if let node = map.optional("protocol") {
+            if let version = try? node.int(), protocolVersions.contains(version) {
                 protocolVersion = version
             } else {
                 problems.append(ConfigurationProblem(
-                    given.location, "expected `protocol: 1` or `protocol: 2`, found \"\(given.value)\""))
+                    node.mark, "expected `protocol: 1` or `protocol: 2`, found \(node.foundDescription)"))
             }
         }
-        guard problems.isEmpty, let name, let kind, let executable else { return .failure(ConfigurationErrors(problems)) }
+        guard problems.isEmpty, let name, let kind, let executable else {
+            return .failure(ConfigurationErrors(problems.sorted { ($0.location ?? fileStart) < ($1.location ?? fileStart) }))
+        }
         return .success(PluginManifest(
             name: name.value, kind: kind.value, executable: PathText.resolve(executable.value, against: directory),
             timeoutMilliseconds: timeout, protocolVersion: protocolVersion, directory: directory, manifestPath: path,
@@ -175,54 +184,5 @@ public struct PluginManifest: Sendable, Hashable {
     /// Why the plugin cannot be run (executable, then permissions), or nil.
     public var runProblems: [ConfigurationProblem] {
         (executableProblem.map { [$0] } ?? []) + permissionProblems
-    }
-
-    /// The longest `timeout:` a plugin or a notifier may have: a run holds its lock while it waits.
-    static let longestTimeoutMilliseconds = 3_600_000
-
-    /// `30s`, `500ms`, `2m` → milliseconds, at most an hour (`longestTimeoutMilliseconds`).
-    static func parseDuration(_ text: String) -> Int? {
-        let units: [(String, Int)] = [("ms", 1), ("s", 1000), ("m", 60_000)]
-        for (unit, factor) in units where text.hasSuffix(unit) {
-            let number = text.dropLast(unit.count)
-            // At most seven digits before multiplying, so the product cannot overflow.
-            guard !number.isEmpty, number.count <= 7, number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber),
-                let value = Int(number), value * factor <= longestTimeoutMilliseconds
-            else { return nil }
-            return value * factor
-        }
-        return nil
-    }
-
-    /// A plain or quoted scalar, with a trailing ` # comment` removed.
-    private static func scalar(_ raw: Substring) -> Result<String, PlainError> {
-        let text = raw.trimmingCharacters(in: .whitespaces)
-        if let quote = text.first, quote == "\"" || quote == "'" {
-            guard let close = text.dropFirst().firstIndex(of: quote) else {
-                return .failure(PlainError("unterminated quoted value"))
-            }
-            let rest = text[text.index(after: close)...].trimmingCharacters(in: .whitespaces)
-            guard rest.isEmpty || rest.hasPrefix("#") else {
-                return .failure(PlainError("unexpected text after the quoted value: \"\(rest)\""))
-            }
-            let inner = String(text[text.index(after: text.startIndex)..<close])
-            if quote == "\"", inner.contains("\\") {
-                return .failure(PlainError("escapes are not supported in a manifest value"))
-            }
-            return .success(inner)
-        }
-        var value = text
-        if let comment = value.range(of: " #") { value = String(value[..<comment.lowerBound]) }
-        if value.hasPrefix("#") { value = "" }
-        value = value.trimmingCharacters(in: .whitespaces)
-        if let first = value.first, "[{&*!|>%@`".contains(first) {
-            return .failure(PlainError("expected a plain value; a manifest holds no lists, maps or YAML tags"))
-        }
-        return .success(value)
-    }
-
-    struct PlainError: Error {
-        let message: String
-        init(_ message: String) { self.message = message }
     }
 }
