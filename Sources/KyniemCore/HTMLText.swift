@@ -1,5 +1,5 @@
 /// Text made safe inside HTML, for every writer of HTML: the calendars and the published site
-/// (KyniemRender) and the e-mail and Telegram digests (KyniemNotifiers).
+/// (KyniemRender) and the e-mail and Telegram digests (KyniemDispatch).
 public enum HTMLText {
     /// Escapes the five characters that can end text or an attribute value: `& < > " '`.
     public static func appendEscaped(_ text: String, to out: inout String) {
