@@ -4,8 +4,18 @@ import KyniemCore
 /// occurrence (lunar events expanded, never an RRULE), one VALARM per reminder lead time.
 enum ICSRenderer {
     static func render(_ document: CalendarDocument, feed: ICSFeed? = nil) -> String {
-        let language = document.language
         var ics = ContentLines(capacity: 256 + document.entries.count * 1_200)
+        write(document, entries: document.entries, feed: feed, to: &ics)
+        return ics.string
+    }
+
+    /// The calendar with a VEVENT per entry of `entries` (in order), written to `ics` one
+    /// event at a time.
+    static func write(
+        _ document: CalendarDocument, entries: some Sequence<CalendarEntry>, feed: ICSFeed? = nil,
+        to ics: inout ContentLines
+    ) {
+        let language = document.language
         ics.line("BEGIN:VCALENDAR")
         ics.line("VERSION:2.0")
         ics.line("PRODID:-//kyniem//kyniem calendar//\(language.rawValue.uppercased())")
@@ -13,11 +23,11 @@ enum ICSRenderer {
         ics.line("METHOD:PUBLISH")
         ics.text("X-WR-CALNAME", document.name)
         feed?.header(into: &ics)
-        for entry in document.entries {
+        for entry in entries {
             event(entry, document: document, revision: feed?.revision(uid(entry.occurrence)), into: &ics)
+            ics.output.flushIfFull()
         }
         ics.line("END:VCALENDAR")
-        return ics.string
     }
 
     /// `<event-id>-<yyyymmdd>@kyniem`: the same for the same occurrence in every run and every
@@ -91,20 +101,25 @@ enum ICSRenderer {
 /// is longer than 75 octets (the CRLF not counted), never inside a UTF-8 sequence.
 struct ContentLines {
     static let limit = 75
-    private(set) var bytes: [UInt8] = []
+    /// Where the lines go: kept whole (`string`), or flushed in chunks (`init(output:)`).
+    var output: OutputBuffer
     /// The line being built, reused so that a property costs no allocation.
     private var pending: [UInt8] = []
 
     init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
+        self.init(output: OutputBuffer(capacity: capacity))
+    }
+
+    init(output: OutputBuffer) {
+        self.output = output
         pending.reserveCapacity(1_024)
     }
 
-    var string: String { String(decoding: bytes, as: UTF8.self) }
+    var string: String { output.text }
 
     /// A property whose value is already in its wire form (dates, URIs, fixed words).
     mutating func line(_ content: String) {
-        ContentLines.fold(content.utf8, into: &bytes)
+        ContentLines.fold(content.utf8, into: &output.bytes)
     }
 
     /// A TEXT property (§3.3.11), its value escaped.
@@ -121,7 +136,7 @@ struct ContentLines {
             if index > 0 { pending.append(UInt8(ascii: ",")) }
             ContentLines.appendEscaped(value, to: &pending)
         }
-        ContentLines.fold(pending, into: &bytes)
+        ContentLines.fold(pending, into: &output.bytes)
     }
 
     /// Appends `content` folded, with its CRLF. A continuation line starts with one space, which
