@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KyniemNotifiers
 import KyniemPlugins
+import KyniemRender
 
 public struct KyniemCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -102,32 +104,47 @@ enum Terminal {
         }
     }
 
+    /// A buffer whose chunks go to standard output as `out` writes them (64 KiB at a time):
+    /// a long document is written as it is rendered, never held whole. Call `finish()` on it
+    /// after the last write. A failed write is handled as by `out`: exit 4 once the command is done.
+    static func stream() -> OutputBuffer {
+        OutputBuffer { bytes in
+            state.withLock { failure in
+                guard failure == nil else { return }
+                failure = writeAll(STDOUT_FILENO, bytes)
+            }
+        }
+    }
+
     /// Every byte of `text` to `fd`, or the `errno` of the write that failed.
     static func writeAll(_ fd: Int32, _ text: String) -> Int32? {
         var text = text
-        return text.withUTF8 { bytes -> Int32? in
-            guard var next = bytes.baseAddress else { return nil }
-            var left = bytes.count
-            while left > 0 {
-                let written = write(fd, next, left)
-                if written >= 0 {
-                    next += written
-                    left -= written
-                    continue
-                }
-                switch errno {
-                case EINTR:
-                    continue
-                case EAGAIN, EWOULDBLOCK:
-                    // A non-blocking descriptor inherited from the caller: wait until it drains.
-                    var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                    _ = poll(&ready, 1, -1)
-                default:
-                    return errno
-                }
+        return text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Every byte of `bytes` to `fd`, or the `errno` of the write that failed.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+        guard var next = bytes.baseAddress else { return nil }
+        var left = bytes.count
+        while left > 0 {
+            let written = write(fd, next, left)
+            if written >= 0 {
+                next += written
+                left -= written
+                continue
             }
-            return nil
+            switch errno {
+            case EINTR:
+                continue
+            case EAGAIN, EWOULDBLOCK:
+                // A non-blocking descriptor inherited from the caller: wait until it drains.
+                var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, -1)
+            default:
+                return errno
+            }
         }
+        return nil
     }
 }
 

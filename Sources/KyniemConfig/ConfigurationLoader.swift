@@ -93,7 +93,7 @@ public struct ConfigurationLoader: Sendable {
                     problems: [ConfigurationProblem(nil, "\(path): cannot read the configuration file: \(failure)")])
             }
             configuration = reader.read(
-                text: text, displayName: Paths.display(path),
+                text: consume text, displayName: Paths.display(path),
                 baseDirectory: (path as NSString).deletingLastPathComponent, path: path)
         }
         return ReadResult(configuration: configuration, problems: Self.ordered(reader.problems))

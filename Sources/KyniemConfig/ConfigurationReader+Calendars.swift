@@ -3,13 +3,22 @@ import KyniemCore
 import KyniemYAML
 
 /// What the calendar files contribute, with where each thing was defined.
+/// The entries of a file's `events:` list, decoded while the file was parsed
+/// (`ConfigurationReader.parse`), and the problems found in them.
+struct StreamedEvents {
+    var entries: [ConfigurationReader.EventEntry] = []
+    var problems: [ConfigurationProblem] = []
+}
+
 struct CalendarSources {
-    var events: [(event: Event, mark: Mark)] = []
+    /// The sound events, with where their `country:` stands (checked against `countries` once
+    /// all calendars are read).
+    var events: [(event: Event, countryMark: Mark?)] = []
     /// Every event id read, sound event or not, so a duplicate is reported beside the other
     /// problems of either definition.
     var eventIndex: [String: Mark] = [:]
-    /// Every `country:` of an event, checked against `countries` once all calendars are read.
-    var countryUses: [(code: String, node: YAMLNode)] = []
+    /// Every `country:` of an event left out for its problems, checked as those of `events` are.
+    var countryUses: [(code: String, mark: Mark)] = []
     var countries: [String: Country] = [:]
     var checklistNodes: [(template: ChecklistTemplate, node: YAMLNode)] = []
     var readFiles: Set<String> = []
@@ -67,9 +76,10 @@ extension ConfigurationReader {
     }
 
     func readCalendarFile(text: String, displayName: String, into sources: inout CalendarSources) {
-        guard let root = parse(text: text, displayName: displayName) else { return }
+        var events = StreamedEvents()
+        guard let root = parse(text: text, displayName: displayName, events: &events) else { return }
         guard let map = mapping(root, allowed: Self.calendarKeys) else { return }
-        readCalendarContent(map, into: &sources)
+        readCalendarContent(map, events: events, into: &sources)
         // A calendar may ship the decreed schedules of the years that have one; the configuration's
         // own `working_days` replaces a year's schedule (see `read`).
         if let node = map.optional("working_days"), let years = readWorkingDays(node) {
@@ -81,25 +91,22 @@ extension ConfigurationReader {
     }
 
     /// `countries`, `events` and `checklists` of a calendar file or of the configuration itself.
-    func readCalendarContent(_ map: YAMLMapping, into sources: inout CalendarSources) {
+    /// `events` are the entries of its `events:` list, decoded while the file was parsed.
+    func readCalendarContent(_ map: YAMLMapping, events: StreamedEvents, into sources: inout CalendarSources) {
         if let node = map.optional("countries"), let items = sequence(node) {
             for item in items {
                 guard let country = readCountry(item) else { continue }
                 sources.countries[country.code] = country
             }
         }
+        adopt(events.problems)
+        sources.events.reserveCapacity(sources.events.count + events.entries.count)
+        sources.eventIndex.reserveCapacity(sources.eventIndex.count + events.entries.count)
+        for entry in events.entries { add(entry, to: &sources) }
+        // A list that was not streamed (an anchored one) stands in the tree: decode it here.
         if let node = map.optional("events"), let items = sequence(node) {
-            sources.events.reserveCapacity(sources.events.count + items.count)
-            sources.eventIndex.reserveCapacity(sources.eventIndex.count + items.count)
-            for read in readEvents(items) {
-                if let country = read.country { sources.countryUses.append(country) }
-                guard let id = read.id else { continue }
-                if let first = sources.eventIndex[id] {
-                    record(read.idNode, "duplicate event id \"\(id)\" (first defined at \(first))")
-                    continue
-                }
-                sources.eventIndex[id] = read.idNode.mark
-                if let event = read.event { sources.events.append((event, read.idNode.mark)) }
+            for item in items {
+                if let entry = readEvent(item) { add(entry, to: &sources) }
             }
         }
         if let node = map.optional("checklists"), let items = sequence(node) {
@@ -109,12 +116,46 @@ extension ConfigurationReader {
         }
     }
 
+    /// Adds one entry of an `events:` list: a duplicate id is reported at the later one.
+    private func add(_ entry: EventEntry, to sources: inout CalendarSources) {
+        let (id, idMark) = (entry.id, entry.idMark)
+        switch entry {
+        case .sound(let event, _, let countryMark):
+            if let first = sources.eventIndex[event.id] {
+                record(at: idMark, "duplicate event id \"\(event.id)\" (first defined at \(first))")
+                if let code = event.country, let countryMark { sources.countryUses.append((code, countryMark)) }
+                return
+            }
+            sources.eventIndex[event.id] = idMark
+            sources.events.append((event, countryMark))
+        case .unsound(let unsound):
+            if let country = unsound.country { sources.countryUses.append(country) }
+            guard let id else { return }
+            if let first = sources.eventIndex[id] {
+                record(at: idMark, "duplicate event id \"\(id)\" (first defined at \(first))")
+                return
+            }
+            sources.eventIndex[id] = idMark
+        }
+    }
+
+    /// Every `country:` of the events read, with where it stands: sound events, then the others.
+    func forEachCountryUse(_ sources: CalendarSources, _ body: (_ code: String, _ mark: Mark) -> Void) {
+        for (event, mark) in sources.events {
+            if let code = event.country, let mark { body(code, mark) }
+        }
+        for (code, mark) in sources.countryUses { body(code, mark) }
+    }
+
     /// Country codes the loaded calendars use but do not define take their names from the bundled
     /// country table, as if its entry were listed: a configuration that loads only a part of the
     /// bundled data (`bundled:vietnam/holidays.yaml`) or its own partners' events still names
     /// Japan and Vietnam. A calendar's own `countries:` entry wins.
     func supplyBundledCountries(_ sources: inout CalendarSources) {
-        let missing = Set(sources.countryUses.map(\.code).filter { sources.countries[$0] == nil })
+        var missing = Set<String>()
+        forEachCountryUse(sources) { code, _ in
+            if sources.countries[code] == nil { missing.insert(code) }
+        }
         guard !missing.isEmpty else { return }
         var table = CalendarSources()
         for file in bundled where file.path.hasSuffix("/countries.yaml") {
@@ -129,11 +170,12 @@ extension ConfigurationReader {
     /// nowhere, and `--country` could never select it.
     func validateCountries(_ sources: CalendarSources) {
         let known = sources.countries.keys.sorted()
-        for (code, node) in sources.countryUses where sources.countries[code] == nil {
+        forEachCountryUse(sources) { code, mark in
+            guard sources.countries[code] == nil else { return }
             var message = "unknown country code \(code): no calendar's countries: defines it"
             let close = Suggestions.countryCodes(near: code, among: known)
             if !close.isEmpty { message += "; did you mean \(Suggestions.alternatives(close))?" }
-            record(node, message)
+            record(at: mark, message)
         }
     }
 
@@ -149,35 +191,37 @@ extension ConfigurationReader {
 
     /// What one entry of `events:` gave: its id and country even when the event itself is
     /// unsound, so duplicates and unknown countries are reported beside its other problems.
-    struct EventEntry: Sendable {
-        var id: String?
-        var idNode: YAMLNode
-        var country: (code: String, node: YAMLNode)?
-        /// Nil when any problem was found in the entry.
-        var event: Event?
-    }
+    /// Marks rather than nodes, and a box for the rare unsound entry: a file's entries are
+    /// kept until it is read, 40 bytes each.
+    enum EventEntry: Sendable {
+        case sound(Event, idMark: Mark, countryMark: Mark?)
+        case unsound(Unsound)
 
-    /// The entries of a list, in list order; every problem is recorded as `readEvent`
-    /// would. Events are independent of each other, so a long list is decoded in chunks on
-    /// every core, each by a reader of its own whose problems are then taken over in order.
-    func readEvents(_ items: [YAMLNode]) -> [EventEntry] {
-        let (environment, bundled) = (self.environment, self.bundled)
-        let parts = Parallel.chunks(count: items.count) { range in
-            let reader = ConfigurationReader(environment: environment, bundled: bundled)
-            var events: [EventEntry] = []
-            events.reserveCapacity(range.count)
-            for index in range {
-                if let found = reader.readEvent(items[index]) { events.append(found) }
+        final class Unsound: Sendable {
+            let id: String?
+            let idMark: Mark
+            let country: (code: String, mark: Mark)?
+
+            init(id: String?, idMark: Mark, country: (code: String, mark: Mark)?) {
+                self.id = id
+                self.idMark = idMark
+                self.country = country
             }
-            return Chunk(events: events, problems: reader.problems)
         }
-        for part in parts { adopt(part.problems) }
-        return parts.count == 1 ? parts[0].events : parts.flatMap(\.events)
-    }
 
-    private struct Chunk: Sendable {
-        var events: [EventEntry]
-        var problems: [ConfigurationProblem]
+        var id: String? {
+            switch self {
+            case .sound(let event, _, _): event.id
+            case .unsound(let unsound): unsound.id
+            }
+        }
+
+        var idMark: Mark {
+            switch self {
+            case .sound(_, let mark, _): mark
+            case .unsound(let unsound): unsound.idMark
+            }
+        }
     }
 
     func readEvent(_ node: YAMLNode) -> EventEntry? {
@@ -197,14 +241,15 @@ extension ConfigurationReader {
         // documentation, checked to be text but not used by the engine.
         _ = map.optional("since_source").flatMap(string)
         let recurrence = readRecurrence(map)
-        var entry = EventEntry(
-            id: id, idNode: idNode, country: country.flatMap { code in countryNode.map { (code, $0) } })
         // Any problem above is recorded; the event is left out so later checks see only sound ones.
-        guard problems.count == before, let id, let title, let recurrence else { return entry }
-        entry.event = Event(
+        guard problems.count == before, let id, let title, let recurrence else {
+            return .unsound(EventEntry.Unsound(
+                id: id, idMark: idNode.mark, country: country.flatMap { code in countryNode.map { (code, $0.mark) } }))
+        }
+        let event = Event(
             id: id, kind: kind, country: country, title: title, recurrence: recurrence,
             dayOff: dayOff, note: note, source: source, firstYear: firstYear)
-        return entry
+        return .sound(event, idMark: idNode.mark, countryMark: country == nil ? nil : countryNode?.mark)
     }
 
     /// An event's `title:`, which every event needs: what people read in every message, calendar

@@ -40,11 +40,15 @@ final class ConfigurationReader {
         problems.append(ConfigurationProblem(nil, message))
     }
 
+    func record(at mark: Mark, _ message: String) {
+        problems.append(ConfigurationProblem(mark, message))
+    }
+
     func record(_ node: YAMLNode, _ message: String) {
         problems.append(ConfigurationProblem(node.mark, message))
     }
 
-    /// Problems found by another reader (a chunk of `readEvents`), kept in their order.
+    /// Problems found by another reader (the events decoded while a file was parsed), kept in their order.
     func adopt(_ others: [ConfigurationProblem]) {
         problems += others
     }
@@ -86,26 +90,42 @@ final class ConfigurationReader {
         return [node]
     }
 
-    func parse(text: String, displayName: String) -> YAMLNode? {
+    /// Parses a configuration or calendar file. The items of its root `events:` list are
+    /// decoded as the parser hands them over (`readEvent`) and dropped, so that a list of
+    /// 100,000 events is never held as a YAML tree: the tree keeps an empty list in its place,
+    /// and `events` receives what was decoded, with its problems held back until
+    /// `readCalendarContent` takes them, in the order the files are read as before.
+    func parse(text: String, displayName: String, events: inout StreamedEvents) -> YAMLNode? {
         digest.add(displayName.utf8)
         digest.add(CollectionOfOne(0))
         digest.add(text.utf8)
         digest.add(CollectionOfOne(0))
+        let eventReader = ConfigurationReader(environment: environment, bundled: bundled)
+        var entries: [EventEntry] = []
         do {
             // Duplicate keys are found while the tree is built, not in a second pass.
-            let document = try YAMLParser.parseDocument(text, file: displayName)
+            let document = try YAMLParser.parseDocument(text, file: displayName, streaming: ["events"]) { _, item in
+                if let entry = eventReader.readEvent(item) { entries.append(entry) }
+            }
             for problem in document.duplicateKeyErrors { record(problem) }
+            events = StreamedEvents(entries: entries, problems: eventReader.problems)
             return document.root
         } catch {
+            // A file that is not YAML reports that alone, as when it was parsed whole first.
             record(error)
+            events = StreamedEvents()
             return nil
         }
     }
 
     // MARK: The configuration file
 
-    func read(text: String, displayName: String, baseDirectory: String?, path: String?) -> Configuration? {
-        let root = parse(text: text, displayName: displayName)
+    func read(text: consuming String, displayName: String, baseDirectory: String?, path: String?) -> Configuration? {
+        var events = StreamedEvents()
+        let root = parse(text: text, displayName: displayName, events: &events)
+        // The tree and the events hold their own strings: the text (83 bytes an event for a
+        // long list) is let go before the calendars are read.
+        text = ""
         let map: YAMLMapping
         if let root {
             guard let decoded = mapping(root, allowed: Self.topLevelKeys) else { return nil }
@@ -129,7 +149,7 @@ final class ConfigurationReader {
             readCalendarEntry("bundled:vietnam", at: nil, base: base, into: &sources)
         }
         // Events, countries and checklists may also stand in the configuration file itself.
-        readCalendarContent(map, into: &sources)
+        readCalendarContent(map, events: events, into: &sources)
         supplyBundledCountries(&sources)
         validateCountries(sources)
 

@@ -43,15 +43,42 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// `YYYY-MM-DD`.
-    public var iso: String {
-        let y = String(year)
-        let m = month < 10 ? "0\(month)" : "\(month)"
-        let d = day < 10 ? "0\(day)" : "\(day)"
-        return "\(String(repeating: "0", count: max(0, 4 - y.count)))\(y)-\(m)-\(d)"
-    }
+    public var iso: String { formatted(separator: UInt8(ascii: "-")) }
 
     /// `YYYYMMDD`, as RFC 5545 writes a DATE.
-    public var basic: String { String(iso.filter { $0 != "-" }) }
+    public var basic: String { formatted(separator: nil) }
+
+    /// The year zero-padded to four digits (more if it has more; a minus sign first if it is
+    /// negative), the month and the day to two, with `separator` between them. Written
+    /// straight into the string's storage: every calendar line and JSON record has dates.
+    private func formatted(separator: UInt8?) -> String {
+        guard (0...9999).contains(year) else {
+            // Outside `Limits`; kept as it always read (`basic` is `iso` without its hyphens).
+            let y = String(year)
+            let m = month < 10 ? "0\(month)" : "\(month)"
+            let d = day < 10 ? "0\(day)" : "\(day)"
+            let iso = "\(String(repeating: "0", count: max(0, 4 - y.count)))\(y)-\(m)-\(d)"
+            return separator == nil ? String(iso.filter { $0 != "-" }) : iso
+        }
+        let count = separator == nil ? 8 : 10
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var i = 0
+            func put(_ value: Int, digits: Int) {
+                var divisor = digits == 4 ? 1000 : 10
+                while divisor > 0 {
+                    buffer[i] = UInt8(truncatingIfNeeded: 48 + (value / divisor) % 10)
+                    i += 1
+                    divisor /= 10
+                }
+            }
+            put(year, digits: 4)
+            if let separator { buffer[i] = separator; i += 1 }
+            put(month, digits: 2)
+            if let separator { buffer[i] = separator; i += 1 }
+            put(day, digits: 2)
+            return i
+        }
+    }
 
     public var description: String { iso }
 

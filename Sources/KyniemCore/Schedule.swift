@@ -138,18 +138,38 @@ public struct Catalog: Sendable {
 
     /// Occurrences in `from...through`, sorted by date then event id.
     public func occurrences(from: LocalDate, through: LocalDate, filter: OccurrenceFilter = .all) -> [Occurrence] {
-        var found: [Occurrence] = []
+        Array(occurrenceList(from: from, through: through, filter: filter))
+    }
+
+    /// Occurrences in `from...through`, sorted by date then event id, as a compact list that
+    /// makes each `Occurrence` when it is read: 24 bytes an occurrence instead of a hundred and
+    /// more, so a year of 100,000 events is written out without holding every occurrence whole.
+    public func occurrenceList(from: LocalDate, through: LocalDate, filter: OccurrenceFilter = .all) -> OccurrenceList {
+        var found: [OccurrenceList.Record] = []
+        let years = max(1, through.year - from.year + 1)
+        found.reserveCapacity(min(events.count * years, 1 << 20))
         for index in eventsByID where filter.admits(kind: events[index].kind, country: events[index].country) {
-            forEachOccurrence(of: events[index], from: from, through: through) { occurrence in
-                if filter.admits(occurrence) { found.append(occurrence) }
+            let event = events[index]
+            let country = filter.tiers == nil ? nil : event.country.flatMap { countries[$0] }
+            event.recurrence.forEachDate(from: from, through: through, lunarCalendar: lunarCalendar) { date, ordinal, lunar in
+                guard event.exists(on: date) else { return }
+                if filter.tiers != nil {
+                    let occurrence = Occurrence(
+                        event: event, date: date, ordinal: ordinal,
+                        tier: milestones.tier(ordinal: ordinal, kind: event.kind), lunar: lunar, country: country)
+                    guard filter.admits(occurrence) else { return }
+                }
+                found.append(OccurrenceList.Record(
+                    // Events are visited in id order, so ordering by (day, position found) gives
+                    // (date, id). Both fit one 64-bit key, and sorting plain integers is far
+                    // cheaper than comparing occurrences. Julian Day Numbers within `Limits`
+                    // are positive and below 2^32; positions are below 2^32 by `Limits`.
+                    key: UInt64(UInt32(truncatingIfNeeded: date.julianDay)) << 32 | UInt64(found.count),
+                    event: UInt32(truncatingIfNeeded: index), ordinal: ordinal, lunar: lunar))
             }
         }
-        // Events were visited in id order, so ordering by (day, position found) gives (date, id).
-        // Both fit one 64-bit key: sorting plain integers, then permuting once, is far cheaper
-        // than comparing whole occurrences. Julian Day Numbers within `Limits` are positive and
-        // below 2^32, so the truncation keeps them whole.
-        let keys = found.indices.map { UInt64(UInt32(truncatingIfNeeded: found[$0].date.julianDay)) << 32 | UInt64($0) }
-        return keys.sorted().map { found[Int($0 & 0xFFFF_FFFF)] }
+        found.sort { $0.key < $1.key }
+        return OccurrenceList(records: found, events: events, countries: countries, milestones: milestones)
     }
 
     public func occurrences(of event: Event, from: LocalDate, through: LocalDate) -> [Occurrence] {
@@ -170,5 +190,56 @@ public struct Catalog: Sendable {
                 event: event, date: date, ordinal: ordinal,
                 tier: milestones.tier(ordinal: ordinal, kind: event.kind), lunar: lunar, country: country))
         }
+    }
+}
+
+/// The occurrences of a window in order, each made when it is read (`Catalog.occurrenceList`).
+public struct OccurrenceList: RandomAccessCollection, Sendable {
+    struct Record: Sendable {
+        /// Julian Day Number in the high half, the order found in the low half.
+        let key: UInt64
+        /// Index into the catalog's events.
+        let event: UInt32
+        /// The ordinal, `Int32.min` for none; within `Limits.years`, so it fits.
+        let ordinal: Int32
+        /// The lunar year, `Int32.min` for none, then month, day and leap packed.
+        let lunarYear: Int32
+        let lunarMonth: UInt8
+        let lunarDay: UInt8
+        let lunarLeap: Bool
+
+        init(key: UInt64, event: UInt32, ordinal: Int?, lunar: LunarDate?) {
+            self.key = key
+            self.event = event
+            self.ordinal = ordinal.map { Int32(clamping: $0) } ?? .min
+            self.lunarYear = lunar.map { Int32(clamping: $0.year) } ?? .min
+            self.lunarMonth = UInt8(truncatingIfNeeded: lunar?.month ?? 0)
+            self.lunarDay = UInt8(truncatingIfNeeded: lunar?.day ?? 0)
+            self.lunarLeap = lunar?.isLeapMonth ?? false
+        }
+    }
+
+    let records: [Record]
+    // What an occurrence is made of, rather than the whole catalog: reading an element then
+    // retains three references, not every field of a `Catalog`.
+    let events: [Event]
+    let countries: [String: Country]
+    let milestones: MilestonePolicy
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { records.count }
+
+    public subscript(position: Int) -> Occurrence {
+        let record = records[position]
+        let event = events[Int(record.event)]
+        let ordinal = record.ordinal == .min ? nil : Int(record.ordinal)
+        let lunar = record.lunarYear == .min
+            ? nil
+            : LunarDate(year: Int(record.lunarYear), month: Int(record.lunarMonth), day: Int(record.lunarDay),
+                        isLeapMonth: record.lunarLeap)
+        return Occurrence(
+            event: event, date: LocalDate(julianDay: Int(record.key >> 32)), ordinal: ordinal,
+            tier: milestones.tier(ordinal: ordinal, kind: event.kind), lunar: lunar,
+            country: event.country.flatMap { countries[$0] })
     }
 }

@@ -16,13 +16,19 @@ enum CSVRenderer {
     ]
 
     static func render(_ document: CalendarDocument) -> String {
+        var out = OutputBuffer(capacity: 128 + document.entries.count * 400)
+        write(document, entries: document.entries, to: &out)
+        return out.text
+    }
+
+    /// The document's header row and a record per entry of `entries` (in order), written to
+    /// `out` one record at a time.
+    static func write(_ document: CalendarDocument, entries: some Sequence<CalendarEntry>, to out: inout OutputBuffer) {
         let language = document.language
-        var out = ""
-        out.reserveCapacity(128 + document.entries.count * 400)
         record(columns, into: &out)
         var fields: [String] = []
         fields.reserveCapacity(columns.count)
-        for entry in document.entries {
+        for entry in entries {
             let occurrence = entry.occurrence
             fields.removeAll(keepingCapacity: true)
             fields.append(occurrence.date.iso)
@@ -42,30 +48,38 @@ enum CSVRenderer {
             fields.append(Vocabulary.kind(occurrence.event.kind, language))
             fields.append(occurrence.tier.label(language))
             record(fields, into: &out)
+            out.flushIfFull()
         }
-        return out
     }
 
-    private static func record(_ fields: [String], into out: inout String) {
+    private static func record(_ fields: [String], into out: inout OutputBuffer) {
         for (index, field) in fields.enumerated() {
-            if index > 0 { out += "," }
+            if index > 0 { out.write(byte: UInt8(ascii: ",")) }
             appendField(field, to: &out)
         }
-        out += "\r\n"
+        out.write("\r\n")
     }
 
-    static func appendField(_ field: String, to out: inout String) {
+    static func appendField(_ field: String, to out: inout OutputBuffer) {
         let needsQuotes = field.utf8.contains {
             $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A
         }
         guard needsQuotes else {
-            out += field
+            out.write(field)
             return
         }
-        out += "\""
-        for character in field.unicodeScalars {
-            if character == "\"" { out += "\"\"" } else { out.unicodeScalars.append(character) }
+        out.write(byte: UInt8(ascii: "\""))
+        for byte in field.utf8 {
+            // A quote is ASCII, so it never sits inside a multi-byte character.
+            if byte == UInt8(ascii: "\"") { out.write(byte: byte) }
+            out.write(byte: byte)
         }
-        out += "\""
+        out.write(byte: UInt8(ascii: "\""))
+    }
+
+    static func appendField(_ field: String, to out: inout String) {
+        var buffer = OutputBuffer()
+        appendField(field, to: &buffer)
+        out += buffer.text
     }
 }

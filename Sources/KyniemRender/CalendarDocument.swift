@@ -99,6 +99,36 @@ public struct CalendarDocument: Sendable {
 
 /// Turns a calendar document into text. Pure: equal documents give byte-equal output.
 public enum CalendarRenderer {
+    /// The formats `write` streams: one entry after another, nothing held but the current one.
+    /// HTML and Markdown lay out month grids and tables from the whole year, so they are rendered whole.
+    public static func streams(_ format: CalendarFormat) -> Bool {
+        format == .ics || format == .csv || format == .json
+    }
+
+    /// `document`'s calendar with `entries` (sorted by date, then event id, as SPEC.md orders
+    /// them; `document.entries` is not read) written to `out` an entry at a time, byte for byte
+    /// what `render` gives for a document holding those entries. For a format that does not
+    /// stream (`streams`), the entries are collected and rendered whole.
+    public static func write(
+        _ document: CalendarDocument, entries: some Sequence<CalendarEntry>, as format: CalendarFormat,
+        to out: inout OutputBuffer
+    ) {
+        switch format {
+        case .ics:
+            var ics = ContentLines(output: out)
+            out = OutputBuffer()
+            ICSRenderer.write(document, entries: entries, to: &ics)
+            out = ics.output
+        case .csv: CSVRenderer.write(document, entries: entries, to: &out)
+        case .json: OccurrenceJSON.write(document, entries: entries, to: &out)
+        case .html, .md:
+            let whole = CalendarDocument(
+                from: document.from, through: document.through, year: document.year, language: document.language,
+                name: document.name, entries: Array(entries), generatedAt: document.generatedAt, weekend: document.weekend)
+            out.write(render(whole, as: format))
+        }
+    }
+
     public static func render(_ document: CalendarDocument, as format: CalendarFormat) -> String {
         switch format {
         case .ics: ICSRenderer.render(document)

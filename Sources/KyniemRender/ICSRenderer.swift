@@ -4,8 +4,18 @@ import KyniemCore
 /// occurrence (lunar events expanded, never an RRULE), one VALARM per reminder lead time.
 enum ICSRenderer {
     static func render(_ document: CalendarDocument, feed: ICSFeed? = nil) -> String {
-        let language = document.language
         var ics = ContentLines(capacity: 256 + document.entries.count * 1_200)
+        write(document, entries: document.entries, feed: feed, to: &ics)
+        return ics.string
+    }
+
+    /// The calendar with a VEVENT per entry of `entries` (in order), written to `ics` one
+    /// event at a time.
+    static func write(
+        _ document: CalendarDocument, entries: some Sequence<CalendarEntry>, feed: ICSFeed? = nil,
+        to ics: inout ContentLines
+    ) {
+        let language = document.language
         ics.line("BEGIN:VCALENDAR")
         ics.line("VERSION:2.0")
         ics.line("PRODID:-//kyniem//kyniem calendar//\(language.rawValue.uppercased())")
@@ -13,11 +23,11 @@ enum ICSRenderer {
         ics.line("METHOD:PUBLISH")
         ics.text("X-WR-CALNAME", document.name)
         feed?.header(into: &ics)
-        for entry in document.entries {
+        for entry in entries {
             event(entry, document: document, revision: feed?.revision(uid(entry.occurrence)), into: &ics)
+            ics.output.flushIfFull()
         }
         ics.line("END:VCALENDAR")
-        return ics.string
     }
 
     /// `<event-id>-<yyyymmdd>@kyniem`: the same for the same occurrence in every run and every
@@ -91,20 +101,25 @@ enum ICSRenderer {
 /// is longer than 75 octets (the CRLF not counted), never inside a UTF-8 sequence.
 struct ContentLines {
     static let limit = 75
-    private(set) var bytes: [UInt8] = []
+    /// Where the lines go: kept whole (`string`), or flushed in chunks (`init(output:)`).
+    var output: OutputBuffer
     /// The line being built, reused so that a property costs no allocation.
     private var pending: [UInt8] = []
 
     init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
+        self.init(output: OutputBuffer(capacity: capacity))
+    }
+
+    init(output: OutputBuffer) {
+        self.output = output
         pending.reserveCapacity(1_024)
     }
 
-    var string: String { String(decoding: bytes, as: UTF8.self) }
+    var string: String { output.text }
 
     /// A property whose value is already in its wire form (dates, URIs, fixed words).
     mutating func line(_ content: String) {
-        ContentLines.fold(content.utf8, into: &bytes)
+        ContentLines.fold(content.utf8, into: &output.bytes)
     }
 
     /// A TEXT property (§3.3.11), its value escaped.
@@ -121,23 +136,38 @@ struct ContentLines {
             if index > 0 { pending.append(UInt8(ascii: ",")) }
             ContentLines.appendEscaped(value, to: &pending)
         }
-        ContentLines.fold(pending, into: &bytes)
+        ContentLines.fold(pending, into: &output.bytes)
     }
 
     /// Appends `content` folded, with its CRLF. A continuation line starts with one space, which
     /// counts towards its 75 octets; breaks fall only before the first byte of a character.
     static func fold(_ content: some Sequence<UInt8>, into bytes: inout [UInt8]) {
-        var used = 0
-        for byte in content {
-            // A byte that is not 10xxxxxx starts a character; break only there.
-            if byte & 0xC0 != 0x80, used + sequenceLength(byte) > limit {
-                bytes.append(0x0D)
-                bytes.append(0x0A)
-                bytes.append(0x20)
-                used = 1
+        let folded: Void? = content.withContiguousStorageIfAvailable { fold(buffer: $0, into: &bytes) }
+        if folded == nil { Array(content).withUnsafeBufferPointer { fold(buffer: $0, into: &bytes) } }
+    }
+
+    /// `fold` over contiguous bytes: whole runs between breaks are copied at once, and a line
+    /// that fits (most of them) is copied without looking at its bytes.
+    private static func fold(buffer: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8]) {
+        if buffer.count > limit {
+            var used = 0
+            var start = 0
+            for index in buffer.indices {
+                let byte = buffer[index]
+                // A byte that is not 10xxxxxx starts a character; break only there.
+                if byte & 0xC0 != 0x80, used + sequenceLength(byte) > limit {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<index]))
+                    bytes.append(0x0D)
+                    bytes.append(0x0A)
+                    bytes.append(0x20)
+                    start = index
+                    used = 1
+                }
+                used += 1
             }
-            bytes.append(byte)
-            used += 1
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+        } else {
+            bytes.append(contentsOf: buffer)
         }
         bytes.append(0x0D)
         bytes.append(0x0A)
@@ -178,28 +208,38 @@ struct ContentLines {
     /// (CRLF, CR or LF) becomes `\n`. Other control characters are not allowed in TEXT and are
     /// dropped. Every byte concerned is ASCII, so the work is done on UTF-8 bytes.
     static func appendEscaped(_ value: String, to out: inout [UInt8]) {
-        var previous: UInt8 = 0
-        for byte in value.utf8 {
-            defer { previous = byte }
-            switch byte {
-            case UInt8(ascii: "\\"), UInt8(ascii: ";"), UInt8(ascii: ","):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case 0x0D:
-                out.append(UInt8(ascii: "\\"))
-                out.append(UInt8(ascii: "n"))
-            case 0x0A:
-                if previous != 0x0D {
+        var value = value
+        value.withUTF8 { utf8 in
+            var previous: UInt8 = 0
+            var runStart = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                defer { previous = byte }
+                // Most bytes are copied as they are, in runs.
+                if byte >= 0x20, byte != 0x7F, byte != UInt8(ascii: "\\"), byte != UInt8(ascii: ";"), byte != UInt8(ascii: ",") {
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\\"), UInt8(ascii: ";"), UInt8(ascii: ","):
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(byte)
+                case 0x0D:
                     out.append(UInt8(ascii: "\\"))
                     out.append(UInt8(ascii: "n"))
+                case 0x0A:
+                    if previous != 0x0D {
+                        out.append(UInt8(ascii: "\\"))
+                        out.append(UInt8(ascii: "n"))
+                    }
+                case 0x09:
+                    out.append(byte)
+                default:  // other controls: not allowed in TEXT
+                    continue
                 }
-            case 0x09:
-                out.append(byte)
-            case 0..<0x20, 0x7F:
-                continue
-            default:
-                out.append(byte)
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
     }
 

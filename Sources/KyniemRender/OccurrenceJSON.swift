@@ -13,90 +13,103 @@ import KyniemCore
 /// variant adds `lead_days` and `checklist` (`[{"task", "title", "due"}]`) to each occurrence.
 public enum OccurrenceJSON {
     public static func render(from: LocalDate, to: LocalDate, occurrences: [Occurrence], language: Language) -> String {
-        // One line per occurrence, each independent of the others: large results are written
-        // in chunks on every core and joined in order.
-        let parts = Parallel.chunks(count: occurrences.count) { range in
-            var out = ""
-            out.reserveCapacity(range.count * 320)
-            for index in range {
-                out += index == 0 ? "\n  " : ",\n  "
-                appendFields(of: occurrences[index], language: language, to: &out)
-                out += "}"
-            }
-            return out
+        var out = OutputBuffer(capacity: 64 + occurrences.count * 300)
+        write(from: from, to: to, occurrences: occurrences, language: language, to: &out)
+        return out.text
+    }
+
+    /// The same document, written to `out` one occurrence at a time.
+    public static func write(
+        from: LocalDate, to: LocalDate, occurrences: some Sequence<Occurrence>, language: Language,
+        to out: inout OutputBuffer
+    ) {
+        writeHeader(from: from, to: to, to: &out)
+        var first = true
+        for occurrence in occurrences {
+            out.write(first ? "\n  " : ",\n  ")
+            first = false
+            writeFields(of: occurrence, language: language, to: &out)
+            out.write(byte: UInt8(ascii: "}"))
+            out.flushIfFull()
         }
-        var out = header(from: from, to: to, capacity: occurrences.count)
-        for part in parts { out += part }
-        out += occurrences.isEmpty ? "]}\n" : "\n]}\n"
-        return out
+        out.write(first ? "]}\n" : "\n]}\n")
     }
 
     /// `calendar --format json`: the same object, each occurrence with its reminders and checklist.
     static func render(_ document: CalendarDocument) -> String {
-        let language = document.language
-        var out = header(from: document.from, to: document.through, capacity: document.entries.count)
-        for (index, entry) in document.entries.enumerated() {
-            out += index == 0 ? "\n  " : ",\n  "
-            appendFields(of: entry.occurrence, language: language, to: &out)
-            out += ", \"lead_days\": ["
-            for (i, days) in entry.leadDays.enumerated() {
-                if i > 0 { out += ", " }
-                out += String(days)
-            }
-            out += "], \"checklist\": ["
-            for (i, scheduled) in entry.tasks.enumerated() {
-                if i > 0 { out += ", " }
-                out += "{\"task\": "
-                JSONText.appendString(scheduled.task.id, to: &out)
-                out += ", \"title\": "
-                JSONText.appendString(scheduled.task.title.resolved(language), to: &out)
-                out += ", \"due\": \""
-                out += scheduled.due.iso
-                out += "\"}"
-            }
-            out += "]}"
-        }
-        out += document.entries.isEmpty ? "]}\n" : "\n]}\n"
-        return out
+        var out = OutputBuffer(capacity: 64 + document.entries.count * 400)
+        write(document, entries: document.entries, to: &out)
+        return out.text
     }
 
-    private static func header(from: LocalDate, to: LocalDate, capacity: Int) -> String {
-        var out = ""
-        out.reserveCapacity(64 + capacity * 320)
-        out += "{\"from\": \""
-        out += from.iso
-        out += "\", \"to\": \""
-        out += to.iso
-        out += "\", \"occurrences\": ["
-        return out
+    /// `calendar --format json` for `entries` (in order), written to `out` one at a time.
+    static func write(_ document: CalendarDocument, entries: some Sequence<CalendarEntry>, to out: inout OutputBuffer) {
+        let language = document.language
+        writeHeader(from: document.from, to: document.through, to: &out)
+        var first = true
+        for entry in entries {
+            out.write(first ? "\n  " : ",\n  ")
+            first = false
+            writeFields(of: entry.occurrence, language: language, to: &out)
+            out.write(", \"lead_days\": [")
+            for (i, days) in entry.leadDays.enumerated() {
+                if i > 0 { out.write(", ") }
+                out.write(days)
+            }
+            out.write("], \"checklist\": [")
+            for (i, scheduled) in entry.tasks.enumerated() {
+                if i > 0 { out.write(", ") }
+                out.write("{\"task\": ")
+                out.writeJSONString(scheduled.task.id)
+                out.write(", \"title\": ")
+                out.writeJSONString(scheduled.task.title.resolved(language))
+                out.write(", \"due\": \"")
+                out.writeISO(scheduled.due)
+                out.write("\"}")
+            }
+            out.write("]}")
+            out.flushIfFull()
+        }
+        out.write(first ? "]}\n" : "\n]}\n")
+    }
+
+    private static func writeHeader(from: LocalDate, to: LocalDate, to out: inout OutputBuffer) {
+        out.write("{\"from\": \"")
+        out.writeISO(from)
+        out.write("\", \"to\": \"")
+        out.writeISO(to)
+        out.write("\", \"occurrences\": [")
     }
 
     /// The object's fields, opening brace included, closing brace left to the caller.
-    private static func appendFields(of occurrence: Occurrence, language: Language, to out: inout String) {
-        out += "{\"date\": \""
-        out += occurrence.date.iso
-        out += "\", \"event\": "
-        JSONText.appendString(occurrence.event.id, to: &out)
-        out += ", \"kind\": \""
-        out += occurrence.event.kind.rawValue
-        out += "\", \"country\": "
-        JSONText.appendOptional(occurrence.countryCode, to: &out)
-        out += ", \"title\": "
-        JSONText.appendString(occurrence.title(language), to: &out)
-        out += ", \"ordinal\": "
-        out += occurrence.ordinal.map(String.init) ?? "null"
-        out += ", \"tier\": "
-        JSONText.appendString(occurrence.tier.rawValue, to: &out)
-        out += ", \"lunar\": "
+    private static func writeFields(of occurrence: Occurrence, language: Language, to out: inout OutputBuffer) {
+        out.write("{\"date\": \"")
+        out.writeISO(occurrence.date)
+        out.write("\", \"event\": ")
+        out.writeJSONString(occurrence.event.id)
+        out.write(", \"kind\": \"")
+        out.write(occurrence.event.kind.rawValue)
+        out.write("\", \"country\": ")
+        out.writeJSONOptional(occurrence.countryCode)
+        out.write(", \"title\": ")
+        out.writeJSONString(occurrence.title(language))
+        out.write(", \"ordinal\": ")
+        if let ordinal = occurrence.ordinal { out.write(ordinal) } else { out.write("null") }
+        out.write(", \"tier\": ")
+        out.writeJSONString(occurrence.tier.rawValue)
+        out.write(", \"lunar\": ")
         if let lunar = occurrence.lunar {
-            out += "{\"month\": \(lunar.month), \"day\": \(lunar.day), \"leap\": \(lunar.isLeapMonth)}"
+            out.write("{\"month\": ")
+            out.write(lunar.month)
+            out.write(", \"day\": ")
+            out.write(lunar.day)
+            out.write(lunar.isLeapMonth ? ", \"leap\": true}" : ", \"leap\": false}")
         } else {
-            out += "null"
+            out.write("null")
         }
-        out += ", \"country_name\": "
-        JSONText.appendOptional(occurrence.country?.name.resolved(language), to: &out)
-        out += ", \"day_off\": "
-        out += occurrence.event.dayOff ? "true" : "false"
+        out.write(", \"country_name\": ")
+        out.writeJSONOptional(occurrence.country?.name.resolved(language))
+        out.write(", \"day_off\": ")
+        out.write(occurrence.event.dayOff ? "true" : "false")
     }
 }
-

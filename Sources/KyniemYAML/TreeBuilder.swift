@@ -1,12 +1,9 @@
 import CYAML
 
 /// A run of libyaml events as plain values: what `EventReader` fills and `TreeBuilder`
-/// consumes, on one thread or (`YAMLParser.parsePipelined`) handed from the libyaml thread
-/// to the tree builder's. The text of scalars, tags, anchors and alias names is copied into
-/// one byte buffer per batch, and Strings are made from it by the builder: making them is
-/// the larger part of the per-event work, and the libyaml thread is the busier of the two,
-/// so it only copies bytes. Every field is a plain value, so a batch costs two allocations
-/// however many events it holds, and is Sendable without reservation.
+/// consumes. The text of scalars, tags, anchors and alias names is copied into one byte
+/// buffer per batch, and Strings are made from it by the builder, so a batch costs two
+/// allocations however many events it holds, and libyaml's own event is freed at once.
 struct EventBatch: Sendable {
     enum Kind: UInt8 {
         case scalar, mappingStart, sequenceStart, collectionEnd, alias, documentStart, streamEnd
@@ -158,6 +155,9 @@ struct TreeBuilder {
         let anchor: String?
         /// Nodes under this one, aliases counted at their expanded size.
         var size: Int
+        /// A streamed sequence (`YAMLParser.parseDocument(_:file:streaming:item:)`): each item
+        /// goes to `item` as soon as it is complete, and the sequence stays empty in the tree.
+        var streamsItems = false
     }
 
     let file: String
@@ -171,8 +171,14 @@ struct TreeBuilder {
     private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     private var expanded = 0
     private var documents = 0
+    /// Keys of the root mapping whose sequence values are streamed to `item`, not kept.
+    private let streamedKeys: [String]
+    private var keysStreamed: [String] = []
+    private let item: ((_ key: String, _ node: YAMLNode) -> Void)?
 
-    init(file: String) {
+    init(file: String, streaming keys: [String] = [], item: ((_ key: String, _ node: YAMLNode) -> Void)? = nil) {
+        self.streamedKeys = item == nil ? [] : keys
+        self.item = item
         self.file = file
         self.fileID = FileNames.shared.id(file)
         pending.reserveCapacity(64)
@@ -254,9 +260,14 @@ struct TreeBuilder {
             if frames.count >= YAMLParser.maxDepth {
                 throw YAMLError(mark: at, message: "nested more than \(YAMLParser.maxDepth) levels deep")
             }
-            frames.append(
-                Frame(isMapping: event.kind == .mappingStart, start: pending.count, mark: at,
-                      anchor: take(event.anchorCount), size: 0))
+            let anchor = take(event.anchorCount)
+            var frame = Frame(isMapping: event.kind == .mappingStart, start: pending.count, mark: at, anchor: anchor, size: 0)
+            if event.kind == .sequenceStart, anchor == nil, let key = streamedKey() {
+                // An anchored sequence could be repeated by an alias, so only a plain one streams.
+                keysStreamed.append(key)
+                frame.streamsItems = true
+            }
+            frames.append(frame)
 
         case .collectionEnd:
             let frame = frames.removeLast()
@@ -308,8 +319,24 @@ struct TreeBuilder {
         if frames.isEmpty {
             root = node
         } else {
-            pending.append(node)
             frames[frames.count - 1].size += size
+            if frames[frames.count - 1].streamsItems, let item, let key = keysStreamed.last {
+                item(key, node)
+            } else {
+                pending.append(node)
+            }
         }
+    }
+
+    /// The key a sequence starting now is the value of, when that value is to be streamed: a
+    /// key of `streamedKeys` in the root mapping, its first occurrence only (a repeated key is
+    /// an error of its own, and its value is kept whole as before).
+    private func streamedKey() -> String? {
+        guard !streamedKeys.isEmpty, frames.count == 1, frames[0].isMapping,
+            (pending.count - frames[0].start) % 2 == 1,
+            case .scalar(let key) = pending[pending.count - 1].value,
+            streamedKeys.contains(key.text), !keysStreamed.contains(key.text)
+        else { return nil }
+        return key.text
     }
 }

@@ -76,46 +76,54 @@ public enum YAMLParser {
 
     /// Parses one document from memory that stays valid for the duration of the call.
     public static func parseDocument(_ buffer: UnsafeRawBufferPointer, file: String) throws(YAMLError) -> Document {
-        try parseDocument(buffer, file: file, pipelineThreshold: pipelineThreshold)
+        try parseDocument(buffer, file: file, builder: TreeBuilder(file: file))
     }
 
-    /// Inputs of at least this many bytes are parsed in a pipeline (`parsePipelined`): libyaml
-    /// on a thread of its own, the tree built on the calling thread. Measured in process (best
-    /// of 200): at 80 KB, the largest bundled calendar, the pipeline is slower (1.7 ms against
-    /// 1.6, and its median twice the serial one, from starting and waking a thread); the two
-    /// break even near 190 KB; at 245 KB it takes 9.4 ms against 12.6, at 820 KB 31 against 42.
-    /// So the bundled calendars and ordinary configurations stay on the single-threaded path.
-    /// With one core there is nothing to overlap, so never.
-    static let pipelineThreshold = cores > 1 ? 256 * 1024 : Int.max
-
-    /// Events per batch handed from the libyaml thread to the tree builder: enough that the
-    /// lock is taken rarely (about a thousand times for a 10 MB file), few enough that a batch
-    /// (40 bytes an event, plus its text) stays in cache and the builder starts soon. The
-    /// single-threaded path reads in batches of the same size.
-    static let pipelineBatchSize = 2_048
-
-    private static let cores: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-
-    /// Parses one document, in a pipeline when the input has at least `pipelineThreshold`
-    /// bytes. Both ways give the same document or the same error. Tests lower the threshold
-    /// and the batch size to take the pipeline on small inputs.
-    static func parseDocument(
-        _ buffer: UnsafeRawBufferPointer, file: String, pipelineThreshold: Int, batchSize: Int = pipelineBatchSize
+    /// Parses one document, handing over the items of long lists instead of keeping them: when
+    /// the root is a mapping, the sequence value of each key in `keys` (its first occurrence,
+    /// unless it has an anchor) is left empty in the returned tree, and each of its items is
+    /// given to `item`, with the key, as soon as the item is complete. A caller decodes and
+    /// drops each item, so a list of 100,000 events never stands in memory as a tree.
+    ///
+    /// Everything else is as `parseDocument(_:file:)`: the marks, anchors and aliases (an item
+    /// may use an anchor defined before it), duplicate keys (inside items too), and the first
+    /// error, thrown after every item before it was handed over.
+    public static func parseDocument(
+        _ text: String, file: String, streaming keys: [String],
+        item: (_ key: String, _ node: YAMLNode) -> Void
     ) throws(YAMLError) -> Document {
-        guard buffer.baseAddress != nil, buffer.count > 0 else { return Document(root: nil, duplicateKeyErrors: []) }
-        if buffer.count >= pipelineThreshold {
-            return try parsePipelined(buffer, file: file, batchSize: batchSize)
+        var text = text
+        let result: Result<Document, YAMLError> = withoutActuallyEscaping(item) { item in
+            text.withUTF8 { utf8 in
+                Result { () throws(YAMLError) -> Document in
+                    try parseDocument(
+                        UnsafeRawBufferPointer(utf8), file: file,
+                        builder: TreeBuilder(file: file, streaming: keys, item: item))
+                }
+            }
         }
-        return try parseSerially(buffer, file: file, batchSize: batchSize)
+        return try result.get()
     }
+
+    /// Events per batch read from libyaml before the builder takes them: enough that the
+    /// loop between the two is cheap, few enough that a batch (40 bytes an event, plus its
+    /// text) stays in cache.
+    static let batchSize = 2_048
 
     /// libyaml and the tree builder on the calling thread, taking turns a batch at a time.
-    private static func parseSerially(
-        _ buffer: UnsafeRawBufferPointer, file: String, batchSize: Int
+    ///
+    /// There used to be a second way, libyaml on a thread of its own feeding the builder
+    /// through a queue, for inputs of 256 KB and more. Measured on this 2-core machine for
+    /// 100,000 events (8.3 MB), it saved no CPU and, with other work on the machine, no wall
+    /// time either (see the commit that removed it); with the event lists streamed, the builder
+    /// does too little per event for the overlap to pay for the hand-over.
+    static func parseDocument(
+        _ buffer: UnsafeRawBufferPointer, file: String, builder: TreeBuilder, batchSize: Int = batchSize
     ) throws(YAMLError) -> Document {
-        var builder = TreeBuilder(file: file)
+        guard buffer.baseAddress != nil, buffer.count > 0 else { return Document(root: nil, duplicateKeyErrors: []) }
+        var builder = builder
         let reader = try EventReader(buffer, file: file)
-        var batch = EventBatch()
+        var batch = EventBatch(reserving: batchSize)
         while true {
             let more = reader.fill(&batch, limit: batchSize)
             if try builder.consume(batch) {
@@ -126,34 +134,6 @@ public enum YAMLParser {
             precondition(more, "YAMLParser: the event stream stopped without an end")
             batch.removeAll()
         }
-    }
-
-    /// libyaml on a thread of its own (`EventProducer`) filling `EventBatch`es, handed over
-    /// through a bounded `EventChannel`; the calling thread builds the tree from them in
-    /// order, exactly as `parseSerially` does, so the document, the marks and the first error
-    /// are the same. A syntax error arrives after every event before it. Whenever this returns
-    /// or throws (an error of the builder's: unknown alias, too deep, a second document), the
-    /// channel is cancelled and the producer joined first: no thread outlives the call, and
-    /// none reads `buffer` after it.
-    private static func parsePipelined(
-        _ buffer: UnsafeRawBufferPointer, file: String, batchSize: Int
-    ) throws(YAMLError) -> Document {
-        let channel = EventChannel(capacity: 4)
-        let producer = EventProducer(buffer: buffer, file: file, channel: channel, batchSize: batchSize)
-        guard let thread = producer.start() else { return try parseSerially(buffer, file: file, batchSize: batchSize) }
-        defer {
-            channel.cancel()
-            thread.join()
-        }
-        var builder = TreeBuilder(file: file)
-        while let batch = channel.receive() {
-            if try builder.consume(batch) {
-                return Document(root: builder.root, duplicateKeyErrors: builder.sortedDuplicateKeyErrors())
-            }
-            channel.recycle(batch)
-        }
-        // The producer always ends with the end of the stream or a failure.
-        preconditionFailure("YAMLParser: the libyaml thread stopped without ending the stream")
     }
 
     // MARK: - libyaml errors

@@ -23,6 +23,45 @@ import Glibc
         #expect(result.stderr == "kyniem: cannot write to standard output: No space left on device\n")
     }
 
+    /// `upcoming --format json` and `calendar` in ics, csv and json are written as they are
+    /// rendered, 64 KiB at a time: a long one comes out whole, in order, and a full disk or a
+    /// closed pipe met after the first chunks ends it as any other output does.
+    @Test(arguments: [
+        "upcoming --from 2027-01-01 --until 2027-12-31 --format json", "calendar --year 2027 --format ics",
+        "calendar --year 2027 --format csv", "calendar --year 2027 --format json",
+    ])
+    func longOutputIsStreamedWithTheSameFailures(command: String) throws {
+        let folder = Kyniem.temporaryFolder()
+        var yaml = "home: {country: VN, timezone: Asia/Ho_Chi_Minh, language: en}\ncalendars: []\nevents:\n"
+        for i in 1...2_000 {
+            yaml += "  - {id: ev-\(i), title: \"Event \(i), the {ordinal} anniversary of a long-standing friendship\", "
+                + "date: \(1950 + i % 70)-\(String(format: "%02d", i % 12 + 1))-\(String(format: "%02d", i % 28 + 1))}\n"
+        }
+        try yaml.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
+
+        let whole = try Kyniem.shell(#"timeout 60 "$KYNIEM" \#(command)"#, in: folder)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(whole.stdout.utf8.count > 4 * 65_536)
+        let ids = whole.stdout.components(separatedBy: "ev-").count - 1
+        #expect(ids >= 2_000)
+        if command.hasSuffix("json") {
+            let object = try JSONSerialization.jsonObject(with: Data(whole.stdout.utf8)) as? [String: Any]
+            let occurrences = try #require(object?["occurrences"] as? [[String: Any]])
+            #expect(occurrences.count == 2_000)
+            let dates = occurrences.compactMap { $0["date"] as? String }
+            #expect(dates == dates.sorted())
+        }
+
+        let full = try Kyniem.shell(#"timeout 60 "$KYNIEM" \#(command) >/dev/full"#, in: folder)
+        #expect(full.status == 4)
+        #expect(full.stderr == "kyniem: cannot write to standard output: No space left on device\n")
+        let pipe = try Kyniem.shell(#"""
+            timeout 60 "$KYNIEM" \#(command) 2>err | head -c 100 >/dev/null
+            echo "status=${PIPESTATUS[0]}"; cat err
+            """#, in: folder)
+        #expect(pipe.stdout == "status=4\n")
+    }
+
     @Test func aClosedPipeEndsQuietlyWithExitFour() throws {
         // Far more than a pipe holds, so the write meets the closed pipe.
         let result = try Kyniem.shell(#"""

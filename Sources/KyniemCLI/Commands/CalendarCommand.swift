@@ -28,18 +28,26 @@ struct CalendarCommand: ParsableCommand {
         let through = LocalDate(year, 12, 31)
         // Tasks of early-year events fall due in the previous year; reach back for their days off.
         let workdays = configuration.planner.workingCalendar(from: from.adding(days: -200), through: through.adding(days: 60))
-        let entries = CalendarEntry.entries(
-            for: configuration.catalog.occurrences(from: from, through: through, filter: filter),
-            reminders: configuration.reminders, checklists: configuration.checklists, workdays: workdays)
-        let document = CalendarDocument(
-            year: year, language: language, entries: entries, generatedAt: CommandContext.utcStamp(),
+        let occurrences = configuration.catalog.occurrenceList(from: from, through: through, filter: filter)
+        let (reminders, checklists) = (configuration.reminders, configuration.checklists)
+        // Made one at a time as the calendar is written, in the list's order (date, then id).
+        let entries = occurrences.lazy.map { occurrence in
+            CalendarEntry(
+                occurrence: occurrence, leadDays: reminders.leadDays(for: occurrence.tier),
+                tasks: checklists.schedule(occurrence, workdays: workdays))
+        }
+        let header = CalendarDocument(
+            year: year, language: language, entries: [], generatedAt: CommandContext.utcStamp(),
             weekend: configuration.home.weekend)
-        let text = CalendarRenderer.render(document, as: format)
         guard let output else {
-            Terminal.out(text)
+            var out = Terminal.stream()
+            CalendarRenderer.write(header, entries: entries, as: format, to: &out)
+            out.finish()
             return
         }
-        try AtomicFile.write(text, to: output)
+        var out = OutputBuffer()
+        CalendarRenderer.write(header, entries: entries, as: format, to: &out)
+        try AtomicFile.write(out.text, to: output)
     }
 }
 

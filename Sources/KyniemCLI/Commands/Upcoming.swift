@@ -46,12 +46,14 @@ struct Upcoming: ParsableCommand {
             // Within `Limits`, so the end date stays in the years the engine handles.
             end = start.adding(days: count - 1)
         }
-        let occurrences = context.configuration.catalog.occurrences(from: start, through: end, filter: filter)
+        let occurrences = context.configuration.catalog.occurrenceList(from: start, through: end, filter: filter)
         switch format {
         case .json:
-            Terminal.out(OccurrenceJSON.render(from: start, to: end, occurrences: occurrences, language: language))
+            var out = Terminal.stream()
+            OccurrenceJSON.write(from: start, to: end, occurrences: occurrences, language: language, to: &out)
+            out.finish()
         case .text:
-            Terminal.out(Self.text(occurrences, from: start, through: end, today: start, language: language))
+            Terminal.out(Self.text(Array(occurrences), from: start, through: end, today: start, language: language))
         }
     }
 
