@@ -31,7 +31,7 @@ public enum KyniemMain {
         // (ChildProcess spawns with POSIX_SPAWN_SETSIGDEF).
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try KyniemCommand.parseAsRoot(arguments)
+            var command = try parse(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -53,6 +53,32 @@ public enum KyniemMain {
             finish(code == .validationFailure ? 2 : code.rawValue)
         }
     }
+
+    /// The command `arguments` name. `kyniem upcoming …` is parsed as `upcoming …` first, without
+    /// the tree of every subcommand (the type lookups behind it are a third of argument parsing
+    /// at start-up); anything that is not a plain, valid use of one subcommand (help, `--version`,
+    /// completion scripts, any error) is parsed again from the root, so messages, usage lines
+    /// and exit codes are exactly the root's.
+    static func parse(_ arguments: [String]) throws -> ParsableCommand {
+        // `upcoming --help` parses, as argument-parser's own help command: only the subcommand
+        // itself is taken.
+        if let name = arguments.first, let subcommand = subcommands[name],
+            let command = try? subcommand.parseAsRoot(Array(arguments.dropFirst())),
+            type(of: command) == subcommand
+        {
+            return command
+        }
+        return try KyniemCommand.parseAsRoot(arguments)
+    }
+
+    /// `KyniemCommand`'s subcommands by name.
+    static let subcommands: [String: ParsableCommand.Type] = {
+        var byName: [String: ParsableCommand.Type] = [:]
+        for type in KyniemCommand.configuration.subcommands {
+            if let name = type.configuration.commandName { byName[name] = type }
+        }
+        return byName
+    }()
 
     /// Exits with `code`, or with 4 when the command otherwise succeeded but standard output
     /// could not be written. A command's own failure takes precedence (a run whose deliveries

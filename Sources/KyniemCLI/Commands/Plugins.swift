@@ -4,7 +4,7 @@ import KyniemNotifiers
 
 struct Plugins: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List notifier types: built-in and found in plugin folders.")
+        commandName: "plugins", abstract: "List notifier types: built-in and found in plugin folders.")
 
     @OptionGroup var config: ConfigOption
 
