@@ -55,14 +55,16 @@ public enum KyniemMain {
     }
 
     /// The command `arguments` name. `kyniem upcoming …` is parsed as `upcoming …` first, without
-    /// the tree of every subcommand (the type lookups behind it are a third of argument parsing
-    /// at start-up); anything that is not a plain, valid use of one subcommand (help, `--version`,
+    /// the tree of every subcommand and without argument-parser's check for a completion-script
+    /// request (each subcommand names `kyniem` as its super-command, which only a subcommand
+    /// parsed on its own consults): the type lookups behind both are half of argument parsing at
+    /// start-up. Anything that is not a plain, valid use of one subcommand (help, `--version`,
     /// completion scripts, any error) is parsed again from the root, so messages, usage lines
     /// and exit codes are exactly the root's.
     static func parse(_ arguments: [String]) throws -> ParsableCommand {
         // `upcoming --help` parses, as argument-parser's own help command: only the subcommand
         // itself is taken.
-        if let name = arguments.first, let subcommand = subcommands[name],
+        if let name = arguments.first, let subcommand = subcommand(named: name),
             let command = try? subcommand.parseAsRoot(Array(arguments.dropFirst())),
             type(of: command) == subcommand
         {
@@ -71,14 +73,21 @@ public enum KyniemMain {
         return try KyniemCommand.parseAsRoot(arguments)
     }
 
-    /// `KyniemCommand`'s subcommands by name.
-    static let subcommands: [String: ParsableCommand.Type] = {
-        var byName: [String: ParsableCommand.Type] = [:]
-        for type in KyniemCommand.configuration.subcommands {
-            if let name = type.configuration.commandName { byName[name] = type }
+    /// The subcommand of `KyniemCommand` called `name`, by a switch rather than by reading every
+    /// subcommand's configuration (a test checks both agree).
+    static func subcommand(named name: String) -> ParsableCommand.Type? {
+        switch name {
+        case "upcoming": Upcoming.self
+        case "explain": Explain.self
+        case "calendar": CalendarCommand.self
+        case "run": Run.self
+        case "check": Check.self
+        case "plugins": Plugins.self
+        case "init": Init.self
+        case "publish": Publish.self
+        default: nil
         }
-        return byName
-    }()
+    }
 
     /// Exits with `code`, or with 4 when the command otherwise succeeded but standard output
     /// could not be written. A command's own failure takes precedence (a run whose deliveries

@@ -12,6 +12,15 @@ import Testing
         return text
     }
 
+    @Test func everySubcommandIsFoundByItsName() {
+        for type in KyniemCommand.configuration.subcommands {
+            let name = type.configuration.commandName ?? ""
+            #expect(KyniemMain.subcommand(named: name) == type, "\(name)")
+            #expect(type.configuration._superCommandName == "kyniem", "\(name)")
+        }
+        #expect(KyniemMain.subcommand(named: "help") == nil)
+    }
+
     static let valid: [[String]] = [
         ["upcoming"],
         ["upcoming", "--from", "2027-03-03", "--days", "1"],

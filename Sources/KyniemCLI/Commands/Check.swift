@@ -5,7 +5,7 @@ import KyniemNotifiers
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Validate configuration, calendars and plugins; report every problem.")
+        commandName: "check", _superCommandName: "kyniem", abstract: "Validate configuration, calendars and plugins; report every problem.")
 
     @OptionGroup var config: ConfigOption
 

@@ -4,7 +4,7 @@ import KyniemNotifiers
 
 struct Plugins: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugins", abstract: "List notifier types: built-in and found in plugin folders.")
+        commandName: "plugins", _superCommandName: "kyniem", abstract: "List notifier types: built-in and found in plugin folders.")
 
     @OptionGroup var config: ConfigOption
 
