@@ -125,12 +125,11 @@ enum CompiledCalendarsSource {
         guard reader.problems.isEmpty else {
             throw Failure(description: "\(file.path): \(reader.problems.map(\.description))")
         }
-        var out = "\n    /// calendars/\(file.path)\n"
-        out += "    private static func \(name)() -> CompiledCalendar {\n"
-        out += "        var c = CompiledCalendar(file: \(literal(displayName)), textFingerprint: "
-            + "\(literal(Fingerprint.fnv1a(file.text.utf8))))\n"
+        // Statements of the file, each adding one value to `c`, cut into functions of `chunk`
+        // statements: the optimiser takes minutes over one function of hundreds of initializers.
+        var statements: [String] = []
         for country in sources.countries.values.sorted(by: { $0.code < $1.code }) {
-            out += "        c.countries.append(Country(code: \(literal(country.code)), name: \(text(country.name))))\n"
+            statements.append("c.countries.append(Country(code: \(literal(country.code)), name: \(text(country.name))))")
         }
         var uses = sources.countryUses[...]
         for (event, mark) in sources.events {
@@ -141,14 +140,14 @@ enum CompiledCalendarsSource {
             if let note = event.note { arguments += ", note: \(literal(note))" }
             if let source = event.source { arguments += ", source: \(literal(source))" }
             if let first = event.firstYear { arguments += ", firstYear: \(first)" }
-            var line = "        c.add(Event(\(arguments)), \(mark.line), \(mark.column)"
+            var line = "c.add(Event(\(arguments)), \(mark.line), \(mark.column)"
             if let country = event.country {
                 guard let use = uses.popFirst(), use.code == country else {
                     throw Failure(description: "\(file.path): country uses out of step at \(event.id)")
                 }
                 line += ", country: (\(use.node.mark.line), \(use.node.mark.column))"
             }
-            out += line + ")\n"
+            statements.append(line + ")")
         }
         guard uses.isEmpty else { throw Failure(description: "\(file.path): a country use without its event") }
         for (template, node) in sources.checklistNodes {
@@ -158,15 +157,28 @@ enum CompiledCalendarsSource {
             let tasks = template.tasks.map {
                 "ChecklistTask(id: \(literal($0.id)), offsetDays: \($0.offsetDays), title: \(text($0.title)))"
             }
-            out += "        c.checklists.append((ChecklistTemplate(events: \(events), kinds: \(kinds), tiers: \(tiers), tasks: [\n"
-            out += tasks.map { "            \($0),\n" }.joined()
-            out += "        ]), \(node.mark.line), \(node.mark.column)))\n"
+            statements.append(
+                "c.checklists.append((ChecklistTemplate(events: \(events), kinds: \(kinds), tiers: \(tiers), tasks: [\n"
+                    + tasks.map { "            \($0),\n" }.joined()
+                    + "        ]), \(node.mark.line), \(node.mark.column)))")
         }
         for year in sources.workingDays.keys.sorted() {
             let days = sources.workingDays[year]!
-            out += "        c.workingDays[\(year)] = WorkingDayAdjustments(off: \(dates(days.off)), on: \(dates(days.on)))\n"
+            statements.append("c.workingDays[\(year)] = WorkingDayAdjustments(off: \(dates(days.off)), on: \(dates(days.on)))")
         }
+        let chunk = 25
+        let parts = stride(from: 0, to: statements.count, by: chunk).map { statements[$0..<min($0 + chunk, statements.count)] }
+        var out = "\n    /// calendars/\(file.path)\n"
+        out += "    private static func \(name)() -> CompiledCalendar {\n"
+        out += "        var c = CompiledCalendar(file: \(literal(displayName)), textFingerprint: "
+            + "\(literal(Fingerprint.fnv1a(file.text.utf8))))\n"
+        out += parts.indices.map { "        \(name)_\($0)(&c)\n" }.joined()
         out += "        return c\n    }\n"
+        for (index, part) in parts.enumerated() {
+            out += "\n    private static func \(name)_\(index)(_ c: inout CompiledCalendar) {\n"
+            out += part.map { "        \($0)\n" }.joined()
+            out += "    }\n"
+        }
         return out
     }
 
