@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KyniemNotifiers
 
-public struct KyniemCommand: AsyncParsableCommand {
+public struct KyniemCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kyniem",
         abstract: "Anniversaries of diplomatic relations, national days and home observances: plan, remind, publish.",
@@ -22,7 +22,9 @@ public struct KyniemCommand: AsyncParsableCommand {
 
 /// The process entry point: parses, runs, and maps every failure onto SPEC.md's exit codes.
 public enum KyniemMain {
-    public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+    /// Synchronous: no command awaits anything, and an async entry point would start the
+    /// concurrency runtime and hop to one of its threads on every start.
+    public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         // kyniem starts no process but plugins, so any child no running plugin accounts for is a
         // plugin's orphan, killed when the last plugin ends (ChildProcess.swift).
         ChildProcesses.sweepsUnclaimedChildren = true
@@ -32,11 +34,7 @@ public enum KyniemMain {
         signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parse(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            try command.run()
             finish(0)
         } catch let failure as CommandFailure {
             if !failure.message.isEmpty { Terminal.error(failure.message) }
