@@ -1,14 +1,28 @@
 #!/usr/bin/env python3
-"""Writes Sources/KyniemConfig/BundledCalendars.swift from calendars/**/*.yaml.
+"""Writes Sources/KyniemConfig/BundledCalendars.swift from calendars/**/*.yaml, then
+Sources/KyniemConfig/CompiledCalendars+Generated.swift from the reader's decoding of them.
 
 The bundled calendars are compiled into the binary so that `kyniem upcoming` works from any
-folder, after `swift build -c release`, and after the binary is copied elsewhere. Run this
-after editing calendars/; a test fails when the embedded copy and the files differ.
+folder, after `swift build -c release`, and after the binary is copied elsewhere. Their texts
+are embedded (for the tests, and for a reader given other bundled data); what a command reads
+is their compiled form, Swift values built through public initializers, so that no start parses
+190 KB of YAML. The second file is written by
+`RECORD_COMPILED_CALENDARS=1 swift test --filter CompiledCalendarsTests` (this script runs it;
+`--texts-only` skips it). Run this after editing calendars/, or after a change to the reader or
+to `Event`'s initializer; tests fail when either file and calendars/ differ. `--check` only
+says whether the embedded texts are current (exit 1 if not).
 """
+import os
 import pathlib
+import subprocess
 import sys
 
 root = pathlib.Path(__file__).resolve().parent.parent
+STUB = """// Placeholder while scripts/embed-calendars.py regenerates this file.
+extension CompiledCalendars {
+    static func build(_ path: String) -> CompiledCalendar? { nil }
+}
+"""
 calendars = root / "calendars"
 out = root / "Sources" / "KyniemConfig" / "BundledCalendars.swift"
 
@@ -32,3 +46,14 @@ if "--check" in sys.argv:
     sys.exit(0 if out.exists() and out.read_text(encoding="utf-8") == new else 1)
 out.write_text(new, encoding="utf-8")
 print(f"wrote {out.relative_to(root)}")
+if "--texts-only" not in sys.argv:
+    # A stub first, so that the tests build even when the old generated file no longer compiles
+    # (after a change to `Event`'s initializer); the recording run then writes the real file,
+    # and a second run compiles it and must pass.
+    generated = root / "Sources" / "KyniemConfig" / "CompiledCalendars+Generated.swift"
+    generated.write_text(STUB, encoding="utf-8")
+    test = ["swift", "test", "--filter", "CompiledCalendarsTests"]
+    subprocess.run(test, cwd=root, env=dict(os.environ, RECORD_COMPILED_CALENDARS="1"), stdout=subprocess.DEVNULL)
+    if generated.read_text(encoding="utf-8") == STUB or subprocess.run(test, cwd=root).returncode != 0:
+        sys.exit(f"embed-calendars: {generated.relative_to(root)} could not be generated (see the test output)")
+    print(f"wrote {generated.relative_to(root)}")

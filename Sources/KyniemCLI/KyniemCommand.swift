@@ -4,7 +4,7 @@ import KyniemNotifiers
 import KyniemPlugins
 import KyniemRender
 
-public struct KyniemCommand: AsyncParsableCommand {
+public struct KyniemCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kyniem",
         abstract: "Anniversaries of diplomatic relations, national days and home observances: plan, remind, publish.",
@@ -24,7 +24,9 @@ public struct KyniemCommand: AsyncParsableCommand {
 
 /// The process entry point: parses, runs, and maps every failure onto SPEC.md's exit codes.
 public enum KyniemMain {
-    public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+    /// Synchronous: no command awaits anything, and an async entry point would start the
+    /// concurrency runtime and hop to one of its threads on every start.
+    public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         // kyniem starts no process but plugins, so any child no running plugin accounts for is a
         // plugin's orphan, killed when the last plugin ends (ChildProcess.swift).
         ChildProcesses.sweepsUnclaimedChildren = true
@@ -33,12 +35,8 @@ public enum KyniemMain {
         // (ChildProcess spawns with POSIX_SPAWN_SETSIGDEF).
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try KyniemCommand.parseAsRoot(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            var command = try parse(arguments)
+            try command.run()
             finish(0)
         } catch let failure as CommandFailure {
             if !failure.message.isEmpty { Terminal.error(failure.message) }
@@ -53,6 +51,41 @@ public enum KyniemMain {
             if !message.isEmpty { Terminal.error(message) }
             // Argument errors are exit 2 (SPEC.md), not argument-parser's 64.
             finish(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+
+    /// The command `arguments` name. `kyniem upcoming …` is parsed as `upcoming …` first, without
+    /// the tree of every subcommand and without argument-parser's check for a completion-script
+    /// request (each subcommand names `kyniem` as its super-command, which only a subcommand
+    /// parsed on its own consults): the type lookups behind both are half of argument parsing at
+    /// start-up. Anything that is not a plain, valid use of one subcommand (help, `--version`,
+    /// completion scripts, any error) is parsed again from the root, so messages, usage lines
+    /// and exit codes are exactly the root's.
+    static func parse(_ arguments: [String]) throws -> ParsableCommand {
+        // `upcoming --help` parses, as argument-parser's own help command: only the subcommand
+        // itself is taken.
+        if let name = arguments.first, let subcommand = subcommand(named: name),
+            let command = try? subcommand.parseAsRoot(Array(arguments.dropFirst())),
+            type(of: command) == subcommand
+        {
+            return command
+        }
+        return try KyniemCommand.parseAsRoot(arguments)
+    }
+
+    /// The subcommand of `KyniemCommand` called `name`, by a switch rather than by reading every
+    /// subcommand's configuration (a test checks both agree).
+    static func subcommand(named name: String) -> ParsableCommand.Type? {
+        switch name {
+        case "upcoming": Upcoming.self
+        case "explain": Explain.self
+        case "calendar": CalendarCommand.self
+        case "run": Run.self
+        case "check": Check.self
+        case "plugins": Plugins.self
+        case "init": Init.self
+        case "publish": Publish.self
+        default: nil
         }
     }
 

@@ -40,7 +40,7 @@ extension ConfigurationReader {
                 problem(at: node, "no bundled calendar \"\(prefix)\"; bundled: \(names.map { "bundled:\($0)" }.joined(separator: ", "))")
             }
             for file in files {
-                readCalendarFile(text: file.text, displayName: "bundled:\(file.path)", into: &sources)
+                readBundledCalendarFile(file, into: &sources)
             }
             return
         }
@@ -159,7 +159,7 @@ extension ConfigurationReader {
         guard !missing.isEmpty else { return }
         var table = CalendarSources()
         for file in bundled where file.path.hasSuffix("/countries.yaml") {
-            readCalendarFile(text: file.text, displayName: "bundled:\(file.path)", into: &table)
+            readBundledCalendarFile(file, into: &table)
         }
         for (code, country) in table.countries where missing.contains(code) {
             sources.countries[code] = country

@@ -9,8 +9,9 @@ final class ConfigurationReader {
     let environment: [String: String]
     let bundled: [(path: String, text: String)]
     private(set) var problems: [ConfigurationProblem] = []
-    /// Every text parsed so far, with its name, in reading order (`Configuration.sourceDigest`).
-    private(set) var digest = Fingerprint()
+    /// Every text parsed so far, with its name, in reading order (`Configuration.sourceDigest`);
+    /// a compiled bundled file adds its text's fingerprint (`readBundledCalendarFile`).
+    var digest = Fingerprint()
 
     init(environment: [String: String], bundled: [(path: String, text: String)]) {
         self.environment = environment

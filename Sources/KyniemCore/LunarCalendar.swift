@@ -71,10 +71,10 @@ public struct LunarMonth: Hashable, Sendable {
 /// 11: the leap 11 of lunar year 2033 begins on 2033-12-22.
 ///
 /// **Cost.** At UTC+7 the years 1967–2199 come from a packed table (`LunarYearTable.vietnam`,
-/// one word a year, checked against the series by a test), unpacked in microseconds when the first
-/// calendar is created; every conversion in that range is a lookup. Other years, and every year at
-/// another meridian, are computed from the series the first time they are asked for (about a
-/// millisecond a year) and kept.
+/// one word a year, checked against the series by a test), each year unpacked the first time a
+/// query touches it; every later conversion in that year is a lookup. Other years, and every year
+/// at another meridian, are computed from the series the first time they are asked for (about a
+/// millisecond a year) and kept. Creating a calendar computes nothing.
 public struct LunarCalendar: Sendable {
     /// Hours east of UTC of the meridian at which new moons and solar terms are reckoned.
     public let utcOffsetHours: Double
@@ -150,27 +150,23 @@ public struct LunarCalendar: Sendable {
     }
 }
 
-/// The lunar years of one meridian: at UTC+7 the packed table of 1967–2199 (`LunarYearTable.vietnam`,
-/// unpacked once, in microseconds); any other year, or any year at another meridian, computed from
-/// the series when first asked for (about a millisecond) and kept.
+/// The lunar years of one meridian, each made when a query first touches it and kept: at UTC+7,
+/// 1967–2199 unpacked from the packed table (`LunarYearTable.vietnam`, one word a year, in well
+/// under a microsecond); any other year, or any year at another meridian, computed from the series
+/// (about a millisecond). A command that asks for no lunar date builds no year at all.
 private final class LunarCalendarTables: @unchecked Sendable {
     let astronomy: LunarAstronomy
     /// Immutable after `init`.
-    private let tabulated: Range<Int>
-    private let years: [LunarYearTable]
-    /// Guarded by `lock`.
+    private let packed: PackedLunarYears?
+    /// Guarded by `lock`: the packed span's years by offset, and every other year by number.
+    private var unpacked: [LunarYearTable?]
     private var computed: [Int: LunarYearTable] = [:]
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
 
     init(utcOffsetHours: Double) {
         astronomy = LunarAstronomy(utcOffsetHours: utcOffsetHours)
-        if utcOffsetHours == 7 {
-            tabulated = LunarYearTable.vietnam.years
-            years = LunarYearTable.vietnam.unpacked()
-        } else {
-            tabulated = 0..<0
-            years = []
-        }
+        packed = utcOffsetHours == 7 ? LunarYearTable.vietnam : nil
+        unpacked = Array(repeating: nil, count: packed?.words.count ?? 0)
         lock = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
     }
@@ -181,7 +177,15 @@ private final class LunarCalendarTables: @unchecked Sendable {
     }
 
     func year(_ year: Int) -> LunarYearTable {
-        if tabulated.contains(year) { return years[year - tabulated.lowerBound] }
+        if let packed, packed.years.contains(year) {
+            let offset = year - packed.firstYear
+            pthread_mutex_lock(lock)
+            defer { pthread_mutex_unlock(lock) }
+            if let known = unpacked[offset] { return known }
+            let table = packed.table(forYear: year)
+            unpacked[offset] = table
+            return table
+        }
         pthread_mutex_lock(lock)
         let known = computed[year]
         pthread_mutex_unlock(lock)

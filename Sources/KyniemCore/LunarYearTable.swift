@@ -142,18 +142,47 @@ struct PackedLunarYears: Sendable {
         var tables: [LunarYearTable] = []
         tables.reserveCapacity(words.count)
         var day = firstNewYear
-        for (offset, word) in words.enumerated() {
-            let leap = Int(word >> 16 & 0xF)
-            var months: [LunarYearTable.Month] = []
-            months.reserveCapacity(13)
-            for number in 1...12 {
-                for isLeap in number == leap ? [false, true] : [false] {
-                    months.append(.init(number: number, isLeap: isLeap, firstDay: day))
-                    day += word >> UInt32(months.count - 1) & 1 == 1 ? 30 : 29
-                }
-            }
-            tables.append(LunarYearTable(year: firstYear + offset, months: months, end: day))
+        for offset in words.indices {
+            let table = unpack(offset, from: day)
+            tables.append(table)
+            day = table.end
         }
         return tables
+    }
+
+    /// The table of one year of `years`, unpacked alone: its Tết is `firstNewYear` plus the
+    /// lengths of the years before it (a population count each), so a query that touches two
+    /// years unpacks two, not the whole span.
+    func table(forYear year: Int) -> LunarYearTable {
+        let offset = year - firstYear
+        precondition(words.indices.contains(offset), "lunar year \(year) is not in the packed span \(years)")
+        var day = firstNewYear
+        for word in words[..<offset] {
+            day += Self.length(of: word)
+        }
+        return unpack(offset, from: day)
+    }
+
+    /// Days in the year a word packs: 29 a month, one more for each 30-day month.
+    static func length(of word: UInt32) -> Int {
+        let months = word >> 16 & 0xF == 0 ? 12 : 13
+        return 29 * months + (word & 0x1FFF).nonzeroBitCount
+    }
+
+    private func unpack(_ offset: Int, from newYear: Int) -> LunarYearTable {
+        let word = words[offset]
+        let leap = Int(word >> 16 & 0xF)
+        var months: [LunarYearTable.Month] = []
+        months.reserveCapacity(leap == 0 ? 12 : 13)
+        var day = newYear
+        for number in 1...12 {
+            months.append(.init(number: number, isLeap: false, firstDay: day))
+            day += word >> UInt32(months.count - 1) & 1 == 1 ? 30 : 29
+            if number == leap {
+                months.append(.init(number: number, isLeap: true, firstDay: day))
+                day += word >> UInt32(months.count - 1) & 1 == 1 ? 30 : 29
+            }
+        }
+        return LunarYearTable(year: firstYear + offset, months: months, end: day)
     }
 }

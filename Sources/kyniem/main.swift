@@ -1,3 +1,3 @@
 import KyniemCLI
 
-await KyniemMain.main()
+KyniemMain.main()

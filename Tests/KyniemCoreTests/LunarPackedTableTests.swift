@@ -47,6 +47,18 @@ struct LunarPackedTableTests {
             #expect(a.months.map { [$0.number, $0.isLeap ? 1 : 0, $0.firstDay] } == b.months.map { [$0.number, $0.isLeap ? 1 : 0, $0.firstDay] })
         }
     }
+
+    @Test("One year unpacked alone is that year of the whole unpacking")
+    func oneYearAlone() {
+        let packed = LunarYearTable.vietnam
+        let all = packed.unpacked()
+        for (offset, whole) in all.enumerated() {
+            let alone = packed.table(forYear: packed.firstYear + offset)
+            #expect(alone.year == whole.year && alone.end == whole.end)
+            #expect(alone.months.map { [$0.number, $0.isLeap ? 1 : 0, $0.firstDay] } == whole.months.map { [$0.number, $0.isLeap ? 1 : 0, $0.firstDay] })
+            #expect(PackedLunarYears.length(of: packed.words[offset]) == whole.end - whole.months[0].firstDay)
+        }
+    }
 }
 
 extension String {

@@ -5,7 +5,7 @@ import KyniemRender
 
 struct CalendarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "calendar", abstract: "The whole year's external-affairs calendar as ICS, HTML, Markdown, CSV or JSON.")
+        commandName: "calendar", _superCommandName: "kyniem", abstract: "The whole year's external-affairs calendar as ICS, HTML, Markdown, CSV or JSON.")
 
     @OptionGroup var config: ConfigOption
     @Option(parsing: .unconditional, help: "The year, e.g. 2027 (1 to 9999).")

@@ -6,7 +6,7 @@ import KyniemPlugins
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate configuration, calendars and plugins; report every problem.")
+        commandName: "check", _superCommandName: "kyniem", abstract: "Validate configuration, calendars and plugins; report every problem.")
 
     @OptionGroup var config: ConfigOption
 

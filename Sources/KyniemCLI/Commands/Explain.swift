@@ -4,7 +4,7 @@ import KyniemRender
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Why and how an event is scheduled: rule, ordinal, tier, lead times, checklist with due dates.")
+        commandName: "explain", _superCommandName: "kyniem", abstract: "Why and how an event is scheduled: rule, ordinal, tier, lead times, checklist with due dates.")
 
     @OptionGroup var config: ConfigOption
     @Argument(help: "The event id, e.g. jp-relations.")

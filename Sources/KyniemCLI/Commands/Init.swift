@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a starter kyniem.yaml in the current folder.")
+    static let configuration = CommandConfiguration(commandName: "init", _superCommandName: "kyniem", abstract: "Write a starter kyniem.yaml in the current folder.")
 
     @OptionGroup var config: ConfigOption
     @Flag(help: "Overwrite an existing file.")

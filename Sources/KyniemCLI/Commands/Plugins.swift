@@ -5,7 +5,7 @@ import KyniemPlugins
 
 struct Plugins: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List notifier types: built-in and found in plugin folders.")
+        commandName: "plugins", _superCommandName: "kyniem", abstract: "List notifier types: built-in and found in plugin folders.")
 
     @OptionGroup var config: ConfigOption
 

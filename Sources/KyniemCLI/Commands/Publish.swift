@@ -6,7 +6,7 @@ import KyniemPublish
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a static site into DIR: subscription feeds (ICS) and HTML pages, swapped in atomically.",
+        commandName: "publish", _superCommandName: "kyniem", abstract: "Write a static site into DIR: subscription feeds (ICS) and HTML pages, swapped in atomically.",
         discussion: """
             DIR gets feeds/kyniem-LANG.ics (a year back to two years ahead, with alarms), \
             feeds/kyniem-LANG-TIER.ics, feeds/kyniem-LANG-tasks.ics, index.html, upcoming.json and a \

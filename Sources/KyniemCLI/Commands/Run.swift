@@ -9,7 +9,7 @@ import KyniemState
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The daily job: send every reminder and checklist task due, each exactly once per notifier.",
+        commandName: "run", _superCommandName: "kyniem", abstract: "The daily job: send every reminder and checklist task due, each exactly once per notifier.",
         discussion: """
             Sends what falls due on DATE (default today in the home time zone) and what fell due in \
             the catch-up window (`catch_up:`) and was never sent. The first run on a new state \

@@ -4,7 +4,7 @@ import KyniemRender
 
 struct Upcoming: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "What is coming up, with anniversary numbers and milestones.")
+        commandName: "upcoming", _superCommandName: "kyniem", abstract: "What is coming up, with anniversary numbers and milestones.")
 
     @OptionGroup var config: ConfigOption
     @Option(parsing: .unconditional, help: "First day (YYYY-MM-DD); default today in the home time zone.")
