@@ -74,17 +74,14 @@ extension ConfigurationReader {
         for entry in compiled.events {
             let event = entry.event
             let idMark = mark(entry.line, entry.column)
-            if let code = event.country {
-                sources.countryUses.append(
-                    (code, YAMLNode(scalar: .init(text: code), mark: mark(entry.countryLine, entry.countryColumn))))
-            }
+            let countryMark = event.country.map { _ in mark(entry.countryLine, entry.countryColumn) }
             if let first = sources.eventIndex[event.id] {
-                record(YAMLNode(scalar: .init(text: event.id), mark: idMark),
-                       "duplicate event id \"\(event.id)\" (first defined at \(first))")
+                record(at: idMark, "duplicate event id \"\(event.id)\" (first defined at \(first))")
+                if let code = event.country, let countryMark { sources.countryUses.append((code, countryMark)) }
                 continue
             }
             sources.eventIndex[event.id] = idMark
-            sources.events.append((event, idMark))
+            sources.events.append((event, countryMark))
         }
         for checklist in compiled.checklists {
             sources.checklistNodes.append(

@@ -131,8 +131,14 @@ enum CompiledCalendarsSource {
         for country in sources.countries.values.sorted(by: { $0.code < $1.code }) {
             statements.append("c.countries.append(Country(code: \(literal(country.code)), name: \(text(country.name))))")
         }
-        var uses = sources.countryUses[...]
-        for (event, mark) in sources.events {
+        // The bundled files are sound: every country use belongs to a sound event.
+        guard sources.countryUses.isEmpty else {
+            throw Failure(description: "\(file.path): a country use without its sound event")
+        }
+        for (event, countryMark) in sources.events {
+            guard let mark = sources.eventIndex[event.id] else {
+                throw Failure(description: "\(file.path): no mark for \(event.id)")
+            }
             var arguments = "id: \(literal(event.id)), kind: \(enumCase(event.kind))"
             if let country = event.country { arguments += ", country: \(literal(country))" }
             arguments += ", title: \(text(event.title)), recurrence: \(recurrence(event.recurrence))"
@@ -141,15 +147,12 @@ enum CompiledCalendarsSource {
             if let source = event.source { arguments += ", source: \(literal(source))" }
             if let first = event.firstYear { arguments += ", firstYear: \(first)" }
             var line = "c.add(Event(\(arguments)), \(mark.line), \(mark.column)"
-            if let country = event.country {
-                guard let use = uses.popFirst(), use.code == country else {
-                    throw Failure(description: "\(file.path): country uses out of step at \(event.id)")
-                }
-                line += ", country: (\(use.node.mark.line), \(use.node.mark.column))"
+            if event.country != nil {
+                guard let countryMark else { throw Failure(description: "\(file.path): no country mark at \(event.id)") }
+                line += ", country: (\(countryMark.line), \(countryMark.column))"
             }
             statements.append(line + ")")
         }
-        guard uses.isEmpty else { throw Failure(description: "\(file.path): a country use without its event") }
         for (template, node) in sources.checklistNodes {
             let events = template.events.map { "Set(\(array($0.sorted().map(literal))))" } ?? "nil"
             let kinds = template.kinds.map { "Set(\(array($0.map(enumCase).sorted())))" } ?? "nil"
