@@ -13,7 +13,8 @@ public struct KyniemCommand: AsyncParsableCommand {
             """,
         version: KyniemVersion.current,
         subcommands: [
-            Upcoming.self, Explain.self, CalendarCommand.self, Run.self, Check.self, Plugins.self, Init.self, Publish.self,
+            Upcoming.self, Explain.self, CalendarCommand.self, Run.self, LedgerCommand.self, Check.self, Plugins.self, Init.self,
+            Publish.self,
         ]
     )
 
