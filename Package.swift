@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "KyniemRenderTests", dependencies: ["KyniemRender", "KyniemCore"], resources: [.copy("Golden")]),
         .testTarget(
             name: "KyniemStateTests",
-            dependencies: ["KyniemState", "KyniemCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["KyniemState", "KyniemCore", "KyniemTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "KyniemNotifiersTests", dependencies: ["KyniemNotifiers", "KyniemTesting", "KyniemCore", "KyniemState"]),
         .testTarget(name: "KyniemCLITests", dependencies: ["KyniemCLI", "KyniemCore"]),
