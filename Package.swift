@@ -81,7 +81,7 @@ let package = Package(
             dependencies: ["KyniemState", "KyniemCore", "KyniemTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "KyniemNotifiersTests", dependencies: ["KyniemNotifiers", "KyniemTesting", "KyniemCore", "KyniemState"]),
-        .testTarget(name: "KyniemCLITests", dependencies: ["KyniemCLI", "KyniemCore"]),
+        .testTarget(name: "KyniemCLITests", dependencies: ["KyniemCLI", "KyniemCore", "KyniemTesting"]),
         .testTarget(
             name: "KyniemPublishTests", dependencies: ["KyniemPublish", "KyniemConfig", "KyniemCore", "KyniemRender"]),
     ]

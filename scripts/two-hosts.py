@@ -114,7 +114,8 @@ def config(state, hook, first):
 
 
 def lock_holders(url):
-    return int(psql(url, f"SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = {LOCK_CLASS}"))
+    return int(psql(url, f"SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = {LOCK_CLASS} "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))
 
 
 def main():

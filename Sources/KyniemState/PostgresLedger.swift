@@ -155,6 +155,7 @@ public final class PostgresLedger: @unchecked Sendable {
                 """
                 SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                 WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 2
+                    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                 """,
                 [String(UInt32(bitPattern: Self.lockKeys.0)), String(UInt32(bitPattern: Self.lockKeys.1))]
             ).first?.first ?? nil
