@@ -203,6 +203,29 @@ import Glibc
     }
 
     @Test(.enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.skipMessage)))
+    func thePasswordComesFromAPrivatePgpassAndNeverFromAWorldReadableOne() throws {
+        let url = try TestPostgres.makeDatabase()
+        let office = try Office(state: url)
+        // postgresql://kyniem@HOST:PORT/DATABASE?sslmode=disable
+        let afterUser = try #require(url.split(separator: "@").last)
+        let hostPort = afterUser.split(separator: "/").first.map(String.init) ?? ""
+        let database = String(url.split(separator: "/").last!.split(separator: "?").first!)
+        let password = ProcessInfo.processInfo.environment["PGPASSWORD"] ?? ""
+        let pgpass = office.folder.appendingPathComponent(".pgpass")
+        try "\(hostPort):\(database):kyniem:\(password)\n"
+            .write(to: pgpass, atomically: true, encoding: .utf8)
+        // HOME is the office's folder, and no PGPASSWORD is passed: libpq reads ~/.pgpass.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: pgpass.path)
+        let open = try Kyniem.run(["run", "--date", "2027-05-12"], in: office.folder)
+        #expect(open.status == 1)
+        #expect(open.stderr.contains("has group or world access"), "\(open.stderr)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: pgpass.path)
+        let ok = try Kyniem.run(["run", "--date", "2027-05-12"], in: office.folder)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(office.written.count == 2)
+    }
+
+    @Test(.enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.skipMessage)))
     func aHostWithTheServerDownExits1AndSendsNothing() throws {
         let listener = try stallingListener()
         close(listener.fd)  // now nothing listens there
