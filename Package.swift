@@ -39,6 +39,9 @@ let package = Package(
         // renameat2(2) RENAME_EXCHANGE and syncfs(2) through syscall(2) (variadic): `kyniem publish`
         // swaps a whole site folder in at once (SiteDirectory.swift).
         .systemLibrary(name: "CFileSwap"),
+        // libpq-fe.h (Debian's libpq-dev) for its types only: the PostgreSQL ledger dlopens
+        // libpq.so.5 when a `state:` URL needs it, so other commands never load it (docs/dispatch.md).
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         // Pure values and rules: no I/O, no clock.
         .target(name: "KyniemCore"),
         // libyaml event stream -> nodes with marks -> typed decoding.
@@ -47,7 +50,7 @@ let package = Package(
         .target(name: "KyniemRender", dependencies: ["KyniemCore"]),
         .target(
             name: "KyniemState",
-            dependencies: ["KyniemCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["KyniemCore", "CLibPQ", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The notifiers, in four rooms (imports point down the list, never up):
         // dispatch policy and messages; the wire protocols; external plugins; and the built-in
@@ -87,14 +90,14 @@ let package = Package(
         .testTarget(name: "KyniemRenderTests", dependencies: ["KyniemRender", "KyniemCore"], resources: [.copy("Golden")]),
         .testTarget(
             name: "KyniemStateTests",
-            dependencies: ["KyniemState", "KyniemCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["KyniemState", "KyniemCore", "KyniemTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "KyniemNotifiersTests",
             dependencies: [
                 "KyniemNotifiers", "KyniemDispatch", "KyniemTransports", "KyniemPlugins", "KyniemTesting", "KyniemCore",
                 "KyniemConfig", "KyniemYAML", "KyniemState",
             ]),
-        .testTarget(name: "KyniemCLITests", dependencies: ["KyniemCLI", "KyniemCore"]),
+        .testTarget(name: "KyniemCLITests", dependencies: ["KyniemCLI", "KyniemCore", "KyniemTesting"]),
         .testTarget(
             name: "KyniemPublishTests", dependencies: ["KyniemPublish", "KyniemConfig", "KyniemCore", "KyniemRender"]),
     ]

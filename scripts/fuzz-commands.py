@@ -278,6 +278,10 @@ def commands(rng, config, event_ids):
     out.append(["run", "--config", config, "--dry-run", "--date", run_date])
     out.append(["run", "--config", config, "--date", run_date, "--format", rng.choice(["text", "json"])])
     out.append(["run", "--config", config, "--date", run_date])
+    # The ledger those runs wrote, as people read it.
+    out.append(["ledger", "--config", config])
+    out.append(["ledger", "--config", config, "--format", "json", "--from", run_date, "--status",
+                rng.choice(["pending", "sent", "failed", "expired", "resent"])])
     return out
 
 

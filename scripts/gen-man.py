@@ -38,6 +38,8 @@ FILES = [
 ]
 ENVIRONMENT = [
     ("XDG_CONFIG_HOME, XDG_STATE_HOME, HOME", "where the configuration and the ledger are looked for"),
+    ("PGPASSWORD, PGPASSFILE", "the password for a PostgreSQL state: (never in the URL); else ~/.pgpass, "
+                               "which libpq ignores unless its mode is 0600"),
     ("KYNIEM_PLUGIN_PATH", "plugin folders searched after the configuration's plugins:"),
     ("*_env settings", "secrets (SMTP_PASSWORD, TEAM_WEBHOOK_URL, ...) are read from the variables the "
                        "configuration names, never from the file"),
@@ -105,7 +107,16 @@ def options(arguments, root=False):
 def page(info, version):
     command = info["command"]
     name = command["commandName"]
-    subcommands = [c for c in command.get("subcommands", []) if c.get("shouldDisplay", True) and c["commandName"] != "help"]
+    def visible(parent):
+        return [c for c in parent.get("subcommands", []) if c.get("shouldDisplay", True) and c["commandName"] != "help"]
+
+    # Commands with subcommands of their own (`kyniem ledger list|resend|copy`) are followed by
+    # each of them, named in full.
+    subcommands = []
+    for sub in visible(command):
+        subcommands.append(sub)
+        for child in visible(sub):
+            subcommands.append(dict(child, commandName=f"{sub['commandName']} {child['commandName']}"))
     out = [
         f'.TH {name.upper()} 1 "" "{name} {roff(version)}" "User Commands"',
         ".SH NAME",

@@ -15,7 +15,8 @@ public struct KyniemCommand: ParsableCommand {
             """,
         version: KyniemVersion.current,
         subcommands: [
-            Upcoming.self, Explain.self, CalendarCommand.self, Run.self, Check.self, Plugins.self, Init.self, Publish.self,
+            Upcoming.self, Explain.self, CalendarCommand.self, Run.self, LedgerCommand.self, Check.self, Plugins.self, Init.self,
+            Publish.self,
         ]
     )
 

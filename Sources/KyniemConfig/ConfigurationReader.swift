@@ -172,9 +172,7 @@ final class ConfigurationReader {
             duration($0, signed: false, in: Limits.catchUpDays, what: "a catch-up window")
         } ?? 7
         let runTimeout = map.optional("run_timeout").flatMap(runTimeoutSeconds)
-        let state = map.optional("state").flatMap(string).map {
-            Paths.absolute($0, relativeTo: base, environment: environment)
-        } ?? defaultStatePath()
+        let state = map.optional("state").flatMap { readState($0, base: base) } ?? defaultStatePath()
         let plugins = map.optional("plugins").map { node in
             list(node).compactMap(string).map { Paths.absolute($0, relativeTo: base, environment: environment) }
         } ?? []
@@ -190,6 +188,19 @@ final class ConfigurationReader {
         configuration.publishBaseURL = map.optional("publish").flatMap(readPublishBaseURL)
         configuration.sourceDigest = digest.hex
         return configuration
+    }
+
+    /// `state:` a file path (SQLite), or a PostgreSQL URL kept as written once it parses (SPEC.md,
+    /// "Shared state"): one with a password, or a parameter libpq would read differently, is refused here.
+    func readState(_ node: YAMLNode, base: String) -> String? {
+        guard let text = string(node) else { return nil }
+        guard PostgresURL.isURL(text) else { return Paths.absolute(text, relativeTo: base, environment: environment) }
+        switch PostgresURL.parse(text) {
+        case .success: return text
+        case .failure(let error):
+            record(node, "state: \(error.message)")
+            return nil
+        }
     }
 
     /// `run_timeout: 15m` — seconds (`s`), minutes (`m`) or hours (`h`), within

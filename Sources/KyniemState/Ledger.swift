@@ -43,6 +43,8 @@ public struct LedgerEntry: Sendable, Hashable {
     public let firstAttemptAt: String
     public let lastAttemptAt: String
     public let sentAt: String?
+    /// When a finished run reported it expired (nil: not expired, or not reported yet).
+    public var expiryReportedAt: String? = nil
 }
 
 /// Why the ledger could not be opened, read or written.
@@ -211,8 +213,25 @@ public struct Ledger: Sendable {
                 INSERT INTO meta (name, value) SELECT 'covered_through', MAX(due) FROM deliveries HAVING COUNT(*) > 0;
                 """)
         }
+        // Manual resends (`kyniem ledger resend`): a history row each, the delivery's own row
+        // unchanged but for a failed or expired one becoming `sent` when the resend succeeded.
+        migrator.registerMigration("v3-resends") { db in
+            try db.execute(sql: Ledger.resendsTableSQL)
+        }
         return migrator
     }
+
+    /// The v3 table, the same in SQLite and PostgreSQL but for the key column's type.
+    static let resendsTableSQL = """
+        CREATE TABLE resends (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL,
+            at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('sent', 'failed')),
+            error TEXT
+        );
+        CREATE INDEX resends_by_key ON resends(key);
+        """
 
     /// The status of each key the ledger has a row for; keys it has never seen are absent.
     public func status(forKeys keys: [String]) throws(LedgerError) -> [String: LedgerStatus] {
@@ -458,7 +477,7 @@ public struct Ledger: Sendable {
             step: row["step"], due: row["due"],
             status: LedgerStatus(rawValue: row["status"] as String) ?? .pending,
             attempts: row["attempts"], lastError: row["last_error"], firstAttemptAt: row["first_attempt_at"],
-            lastAttemptAt: row["last_attempt_at"], sentAt: row["sent_at"])
+            lastAttemptAt: row["last_attempt_at"], sentAt: row["sent_at"], expiryReportedAt: row["expiry_reported_at"])
     }
 
     private func requireWritable() throws(LedgerError) {
@@ -515,3 +534,91 @@ enum Folders {
 
 /// The SQLite ledger is the dispatcher's ledger in every real run on one host.
 extension Ledger: DeliveryLedger {}
+
+// What `kyniem ledger` reads and writes beyond the dispatcher's needs.
+extension Ledger: StateLedger {
+    public var location: String { path }
+
+    /// Manual resends, oldest first; none on a ledger from before v3.
+    public func resends() throws(LedgerError) -> [ResendRecord] {
+        var found: [ResendRecord] = []
+        try guarded {
+            found = try database.read { db in
+                guard try db.tableExists("resends") else { return [] }
+                return try Row.fetchAll(db, sql: "SELECT key, at, status, error FROM resends ORDER BY id").map {
+                    ResendRecord(key: $0["key"], at: $0["at"], status: $0["status"], error: $0["error"])
+                }
+            }
+        }
+        return found
+    }
+
+    public func meta() throws(LedgerError) -> [String: String] {
+        var values: [String: String] = [:]
+        try guarded {
+            values = try database.read { db in
+                guard try db.tableExists("meta") else { return [:] }
+                let rows = try Row.fetchAll(db, sql: "SELECT name, value FROM meta")
+                return Dictionary(rows.map { ($0["name"] as String, $0["value"] as String) }, uniquingKeysWith: { a, _ in a })
+            }
+        }
+        return values
+    }
+
+    /// Records a manual resend's outcome: a history row, and a delivery not yet `sent` becomes
+    /// `sent` when the resend succeeded (so the daily run does not send it once more).
+    public func recordResend(key: String, outcome: LedgerOutcome, at timestamp: String) throws(LedgerError) {
+        try requireWritable()
+        try guarded {
+            try database.write { db in
+                switch outcome {
+                case .sent:
+                    try db.execute(
+                        sql: "INSERT INTO resends (key, at, status, error) VALUES (?, ?, 'sent', NULL)",
+                        arguments: [key, timestamp])
+                    try db.execute(
+                        sql: "UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL WHERE key = ? AND status <> 'sent'",
+                        arguments: [timestamp, key])
+                case .failed(let error):
+                    try db.execute(
+                        sql: "INSERT INTO resends (key, at, status, error) VALUES (?, ?, 'failed', ?)",
+                        arguments: [key, timestamp, error])
+                }
+            }
+        }
+    }
+
+    /// Writes another ledger's whole content into this empty one, in one transaction.
+    public func importContent(_ content: LedgerContent) throws(LedgerError) {
+        try requireWritable()
+        try guarded {
+            try database.write { db in
+                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries") ?? 0
+                let metaCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meta") ?? 0
+                guard count == 0, metaCount == 0 else {
+                    throw LedgerError(path: path, message: "not empty; a copy goes into an empty ledger only")
+                }
+                let insert = try db.makeStatement(sql: """
+                    INSERT INTO deliveries (key, notifier, event, occurrence, step, due, status, attempts, last_error,
+                        first_attempt_at, last_attempt_at, sent_at, expiry_reported_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for entry in content.entries {
+                    try insert.execute(arguments: [
+                        entry.key, entry.notifier, entry.event, entry.occurrence, entry.step, entry.due,
+                        entry.status.rawValue, entry.attempts, entry.lastError, entry.firstAttemptAt,
+                        entry.lastAttemptAt, entry.sentAt, entry.expiryReportedAt,
+                    ])
+                }
+                for record in content.resends {
+                    try db.execute(
+                        sql: "INSERT INTO resends (key, at, status, error) VALUES (?, ?, ?, ?)",
+                        arguments: [record.key, record.at, record.status, record.error])
+                }
+                for (name, value) in content.meta.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(sql: "INSERT INTO meta (name, value) VALUES (?, ?)", arguments: [name, value])
+                }
+            }
+        }
+    }
+}

@@ -13,8 +13,14 @@ import Testing
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
         case sqlite
         case memory
+        /// A fresh database on the server `KYNIEM_TEST_POSTGRES` names (.ci/run starts one).
+        case postgresql
 
         var testDescription: String { rawValue }
+
+        /// The backends this process can test: PostgreSQL only with a server to test against
+        /// (`postgresqlIsTested` is skipped, with `TestPostgres.skipMessage`, without one).
+        static var available: [Backend] { allCases.filter { $0 != .postgresql || TestPostgres.isAvailable } }
 
         func make() throws -> any DeliveryLedger {
             switch self {
@@ -23,15 +29,23 @@ import Testing
                 return try Ledger.open(at: folder + "/ledger.sqlite")
             case .memory:
                 return InMemoryLedger()
+            case .postgresql:
+                return try OfficeState.openForWriting(try TestPostgres.makeDatabase()).ledger
             }
         }
+    }
+
+    /// Says so, as a skipped test, when the PostgreSQL backend is left out for want of a server.
+    @Test(.enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.skipMessage)))
+    func postgresqlIsTested() throws {
+        #expect(Backend.available.contains(.postgresql))
     }
 
     /// jp-relations' 50th (2023-09-21, major) for two notifiers, planned on the 30-day reminder's day.
     let planner = Fixture.planner(routes: [Route(notifier: "office", language: .vi), Route(notifier: "team", language: .en)])
     var planned: [Delivery] { planner.plan(today: LocalDate(2023, 8, 22), catchUpDays: 0) }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func attemptsArePendingOutcomesAreFinalAndASentRowNeverChanges(_ backend: Backend) throws {
         let ledger = try backend.make()
         let keys = planned.map(\.key)
@@ -48,7 +62,7 @@ import Testing
         #expect(try ledger.sentKeys(among: keys) == Set(keys))
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func coverageStartsEmptyKeepsItsBaselineAndOnlyMovesForward(_ backend: Backend) throws {
         let ledger = try backend.make()
         #expect(try ledger.coverage() == nil)
@@ -58,7 +72,7 @@ import Testing
         #expect(try ledger.coverage() == LedgerCoverage(baseline: LocalDate(2023, 8, 1), through: LocalDate(2023, 8, 10)))
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func expiryListsUnsentAndUnrecordedUntilAcknowledged(_ backend: Backend) throws {
         let ledger = try backend.make()
         let deliveries = planned
@@ -80,7 +94,7 @@ import Testing
         #expect(try ledger.expire(dueBefore: LocalDate(2023, 8, 22), unrecorded: [], record: false, at: "t5").isEmpty)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func theDailyRunSendsEachDeliveryOnceWhateverTheBackend(_ backend: Backend) throws {
         let ledger = try backend.make()
         let office = RecordingNotifier()

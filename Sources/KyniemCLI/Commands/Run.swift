@@ -67,14 +67,15 @@ struct Run: ParsableCommand {
             planner: configuration.planner)
 
         let report: RunReport
-        var runLedger: Ledger?  // the writable ledger: nil for a dry run
-        // Held until the report is out and its expired deliveries acknowledged.
-        var runLock: RunLock?
-        defer { runLock?.release() }
+        // The writable ledger and its run lock (flock, or the PostgreSQL session's advisory
+        // lock), held until the report is out and its expired deliveries acknowledged; nil for
+        // a dry run.
+        var session: StateSession?
+        defer { session?.release() }
         if dryRun {
-            let ledger: Ledger?
+            let ledger: (any StateLedger)?
             do {
-                ledger = try Ledger.openReadOnlyIfExists(at: configuration.statePath)
+                ledger = try OfficeState.openReadOnly(configuration.statePath)
             } catch {
                 throw CommandFailure(code: 1, message: error.description)
             }
@@ -83,21 +84,14 @@ struct Run: ParsableCommand {
                 now: CommandContext.utcStamp(), deadline: deadline)
         } else {
             do {
-                runLock = try RunLock.acquire(forLedgerAt: configuration.statePath)
+                session = try OfficeState.openForWriting(configuration.statePath)
             } catch {
                 if case .held = error { throw CommandFailure(code: 3, message: error.description) }
                 throw CommandFailure(code: 1, message: error.description)
             }
-            let ledger: Ledger
-            do {
-                ledger = try Ledger.open(at: configuration.statePath)
-            } catch {
-                throw CommandFailure(code: 1, message: error.description)
-            }
-            runLedger = ledger
             report = dispatcher.runDay(
-                date: runDate, catchUpDays: configuration.catchUpDays, backfill: backfill, ledger: ledger, dryRun: false,
-                now: CommandContext.utcStamp(), deadline: deadline)
+                date: runDate, catchUpDays: configuration.catchUpDays, backfill: backfill, ledger: session?.ledger,
+                dryRun: false, now: CommandContext.utcStamp(), deadline: deadline)
         }
 
         if json {
@@ -118,7 +112,7 @@ struct Run: ParsableCommand {
         // Reported: a later run does not list them again. A run killed before this line, or
         // whose report could not be written, leaves them for the next one to report.
         let expired = report.entries.filter { $0.status == .expired }.map(\.key)
-        if !expired.isEmpty, Terminal.outputFailure == nil, let ledger = runLedger {
+        if !expired.isEmpty, Terminal.outputFailure == nil, let ledger = session?.ledger {
             do {
                 try ledger.acknowledgeExpired(expired, at: CommandContext.utcStamp())
             } catch {
