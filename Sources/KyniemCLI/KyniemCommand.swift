@@ -86,6 +86,7 @@ public enum KyniemMain {
         case "plugins": Plugins.self
         case "init": Init.self
         case "publish": Publish.self
+        case "ledger": LedgerCommand.self
         default: nil
         }
     }

@@ -12,7 +12,7 @@ import KyniemState
 /// copy an office's ledger to another backend (SQLite to PostgreSQL).
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ledger",
+        commandName: "ledger", _superCommandName: "kyniem",
         abstract: "List the state ledger's deliveries; resend one on purpose; copy the ledger to PostgreSQL.",
         discussion: """
             Works the same on a SQLite file and a PostgreSQL `state:`. Listing reads without the \
