@@ -186,10 +186,8 @@ public struct PublishState: Sendable, Equatable {
     /// megabyte, and a String built piece by piece costs several times the copying.
     public var serializedBytes: [UInt8] {
         var out = Array(firstLine.utf8)
-        let keys = revisions.keys.sorted()
-        out.reserveCapacity(out.count + keys.count * 112 + 4)
-        for (index, key) in keys.enumerated() {
-            let revision = revisions[key]!
+        out.reserveCapacity(out.count + revisions.count * 112 + 4)
+        for (index, (key, revision)) in Self.sorted(revisions).enumerated() {
             out.append(contentsOf: index == 0 ? "\n  ".utf8 : ",\n  ".utf8)
             Self.appendString(key, to: &out)
             out.append(contentsOf: ": {\"hash\": ".utf8)
@@ -202,6 +200,33 @@ public struct PublishState: Sendable, Equatable {
         }
         out.append(contentsOf: revisions.isEmpty ? "}}\n".utf8 : "\n}}\n".utf8)
         return out
+    }
+
+    /// The revisions by key in String order. ASCII keys (UIDs are) are compared as bytes, which
+    /// is the same order and several times faster than String comparison.
+    static func sorted(_ revisions: [String: Revision]) -> [(key: String, revision: Revision)] {
+        var rows: [(bytes: [UInt8], key: String, revision: Revision)] = []
+        rows.reserveCapacity(revisions.count)
+        var ascii = true
+        for (key, revision) in revisions {
+            let bytes = Array(key.utf8)
+            if ascii, bytes.contains(where: { $0 >= 0x80 }) { ascii = false }
+            rows.append((bytes, key, revision))
+        }
+        if ascii {
+            rows.sort { a, b in
+                a.bytes.withUnsafeBufferPointer { x in
+                    b.bytes.withUnsafeBufferPointer { y in
+                        let common = min(x.count, y.count)
+                        let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                        return order != 0 ? order < 0 : x.count < y.count
+                    }
+                }
+            }
+        } else {
+            rows.sort { $0.key < $1.key }
+        }
+        return rows.map { ($0.key, $0.revision) }
     }
 
     /// `JSONText.string(value)`'s bytes: copied between quotes when nothing in it needs escaping

@@ -249,11 +249,12 @@ public enum SiteBuilder {
             _ state: inout PublishState
         ) {
             let code = language.rawValue
-            // Feeds: rendered once with the previous publish's revisions; an event whose
-            // fingerprint (its text without DTSTAMP and SEQUENCE) is unchanged keeps them, so in
-            // the usual run this rendering is the final one. New or changed events get this run's
-            // stamp, written into the rendered bytes (`FeedEvents.revised`), which is what
-            // rendering again with the new revisions would give.
+            // Feeds: rendered once with the previous publish's revisions, and this run's stamp
+            // and sequence 0 for an event it did not have; an event whose fingerprint (its text
+            // without DTSTAMP and SEQUENCE) is unchanged keeps its revision, so in the usual run
+            // (and on a first publish) this rendering is the final one. A changed event gets
+            // this run's stamp and its next sequence, written into the rendered bytes
+            // (`FeedEvents.revised`): what rendering again with the new revisions would give.
             let events = CalendarDocument(
                 from: from, through: through, language: language, name: CalendarRenderer.feedName(language),
                 entries: inWindow, generatedAt: "", weekend: weekend)
@@ -266,10 +267,10 @@ public enum SiteBuilder {
             for (key, old) in previousState.revisions where key.hasPrefix(prefix) {
                 known[String(key.dropFirst(prefix.count))] = ICSRevision(stamp: old.stamp, sequence: old.sequence)
             }
-            var feed = ICSFeed(refreshInterval: refreshInterval, timeZone: timeZone, revisions: known)
+            let new = ICSRevision(stamp: options.now, sequence: 0)
+            var feed = ICSFeed(refreshInterval: refreshInterval, timeZone: timeZone, revisions: known, fallback: new)
             var eventsFeed = FeedEvents(Array(CalendarRenderer.feed(events, feed).utf8))
             var tasksFeed = FeedEvents(CalendarRenderer.taskFeedBytes(tasks, feed))
-            var revised = false
             for parsed in [eventsFeed, tasksFeed] {
                 for event in parsed.events {
                     let key = prefix + event.uid
@@ -280,22 +281,24 @@ public enum SiteBuilder {
                     } else {
                         revision = PublishState.Revision(hash: event.hash, sequence: 0, stamp: options.now)
                     }
-                    if revision != previousState.revisions[key] { revised = true }
                     state.revisions[key] = revision
                     feed.revisions[event.uid] = ICSRevision(stamp: revision.stamp, sequence: revision.sequence)
                 }
             }
-            if revised {
-                // Every UID is in `feed.revisions` now, as the renderer would look it up.
-                let finalRevisions = feed.revisions
-                let fallback = feed.fallback
-                let final = { (uid: String) -> (stamp: String, sequence: Int) in
-                    let revision = finalRevisions[uid] ?? fallback
-                    return (revision.stamp, revision.sequence)
-                }
-                eventsFeed = eventsFeed.revised(final)
-                    ?? FeedEvents(Array(CalendarRenderer.feed(events, feed).utf8))
-                tasksFeed = tasksFeed.revised(final) ?? FeedEvents(CalendarRenderer.taskFeedBytes(tasks, feed))
+            // Every UID is in `feed.revisions` now, as rendering again would look it up.
+            let final = feed.revisions
+            func stale(_ parsed: FeedEvents) -> Bool {
+                parsed.events.contains { final[$0.uid] != (known[$0.uid] ?? new) }
+            }
+            let revision = { (uid: String) -> (stamp: String, sequence: Int) in
+                let revision = final[uid] ?? new
+                return (revision.stamp, revision.sequence)
+            }
+            if stale(eventsFeed) {
+                eventsFeed = eventsFeed.revised(revision) ?? FeedEvents(Array(CalendarRenderer.feed(events, feed).utf8))
+            }
+            if stale(tasksFeed) {
+                tasksFeed = tasksFeed.revised(revision) ?? FeedEvents(CalendarRenderer.taskFeedBytes(tasks, feed))
             }
             // `feedList`: the events feed, one per tier in `tiers` order, the tasks feed.
             files.append((feedList[0].path, eventsFeed.bytes))

@@ -89,9 +89,11 @@ enum ChecklistFeedRenderer {
     static func bytes(_ document: CalendarDocument, feed: ICSFeed) -> [UInt8] {
         let language = document.language
         var tasks: [(uid: String, task: ScheduledTask, entry: Int)] = []
-        for (index, entry) in document.entries.enumerated() {
+        for (index, entry) in document.entries.enumerated() where !entry.tasks.isEmpty {
+            // `CalendarRenderer.uid(task, of:)`, with the occurrence's part made once.
+            let prefix = "\(entry.occurrence.event.id)-\(entry.occurrence.date.basic)-"
             for task in entry.tasks {
-                tasks.append((CalendarRenderer.uid(task, of: entry.occurrence), task, index))
+                tasks.append((prefix + task.task.id + "@kyniem", task, index))
             }
         }
         tasks.sort { $0.task.due != $1.task.due ? $0.task.due < $1.task.due : $0.uid < $1.uid }
@@ -125,8 +127,8 @@ enum ChecklistFeedRenderer {
             ContentLines.fold("UID:\(uid)".utf8, into: &out)
             ContentLines.fold("DTSTAMP:\(revision.stamp)".utf8, into: &out)
             ContentLines.fold("SEQUENCE:\(revision.sequence)".utf8, into: &out)
-            ContentLines.fold("DTSTART;VALUE=DATE:\(scheduled.due.basic)".utf8, into: &out)
-            ContentLines.fold("DTEND;VALUE=DATE:\(scheduled.due.adding(days: 1).basic)".utf8, into: &out)
+            dateLine("DTSTART;VALUE=DATE:", scheduled.due, into: &out)
+            dateLine("DTEND;VALUE=DATE:", scheduled.due.adding(days: 1), into: &out)
             text("SUMMARY", [scheduled.task.title.resolved(language)], into: &out)
             if tails[entry] == nil {
                 let occurrence = document.entries[entry].occurrence
@@ -142,5 +144,26 @@ enum ChecklistFeedRenderer {
         }
         ContentLines.fold("END:VCALENDAR".utf8, into: &out)
         return out
+    }
+
+    /// `NAME` and the date's `YYYYMMDD` (`LocalDate.basic`) as one content line, too short to fold.
+    static func dateLine(_ name: StaticString, _ date: LocalDate, into out: inout [UInt8]) {
+        guard (0...9999).contains(date.year) else {
+            ContentLines.fold("\(name)\(date.basic)".utf8, into: &out)
+            return
+        }
+        name.withUTF8Buffer { out.append(contentsOf: $0) }
+        func append(_ value: Int, divisor: Int) {
+            var divisor = divisor
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        append(date.year, divisor: 1000)
+        append(date.month, divisor: 10)
+        append(date.day, divisor: 10)
+        out.append(0x0D)
+        out.append(0x0A)
     }
 }
