@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import KyniemConfig
 import KyniemCore
 import KyniemRender
@@ -193,9 +195,12 @@ public enum SiteBuilder {
         // feeds and year pages taken over, the index's 90 days.
         let occurrences = catalog.occurrences(from: yearsStart, through: yearsEnd)
         func scheduled(_ occurrences: [Occurrence]) -> [CalendarEntry] {
-            CalendarEntry.entries(
-                for: occurrences, reminders: configuration.reminders, checklists: configuration.checklists,
-                workdays: workdays)
+            // Each occurrence's checklist on its own: on every core, in order.
+            Parallel.chunks(count: occurrences.count, minimumChunk: 512) { range in
+                CalendarEntry.entries(
+                    for: Array(occurrences[range]), reminders: configuration.reminders,
+                    checklists: configuration.checklists, workdays: workdays)
+            }.flatMap { $0 }
         }
         let entries = keptFiles.isEmpty ? scheduled(occurrences) : []
         let inWindow = entries.filter { $0.occurrence.date >= from && $0.occurrence.date <= through }
@@ -215,12 +220,33 @@ public enum SiteBuilder {
         let (eventOrder, nextOccurrences) = (order, next)
         let eventPages = Set(eventOrder)
         let previousState = keptFiles.isEmpty ? PublishState(bytes: previous.stateBytes) ?? PublishState() : PublishState()
-        // Each language on its own core: the two feeds sets and page folders share nothing.
-        let parts = Parallel.chunks(count: languages.count, minimumChunk: 1) { range in
+        // The event pages' explanations are the same in every language: made once, on every core.
+        let explanations = Parallel.chunks(count: eventOrder.count, minimumChunk: 64) { range in
+            eventOrder[range].map { id in
+                let upcoming = nextOccurrences[id]!
+                return Explanation(
+                    event: upcoming[0].event, chosen: upcoming[0], upcoming: Array(upcoming.prefix(5)),
+                    requestedYear: nil, planner: planner, workdays: workdays)
+            }
+        }.flatMap { $0 }
+        // Each language's feeds, year pages and other pages share nothing: jobs, largest first,
+        // that each core takes as it is free.
+        enum Part: CaseIterable { case feeds, years, pages }
+        let jobs = Part.allCases.flatMap { part in languages.map { (part, $0) } }
+        let parts = SiteJobs.run(jobs.count) { index in
+            let (part, language) = jobs[index]
             var files: [(path: String, bytes: [UInt8])] = []
             var state = PublishState()
-            for language in languages[range] {
-                languageSite(language, into: &files, &state)
+            let feedList = feeds(language, tiers: tiers)
+            switch part {
+            case .feeds:
+                if !keptFiles.isEmpty {
+                    for feed in feedList { files.append((feed.path, [])) }
+                } else {
+                    renderFeeds(language, feedList, into: &files, &state)
+                }
+            case .years: yearPages(language, into: &files)
+            case .pages: pages(language, feedList, into: &files)
             }
             return (files, state)
         }
@@ -231,18 +257,6 @@ public enum SiteBuilder {
             state.revisions.merge(languageState.revisions) { $1 }
         }
         func add(_ path: String, _ text: String) { files.append((path, Array(text.utf8))) }
-
-        @Sendable func languageSite(
-            _ language: Language, into files: inout [(path: String, bytes: [UInt8])], _ state: inout PublishState
-        ) {
-            let feedList = feeds(language, tiers: tiers)
-            if !keptFiles.isEmpty {
-                for feed in feedList { files.append((feed.path, [])) }
-            } else {
-                renderFeeds(language, feedList, into: &files, &state)
-            }
-            pages(language, feedList, into: &files)
-        }
 
         @Sendable func renderFeeds(
             _ language: Language, _ feedList: [SiteFeed], into files: inout [(path: String, bytes: [UInt8])],
@@ -282,13 +296,16 @@ public enum SiteBuilder {
                         revision = PublishState.Revision(hash: event.hash, sequence: 0, stamp: options.now)
                     }
                     state.revisions[key] = revision
-                    feed.revisions[event.uid] = ICSRevision(stamp: revision.stamp, sequence: revision.sequence)
+                    if !known.isEmpty {
+                        feed.revisions[event.uid] = ICSRevision(stamp: revision.stamp, sequence: revision.sequence)
+                    }
                 }
             }
-            // Every UID is in `feed.revisions` now, as rendering again would look it up.
+            // Every UID is in `feed.revisions` now, as rendering again would look it up. With no
+            // previous revisions (a first publish), every event was rendered new, as it is.
             let final = feed.revisions
             func stale(_ parsed: FeedEvents) -> Bool {
-                parsed.events.contains { final[$0.uid] != (known[$0.uid] ?? new) }
+                !known.isEmpty && parsed.events.contains { final[$0.uid] != (known[$0.uid] ?? new) }
             }
             let revision = { (uid: String) -> (stamp: String, sequence: Int) in
                 let revision = final[uid] ?? new
@@ -345,6 +362,13 @@ public enum SiteBuilder {
             if language == homeLanguage(configuration, options) {
                 add("index.html", SitePage.index(index, links: links("index.html", options, years)))
             }
+            for (id, explanation) in zip(eventOrder, explanations) {
+                let path = "\(code)/events/\(id).html"
+                add(path, SitePage.event(explanation, planner: planner, language: language, links: links(path, options, years)))
+            }
+        }
+
+        @Sendable func yearPages(_ language: Language, into files: inout [(path: String, bytes: [UInt8])]) {
             for year in years {
                 let path = yearPage(language, year)
                 if keptFiles[path] != nil {
@@ -354,15 +378,7 @@ public enum SiteBuilder {
                 let document = CalendarDocument(
                     year: year, language: language,
                     entries: entries.filter { $0.occurrence.date.year == year }, generatedAt: "", weekend: weekend)
-                add(path, SitePage.year(document, links: links(path, options, years)))
-            }
-            for id in eventOrder {
-                let upcoming = nextOccurrences[id]!
-                let explanation = Explanation(
-                    event: upcoming[0].event, chosen: upcoming[0], upcoming: Array(upcoming.prefix(5)),
-                    requestedYear: nil, planner: planner, workdays: workdays)
-                let path = "\(code)/events/\(id).html"
-                add(path, SitePage.event(explanation, planner: planner, language: language, links: links(path, options, years)))
+                files.append((path, Array(SitePage.year(document, links: links(path, options, years)).utf8)))
             }
         }
 
@@ -564,13 +580,50 @@ struct FeedEvents {
     /// The index after the CRLF that ends the content line at `i` (folds are separate lines here).
     private static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
         var j = i
-        while j + 1 < bytes.count, !(bytes[j] == 0x0D && bytes[j + 1] == 0x0A) { j += 1 }
-        return min(j + 2, bytes.count)
+        while j < bytes.count {
+            // The next CR, found by memchr: lines are tens of bytes and have no other.
+            guard let cr = memchr(bytes.baseAddress! + j, 0x0D, bytes.count - j) else { return bytes.count }
+            j = bytes.baseAddress!.distance(to: cr.assumingMemoryBound(to: UInt8.self))
+            if j + 1 < bytes.count, bytes[j + 1] == 0x0A { return j + 2 }
+            if j + 1 >= bytes.count { return bytes.count }
+            j += 1
+        }
+        return bytes.count
     }
 
     private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, _ word: [UInt8]) -> Bool {
         guard i + word.count <= bytes.count else { return false }
         for k in 0..<word.count where bytes[i + k] != word[k] { return false }
         return true
+    }
+}
+
+/// Runs `count` jobs on every core, each taken by the first thread free (not in fixed ranges:
+/// the jobs differ in size), and returns their results in job order.
+enum SiteJobs {
+    static func run<T>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        let results = Slots<T>(count)
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            results.set(index, body(index))
+        }
+        return results.values()
+    }
+
+    /// One slot per job, each written by its job only, read after all are done.
+    private final class Slots<T>: @unchecked Sendable {
+        private let buffer: UnsafeMutableBufferPointer<T?>
+
+        init(_ count: Int) {
+            buffer = .allocate(capacity: count)
+            buffer.initialize(repeating: nil)
+        }
+
+        deinit {
+            buffer.deinitialize()
+            buffer.deallocate()
+        }
+
+        func set(_ index: Int, _ value: T) { buffer[index] = value }
+        func values() -> [T] { buffer.map { $0! } }
     }
 }
