@@ -232,14 +232,16 @@ public struct PublishState: Sendable, Equatable {
     /// `JSONText.string(value)`'s bytes: copied between quotes when nothing in it needs escaping
     /// (no quote, backslash, control character or E2 lead byte of U+2028/U+2029), else JSONText's.
     static func appendString(_ value: String, to out: inout [UInt8]) {
-        let plain = value.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != 0xE2 }
-        guard plain else {
-            out.append(contentsOf: JSONText.string(value).utf8)
-            return
+        var value = value
+        let plain = value.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != 0xE2 })
+            else { return false }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
         }
-        out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: value.utf8)
-        out.append(UInt8(ascii: "\""))
+        if !plain { out.append(contentsOf: JSONText.string(value).utf8) }
     }
 
     /// `20261129T010203Z`: a stamp goes into the feeds as it is, so nothing else is accepted.
