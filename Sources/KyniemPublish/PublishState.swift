@@ -185,20 +185,41 @@ public struct PublishState: Sendable, Equatable {
     /// `serialized` as UTF-8, written as bytes: the bundled data's 11,000 events are over a
     /// megabyte, and a String built piece by piece costs several times the copying.
     public var serializedBytes: [UInt8] {
+        Self.assemble(firstLine: firstLine, [Self.eventLines(revisions)])
+    }
+
+    /// The state file from its first line and runs of event lines (`eventLines`), each run's keys
+    /// all after the previous run's (each language's events, in the order of the languages'
+    /// `"LANG "` key prefixes): what `serializedBytes` gives for all the events at once.
+    static func assemble(firstLine: String, _ runs: [[UInt8]]) -> [UInt8] {
         var out = Array(firstLine.utf8)
-        out.reserveCapacity(out.count + revisions.count * 112 + 4)
-        for (index, (key, revision)) in Self.sorted(revisions).enumerated() {
-            out.append(contentsOf: index == 0 ? "\n  ".utf8 : ",\n  ".utf8)
-            Self.appendString(key, to: &out)
+        out.reserveCapacity(out.count + runs.reduce(0) { $0 + $1.count + 2 } + 4)
+        var first = true
+        for run in runs where !run.isEmpty {
+            out.append(contentsOf: first ? "\n".utf8 : ",\n".utf8)
+            out.append(contentsOf: run)
+            first = false
+        }
+        out.append(contentsOf: first ? "}}\n".utf8 : "\n}}\n".utf8)
+        return out
+    }
+
+    /// One line per event in key order, `  "KEY": {"hash": …, "sequence": …, "stamp": …}`,
+    /// joined by `,\n`, with no newline before the first or after the last.
+    static func eventLines(_ revisions: [String: Revision]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(revisions.count * 112)
+        for (index, (key, revision)) in sorted(revisions).enumerated() {
+            out.append(contentsOf: index == 0 ? "  ".utf8 : ",\n  ".utf8)
+            appendString(key, to: &out)
             out.append(contentsOf: ": {\"hash\": ".utf8)
-            Self.appendString(revision.hash, to: &out)
+            appendString(revision.hash, to: &out)
             out.append(contentsOf: ", \"sequence\": ".utf8)
             out.append(contentsOf: String(revision.sequence).utf8)
             out.append(contentsOf: ", \"stamp\": ".utf8)
-            Self.appendString(revision.stamp, to: &out)
+            appendString(revision.stamp, to: &out)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: revisions.isEmpty ? "}}\n".utf8 : "\n}}\n".utf8)
         return out
     }
 

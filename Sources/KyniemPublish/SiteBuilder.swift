@@ -233,29 +233,35 @@ public enum SiteBuilder {
         // that each core takes as it is free.
         enum Part: CaseIterable { case feeds, years, pages }
         let jobs = Part.allCases.flatMap { part in languages.map { (part, $0) } }
+        // A feeds job also writes its language's lines of the state file (`PublishState.eventLines`).
         let parts = SiteJobs.run(jobs.count) { index in
             let (part, language) = jobs[index]
             var files: [(path: String, bytes: [UInt8])] = []
-            var state = PublishState()
+            var stateLines: (prefix: [UInt8], lines: [UInt8])?
             let feedList = feeds(language, tiers: tiers)
             switch part {
             case .feeds:
                 if !keptFiles.isEmpty {
                     for feed in feedList { files.append((feed.path, [])) }
                 } else {
+                    var state = PublishState()
                     renderFeeds(language, feedList, into: &files, &state)
+                    stateLines = (Array("\(language.rawValue) ".utf8), PublishState.eventLines(state.revisions))
                 }
             case .years: yearPages(language, into: &files)
             case .pages: pages(language, feedList, into: &files)
             }
-            return (files, state)
+            return (files, stateLines)
         }
         var files: [(path: String, bytes: [UInt8])] = []
-        var state = PublishState()
-        for (languageFiles, languageState) in parts {
-            files += languageFiles
-            state.revisions.merge(languageState.revisions) { $1 }
+        var stateLines: [(prefix: [UInt8], lines: [UInt8])] = []
+        for (jobFiles, jobLines) in parts {
+            files += jobFiles
+            if let jobLines { stateLines.append(jobLines) }
         }
+        // Every key of a language starts with its `"LANG "`: the languages' lines in the order of
+        // those prefixes are all the lines in key order.
+        stateLines.sort { $0.prefix.lexicographicallyPrecedes($1.prefix) }
         func add(_ path: String, _ text: String) { files.append((path, Array(text.utf8))) }
 
         @Sendable func renderFeeds(
@@ -392,9 +398,8 @@ public enum SiteBuilder {
         add(SitePage.stylesheetPath, SitePage.stylesheet)
         let site = siteInputs(configuration, options).map { PublishState.Header.Site(inputs: $0, files: files.count + 1) }
         if keptFiles.isEmpty {
-            state.feedInputs = fingerprint
-            state.site = site
-            files.append((PublishState.fileName, state.serializedBytes))
+            let header = PublishState(feedInputs: fingerprint, site: site)
+            files.append((PublishState.fileName, PublishState.assemble(firstLine: header.firstLine, stateLines.map(\.lines))))
         } else {
             let bytes = site.flatMap { PublishState.replacingSite(in: previous.stateBytes, with: $0) }
             files.append((PublishState.fileName, bytes ?? previous.stateBytes))
