@@ -1,4 +1,4 @@
-// renameat2(2) with RENAME_EXCHANGE, syncfs(2) and sync_file_range(2), which Swift cannot call: glibc declares renameat2 only
+// renameat2(2) with RENAME_EXCHANGE and syncfs(2), which Swift cannot call: glibc declares renameat2 only
 // under _GNU_SOURCE, and syscall(2) is variadic. Used by Sources/KyniemPublish/SiteDirectory.swift.
 #ifndef KYNIEM_CFILESWAP_SHIM_H
 #define KYNIEM_CFILESWAP_SHIM_H
@@ -36,20 +36,8 @@ static inline int kyniem_sync_filesystem(int fd) {
     return 0;
 #endif
 }
-
-/// sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) (declared only under _GNU_SOURCE): starts
-/// writing the file's dirty pages out without waiting, so that the syncfs(2) after the last
-/// file finds most of the site already on its way to the disk. Only a hint: errors are ignored.
-static inline void kyniem_start_writeback(int fd) {
-#if defined(SYS_sync_file_range) && defined(__LP64__)
-    (void)syscall(SYS_sync_file_range, fd, (long)0, (long)0, 2 /* SYNC_FILE_RANGE_WRITE */);
-#else
-    (void)fd;
-#endif
-}
 #else
 #include <unistd.h>
-static inline void kyniem_start_writeback(int fd) { (void)fd; }
 static inline int kyniem_exchange_paths(const char *from, const char *to) {
     (void)from; (void)to;
     errno = ENOSYS;

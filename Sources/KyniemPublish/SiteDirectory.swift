@@ -341,7 +341,6 @@ public struct SiteDirectory {
             close(fd)
             throw error
         }
-        kyniem_start_writeback(fd)
         guard close(fd) == 0 else { throw failure(dir, path) }
     }
 
