@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import KyniemConfig
 import KyniemCore
 import KyniemRender
@@ -193,9 +195,12 @@ public enum SiteBuilder {
         // feeds and year pages taken over, the index's 90 days.
         let occurrences = catalog.occurrences(from: yearsStart, through: yearsEnd)
         func scheduled(_ occurrences: [Occurrence]) -> [CalendarEntry] {
-            CalendarEntry.entries(
-                for: occurrences, reminders: configuration.reminders, checklists: configuration.checklists,
-                workdays: workdays)
+            // Each occurrence's checklist on its own: on every core, in order.
+            Parallel.chunks(count: occurrences.count, minimumChunk: 512) { range in
+                CalendarEntry.entries(
+                    for: Array(occurrences[range]), reminders: configuration.reminders,
+                    checklists: configuration.checklists, workdays: workdays)
+            }.flatMap { $0 }
         }
         let entries = keptFiles.isEmpty ? scheduled(occurrences) : []
         let inWindow = entries.filter { $0.occurrence.date >= from && $0.occurrence.date <= through }
@@ -215,45 +220,61 @@ public enum SiteBuilder {
         let (eventOrder, nextOccurrences) = (order, next)
         let eventPages = Set(eventOrder)
         let previousState = keptFiles.isEmpty ? PublishState(bytes: previous.stateBytes) ?? PublishState() : PublishState()
-        // Each language on its own core: the two feeds sets and page folders share nothing.
-        let parts = Parallel.chunks(count: languages.count, minimumChunk: 1) { range in
-            var files: [(path: String, bytes: [UInt8])] = []
-            var state = PublishState()
-            for language in languages[range] {
-                languageSite(language, into: &files, &state)
+        // The event pages' explanations are the same in every language: made once, on every core.
+        let explanations = Parallel.chunks(count: eventOrder.count, minimumChunk: 64) { range in
+            eventOrder[range].map { id in
+                let upcoming = nextOccurrences[id]!
+                return Explanation(
+                    event: upcoming[0].event, chosen: upcoming[0], upcoming: Array(upcoming.prefix(5)),
+                    requestedYear: nil, planner: planner, workdays: workdays)
             }
-            return (files, state)
+        }.flatMap { $0 }
+        // Each language's feeds, year pages and other pages share nothing: jobs, largest first,
+        // that each core takes as it is free.
+        enum Part: CaseIterable { case feeds, years, pages }
+        let jobs = Part.allCases.flatMap { part in languages.map { (part, $0) } }
+        // A feeds job also writes its language's lines of the state file (`PublishState.eventLines`).
+        let parts = SiteJobs.run(jobs.count) { index in
+            let (part, language) = jobs[index]
+            var files: [(path: String, bytes: [UInt8])] = []
+            var stateLines: (prefix: [UInt8], lines: [UInt8])?
+            let feedList = feeds(language, tiers: tiers)
+            switch part {
+            case .feeds:
+                if !keptFiles.isEmpty {
+                    for feed in feedList { files.append((feed.path, [])) }
+                } else {
+                    var state = PublishState()
+                    renderFeeds(language, feedList, into: &files, &state)
+                    stateLines = (Array("\(language.rawValue) ".utf8), PublishState.eventLines(state.revisions))
+                }
+            case .years: yearPages(language, into: &files)
+            case .pages: pages(language, feedList, into: &files)
+            }
+            return (files, stateLines)
         }
         var files: [(path: String, bytes: [UInt8])] = []
-        var state = PublishState()
-        for (languageFiles, languageState) in parts {
-            files += languageFiles
-            state.revisions.merge(languageState.revisions) { $1 }
+        var stateLines: [(prefix: [UInt8], lines: [UInt8])] = []
+        for (jobFiles, jobLines) in parts {
+            files += jobFiles
+            if let jobLines { stateLines.append(jobLines) }
         }
+        // Every key of a language starts with its `"LANG "`: the languages' lines in the order of
+        // those prefixes are all the lines in key order.
+        stateLines.sort { $0.prefix.lexicographicallyPrecedes($1.prefix) }
         func add(_ path: String, _ text: String) { files.append((path, Array(text.utf8))) }
-
-        @Sendable func languageSite(
-            _ language: Language, into files: inout [(path: String, bytes: [UInt8])], _ state: inout PublishState
-        ) {
-            let feedList = feeds(language, tiers: tiers)
-            if !keptFiles.isEmpty {
-                for feed in feedList { files.append((feed.path, [])) }
-            } else {
-                renderFeeds(language, feedList, into: &files, &state)
-            }
-            pages(language, feedList, into: &files)
-        }
 
         @Sendable func renderFeeds(
             _ language: Language, _ feedList: [SiteFeed], into files: inout [(path: String, bytes: [UInt8])],
             _ state: inout PublishState
         ) {
-            func add(_ path: String, _ text: String) { files.append((path, Array(text.utf8))) }
             let code = language.rawValue
-            // Feeds: rendered with the previous publish's revisions; an event whose fingerprint (its
-            // text without DTSTAMP and SEQUENCE) is unchanged keeps them, so in the usual run this
-            // first rendering is the final one. New or changed events get this run's stamp, and
-            // the feed is rendered again.
+            // Feeds: rendered once with the previous publish's revisions, and this run's stamp
+            // and sequence 0 for an event it did not have; an event whose fingerprint (its text
+            // without DTSTAMP and SEQUENCE) is unchanged keeps its revision, so in the usual run
+            // (and on a first publish) this rendering is the final one. A changed event gets
+            // this run's stamp and its next sequence, written into the rendered bytes
+            // (`FeedEvents.revised`): what rendering again with the new revisions would give.
             let events = CalendarDocument(
                 from: from, through: through, language: language, name: CalendarRenderer.feedName(language),
                 entries: inWindow, generatedAt: "", weekend: weekend)
@@ -266,39 +287,67 @@ public enum SiteBuilder {
             for (key, old) in previousState.revisions where key.hasPrefix(prefix) {
                 known[String(key.dropFirst(prefix.count))] = ICSRevision(stamp: old.stamp, sequence: old.sequence)
             }
-            var feed = ICSFeed(refreshInterval: refreshInterval, timeZone: timeZone, revisions: known)
-            var eventsText = CalendarRenderer.feed(events, feed)
-            var tasksText = CalendarRenderer.taskFeed(tasks, feed)
-            var revised = false
-            for text in [eventsText, tasksText] {
-                for (uid, hash) in FeedEvents.fingerprints(text) {
-                    let key = prefix + uid
+            let new = ICSRevision(stamp: options.now, sequence: 0)
+            var feed = ICSFeed(refreshInterval: refreshInterval, timeZone: timeZone, revisions: known, fallback: new)
+            var eventsFeed = FeedEvents(Array(CalendarRenderer.feed(events, feed).utf8))
+            var tasksFeed = FeedEvents(CalendarRenderer.taskFeedBytes(tasks, feed))
+            for parsed in [eventsFeed, tasksFeed] {
+                for event in parsed.events {
+                    let key = prefix + event.uid
                     let revision: PublishState.Revision
                     if let old = previousState.revisions[key] {
-                        revision = old.hash == hash
-                            ? old : PublishState.Revision(hash: hash, sequence: old.sequence + 1, stamp: options.now)
+                        revision = old.hash == event.hash
+                            ? old : PublishState.Revision(hash: event.hash, sequence: old.sequence + 1, stamp: options.now)
                     } else {
-                        revision = PublishState.Revision(hash: hash, sequence: 0, stamp: options.now)
+                        revision = PublishState.Revision(hash: event.hash, sequence: 0, stamp: options.now)
                     }
-                    if revision != previousState.revisions[key] { revised = true }
                     state.revisions[key] = revision
-                    feed.revisions[uid] = ICSRevision(stamp: revision.stamp, sequence: revision.sequence)
+                    if !known.isEmpty {
+                        feed.revisions[event.uid] = ICSRevision(stamp: revision.stamp, sequence: revision.sequence)
+                    }
                 }
             }
-            if revised {
-                eventsText = CalendarRenderer.feed(events, feed)
-                tasksText = CalendarRenderer.taskFeed(tasks, feed)
+            // Every UID is in `feed.revisions` now, as rendering again would look it up. With no
+            // previous revisions (a first publish), every event was rendered new, as it is.
+            let final = feed.revisions
+            func stale(_ parsed: FeedEvents) -> Bool {
+                !known.isEmpty && parsed.events.contains { final[$0.uid] != (known[$0.uid] ?? new) }
+            }
+            let revision = { (uid: String) -> (stamp: String, sequence: Int) in
+                let revision = final[uid] ?? new
+                return (revision.stamp, revision.sequence)
+            }
+            if stale(eventsFeed) {
+                eventsFeed = eventsFeed.revised(revision) ?? FeedEvents(Array(CalendarRenderer.feed(events, feed).utf8))
+            }
+            if stale(tasksFeed) {
+                tasksFeed = tasksFeed.revised(revision) ?? FeedEvents(CalendarRenderer.taskFeedBytes(tasks, feed))
             }
             // `feedList`: the events feed, one per tier in `tiers` order, the tasks feed.
-            add(feedList[0].path, eventsText)
+            files.append((feedList[0].path, eventsFeed.bytes))
+            // A tier's feed is the events feed's events of that tier, in a frame rendered with
+            // no events: an event is the same text in both (the same entry, the same revision).
+            // The events feed has one VEVENT per entry, in the document's order.
+            let oneEventPerEntry = eventsFeed.events.count == events.entries.count
             for (tier, tierFeed) in zip(tiers, feedList.dropFirst()) {
+                let name = CalendarRenderer.feedName(language, tier: tier)
+                let frame = CalendarDocument(
+                    from: from, through: through, language: language, name: name, entries: [], generatedAt: "",
+                    weekend: weekend)
+                if oneEventPerEntry,
+                    let bytes = eventsFeed.subset(in: Array(CalendarRenderer.feed(frame, feed).utf8), {
+                        events.entries[$0].occurrence.tier == tier
+                    })
+                {
+                    files.append((tierFeed.path, bytes))
+                    continue
+                }
                 let document = CalendarDocument(
-                    from: from, through: through, language: language,
-                    name: CalendarRenderer.feedName(language, tier: tier),
+                    from: from, through: through, language: language, name: name,
                     entries: inWindow.filter { $0.occurrence.tier == tier }, generatedAt: "", weekend: weekend)
-                add(tierFeed.path, CalendarRenderer.feed(document, feed))
+                files.append((tierFeed.path, Array(CalendarRenderer.feed(document, feed).utf8)))
             }
-            add(feedList[feedList.count - 1].path, tasksText)
+            files.append((feedList[feedList.count - 1].path, tasksFeed.bytes))
         }
 
         @Sendable func pages(_ language: Language, _ feedList: [SiteFeed], into files: inout [(path: String, bytes: [UInt8])]) {
@@ -319,6 +368,13 @@ public enum SiteBuilder {
             if language == homeLanguage(configuration, options) {
                 add("index.html", SitePage.index(index, links: links("index.html", options, years)))
             }
+            for (id, explanation) in zip(eventOrder, explanations) {
+                let path = "\(code)/events/\(id).html"
+                add(path, SitePage.event(explanation, planner: planner, language: language, links: links(path, options, years)))
+            }
+        }
+
+        @Sendable func yearPages(_ language: Language, into files: inout [(path: String, bytes: [UInt8])]) {
             for year in years {
                 let path = yearPage(language, year)
                 if keptFiles[path] != nil {
@@ -328,15 +384,7 @@ public enum SiteBuilder {
                 let document = CalendarDocument(
                     year: year, language: language,
                     entries: entries.filter { $0.occurrence.date.year == year }, generatedAt: "", weekend: weekend)
-                add(path, SitePage.year(document, links: links(path, options, years)))
-            }
-            for id in eventOrder {
-                let upcoming = nextOccurrences[id]!
-                let explanation = Explanation(
-                    event: upcoming[0].event, chosen: upcoming[0], upcoming: Array(upcoming.prefix(5)),
-                    requestedYear: nil, planner: planner, workdays: workdays)
-                let path = "\(code)/events/\(id).html"
-                add(path, SitePage.event(explanation, planner: planner, language: language, links: links(path, options, years)))
+                files.append((path, Array(SitePage.year(document, links: links(path, options, years)).utf8)))
             }
         }
 
@@ -350,9 +398,8 @@ public enum SiteBuilder {
         add(SitePage.stylesheetPath, SitePage.stylesheet)
         let site = siteInputs(configuration, options).map { PublishState.Header.Site(inputs: $0, files: files.count + 1) }
         if keptFiles.isEmpty {
-            state.feedInputs = fingerprint
-            state.site = site
-            add(PublishState.fileName, state.serialized)
+            let header = PublishState(feedInputs: fingerprint, site: site)
+            files.append((PublishState.fileName, PublishState.assemble(firstLine: header.firstLine, stateLines.map(\.lines))))
         } else {
             let bytes = site.flatMap { PublishState.replacingSite(in: previous.stateBytes, with: $0) }
             files.append((PublishState.fileName, bytes ?? previous.stateBytes))
@@ -377,68 +424,211 @@ public enum SiteBuilder {
     }
 }
 
-/// The VEVENTs of a rendered feed, by UID.
-enum FeedEvents {
+/// A rendered feed cut at its VEVENTs: what a feed's events are (UID and fingerprint), and
+/// where their DTSTAMP and SEQUENCE lines are, so that new revisions are written into the bytes
+/// rendered once instead of rendering the feed again, and a tier's feed is made of the whole
+/// feed's events.
+struct FeedEvents {
+    struct Event {
+        var uid: String
+        /// The fingerprint of the event's text without its DTSTAMP and SEQUENCE lines.
+        var hash: String
+        /// From `BEGIN:VEVENT` through the CRLF after `END:VEVENT`.
+        var range: Range<Int>
+        /// The event's one DTSTAMP and one SEQUENCE line, each with its CRLF; nil when it has
+        /// none or more than one (then its revision cannot be written in place).
+        var stamp: Range<Int>?
+        var sequence: Range<Int>?
+    }
+
+    var bytes: [UInt8]
+    var events: [Event]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        events = bytes.withUnsafeBufferPointer(Self.parse)
+    }
+
     /// Each event's UID and the fingerprint of its text without its DTSTAMP and SEQUENCE lines
     /// (what the fingerprint decides), in the feed's order.
     static func fingerprints(_ text: String) -> [(uid: String, hash: String)] {
-        var result: [(String, String)] = []
+        FeedEvents(Array(text.utf8)).events.map { ($0.uid, $0.hash) }
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> [Event] {
+        var result: [Event] = []
         let begin = Array("BEGIN:VEVENT\r\n".utf8)
         let end = Array("END:VEVENT\r\n".utf8)
         let uidPrefix = Array("UID:".utf8)
-        let stamp = Array("DTSTAMP:".utf8)
-        let sequence = Array("SEQUENCE:".utf8)
+        let stampPrefix = Array("DTSTAMP:".utf8)
+        let sequencePrefix = Array("SEQUENCE:".utf8)
         var hash = Fingerprint()
-        var utf8 = text
-        utf8.withUTF8 { bytes in
-            var i = 0
-            var start: Int?
-            var uid: [UInt8] = []
-            while i < bytes.count {
-                // Content lines start after a CRLF; look only there.
-                let lineEnd = Self.lineEnd(bytes, from: i)
-                if matches(bytes, at: i, begin) {
-                    start = i
-                    uid = []
-                    hash = Fingerprint()
-                } else if start != nil, matches(bytes, at: i, uidPrefix) {
-                    // Unfold: a CRLF followed by a space continues the line (RFC 5545 §3.1).
-                    var j = i + uidPrefix.count
-                    while j < bytes.count {
-                        if bytes[j] == 0x0D, j + 2 < bytes.count, bytes[j + 1] == 0x0A, bytes[j + 2] == 0x20 {
-                            j += 3
-                            continue
-                        }
-                        if bytes[j] == 0x0D { break }
-                        uid.append(bytes[j])
-                        j += 1
+        var i = 0
+        var start: Int?
+        var uid: [UInt8] = []
+        // Line ranges, and how many of each the event has.
+        var stamp: Range<Int>?
+        var sequence: Range<Int>?
+        var stamps = 0
+        var sequences = 0
+        while i < bytes.count {
+            // Content lines start after a CRLF; look only there.
+            let lineEnd = Self.lineEnd(bytes, from: i)
+            if matches(bytes, at: i, begin) {
+                start = i
+                uid = []
+                hash = Fingerprint()
+                (stamp, sequence, stamps, sequences) = (nil, nil, 0, 0)
+            } else if start != nil, matches(bytes, at: i, uidPrefix) {
+                // Unfold: a CRLF followed by a space continues the line (RFC 5545 §3.1).
+                var j = i + uidPrefix.count
+                while j < bytes.count {
+                    if bytes[j] == 0x0D, j + 2 < bytes.count, bytes[j + 1] == 0x0A, bytes[j + 2] == 0x20 {
+                        j += 3
+                        continue
                     }
-                } else if start != nil, matches(bytes, at: i, end) {
-                    hash.add(UnsafeBufferPointer(rebasing: bytes[i..<lineEnd]))
-                    result.append((String(decoding: uid, as: UTF8.self), hash.hex))
-                    start = nil
-                    i = lineEnd
-                    continue
+                    if bytes[j] == 0x0D { break }
+                    uid.append(bytes[j])
+                    j += 1
                 }
-                if start != nil, !matches(bytes, at: i, stamp), !matches(bytes, at: i, sequence) {
-                    hash.add(UnsafeBufferPointer(rebasing: bytes[i..<lineEnd]))
-                }
+            } else if let first = start, matches(bytes, at: i, end) {
+                hash.add(UnsafeBufferPointer(rebasing: bytes[i..<lineEnd]))
+                result.append(
+                    Event(
+                        uid: String(decoding: uid, as: UTF8.self), hash: hash.hex, range: first..<lineEnd,
+                        stamp: stamps == 1 ? stamp : nil, sequence: sequences == 1 ? sequence : nil))
+                start = nil
                 i = lineEnd
+                continue
             }
+            if start != nil {
+                if matches(bytes, at: i, stampPrefix) {
+                    stamp = i..<lineEnd
+                    stamps += 1
+                } else if matches(bytes, at: i, sequencePrefix) {
+                    sequence = i..<lineEnd
+                    sequences += 1
+                } else {
+                    hash.add(UnsafeBufferPointer(rebasing: bytes[i..<lineEnd]))
+                }
+            }
+            i = lineEnd
         }
         return result
+    }
+
+    /// The feed with each event's DTSTAMP and SEQUENCE lines saying `revision(uid)`: the bytes
+    /// the renderer gives with those revisions, since both lines are a fixed name and a value too
+    /// short to fold. Nil when an event has not exactly one of each line, a value would need
+    /// folding, or something stands between the events (then the caller renders again).
+    func revised(_ revision: (String) -> (stamp: String, sequence: Int)) -> FeedEvents? {
+        guard let first = events.first else { return self }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 64)
+        out.append(contentsOf: bytes[..<first.range.lowerBound])
+        var moved: [Event] = []
+        moved.reserveCapacity(events.count)
+        var previousEnd = first.range.lowerBound
+        for event in events {
+            guard event.range.lowerBound == previousEnd, let stamp = event.stamp, let sequence = event.sequence,
+                stamp.upperBound <= sequence.lowerBound
+            else { return nil }
+            previousEnd = event.range.upperBound
+            let (newStamp, newSequence) = revision(event.uid)
+            let stampLine = Array("DTSTAMP:\(newStamp)".utf8)
+            let sequenceLine = Array("SEQUENCE:\(newSequence)".utf8)
+            guard stampLine.count <= 75, sequenceLine.count <= 75, !stampLine.contains(0x0D), !stampLine.contains(0x0A)
+            else { return nil }
+            let begin = out.count
+            out.append(contentsOf: bytes[event.range.lowerBound..<stamp.lowerBound])
+            let newStampStart = out.count
+            out.append(contentsOf: stampLine)
+            out.append(contentsOf: [0x0D, 0x0A])
+            let newStampEnd = out.count
+            out.append(contentsOf: bytes[stamp.upperBound..<sequence.lowerBound])
+            let newSequenceStart = out.count
+            out.append(contentsOf: sequenceLine)
+            out.append(contentsOf: [0x0D, 0x0A])
+            let newSequenceEnd = out.count
+            out.append(contentsOf: bytes[sequence.upperBound..<event.range.upperBound])
+            moved.append(
+                Event(
+                    uid: event.uid, hash: event.hash, range: begin..<out.count, stamp: newStampStart..<newStampEnd,
+                    sequence: newSequenceStart..<newSequenceEnd))
+        }
+        out.append(contentsOf: bytes[previousEnd...])
+        var result = self
+        result.bytes = out
+        result.events = moved
+        return result
+    }
+
+    /// The events for which `include(index)` holds, in this feed's order, inside `frame`: a feed
+    /// of the same renderer with no events. Nil when `frame` does not end with END:VCALENDAR or
+    /// has events, or when something stands between this feed's events.
+    func subset(in frame: [UInt8], _ include: (Int) -> Bool) -> [UInt8]? {
+        let tail = Array("END:VCALENDAR\r\n".utf8)
+        guard frame.count >= tail.count, frame.suffix(tail.count).elementsEqual(tail),
+            FeedEvents(frame).events.isEmpty
+        else { return nil }
+        var out = Array(frame.dropLast(tail.count))
+        var previousEnd = events.first?.range.lowerBound ?? 0
+        for (index, event) in events.enumerated() {
+            guard event.range.lowerBound == previousEnd else { return nil }
+            previousEnd = event.range.upperBound
+            if include(index) { out.append(contentsOf: bytes[event.range]) }
+        }
+        out.append(contentsOf: tail)
+        return out
     }
 
     /// The index after the CRLF that ends the content line at `i` (folds are separate lines here).
     private static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
         var j = i
-        while j + 1 < bytes.count, !(bytes[j] == 0x0D && bytes[j + 1] == 0x0A) { j += 1 }
-        return min(j + 2, bytes.count)
+        while j < bytes.count {
+            // The next CR, found by memchr: lines are tens of bytes and have no other.
+            guard let cr = memchr(bytes.baseAddress! + j, 0x0D, bytes.count - j) else { return bytes.count }
+            j = bytes.baseAddress!.distance(to: cr.assumingMemoryBound(to: UInt8.self))
+            if j + 1 < bytes.count, bytes[j + 1] == 0x0A { return j + 2 }
+            if j + 1 >= bytes.count { return bytes.count }
+            j += 1
+        }
+        return bytes.count
     }
 
     private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, _ word: [UInt8]) -> Bool {
         guard i + word.count <= bytes.count else { return false }
         for k in 0..<word.count where bytes[i + k] != word[k] { return false }
         return true
+    }
+}
+
+/// Runs `count` jobs on every core, each taken by the first thread free (not in fixed ranges:
+/// the jobs differ in size), and returns their results in job order.
+enum SiteJobs {
+    static func run<T>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        let results = Slots<T>(count)
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            results.set(index, body(index))
+        }
+        return results.values()
+    }
+
+    /// One slot per job, each written by its job only, read after all are done.
+    private final class Slots<T>: @unchecked Sendable {
+        private let buffer: UnsafeMutableBufferPointer<T?>
+
+        init(_ count: Int) {
+            buffer = .allocate(capacity: count)
+            buffer.initialize(repeating: nil)
+        }
+
+        deinit {
+            buffer.deinitialize()
+            buffer.deallocate()
+        }
+
+        func set(_ index: Int, _ value: T) { buffer[index] = value }
+        func values() -> [T] { buffer.map { $0! } }
     }
 }

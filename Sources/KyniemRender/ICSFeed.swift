@@ -62,6 +62,11 @@ extension CalendarRenderer {
         ChecklistFeedRenderer.render(document, feed: feed)
     }
 
+    /// `taskFeed` as UTF-8 bytes, without making a String of them.
+    public static func taskFeedBytes(_ document: CalendarDocument, _ feed: ICSFeed) -> [UInt8] {
+        ChecklistFeedRenderer.bytes(document, feed: feed)
+    }
+
     /// `<event-id>-<yyyymmdd>@kyniem`, the UID the ICS calendar gives an occurrence.
     public static func uid(_ occurrence: Occurrence) -> String { ICSRenderer.uid(occurrence) }
 
@@ -75,15 +80,24 @@ extension CalendarRenderer {
 /// One all-day VEVENT per checklist task, on its due date, sorted by due date then UID.
 enum ChecklistFeedRenderer {
     static func render(_ document: CalendarDocument, feed: ICSFeed) -> String {
+        String(decoding: bytes(document, feed: feed), as: UTF8.self)
+    }
+
+    /// The feed as UTF-8 bytes. What follows SUMMARY (DESCRIPTION through END:VEVENT) is the
+    /// occurrence's, the same for each of its tasks, so it is folded once per occurrence and
+    /// copied into each task's event; the bytes are those of rendering every task in full.
+    static func bytes(_ document: CalendarDocument, feed: ICSFeed) -> [UInt8] {
         let language = document.language
-        var tasks: [(uid: String, task: ScheduledTask, occurrence: Occurrence)] = []
-        for entry in document.entries {
+        var tasks: [(uid: String, task: ScheduledTask, entry: Int)] = []
+        for (index, entry) in document.entries.enumerated() where !entry.tasks.isEmpty {
+            // `CalendarRenderer.uid(task, of:)`, with the occurrence's part made once.
+            let prefix = "\(entry.occurrence.event.id)-\(entry.occurrence.date.basic)-"
             for task in entry.tasks {
-                tasks.append((CalendarRenderer.uid(task, of: entry.occurrence), task, entry.occurrence))
+                tasks.append((prefix + task.task.id + "@kyniem", task, index))
             }
         }
         tasks.sort { $0.task.due != $1.task.due ? $0.task.due < $1.task.due : $0.uid < $1.uid }
-        var ics = ContentLines(capacity: 256 + tasks.count * 600)
+        var ics = ContentLines(capacity: 256)
         ics.line("BEGIN:VCALENDAR")
         ics.line("VERSION:2.0")
         ics.line("PRODID:-//kyniem//kyniem checklist//\(language.rawValue.uppercased())")
@@ -91,22 +105,65 @@ enum ChecklistFeedRenderer {
         ics.line("METHOD:PUBLISH")
         ics.text("X-WR-CALNAME", document.name)
         feed.header(into: &ics)
-        for (uid, scheduled, occurrence) in tasks {
-            let revision = feed.revision(uid)
-            ics.line("BEGIN:VEVENT")
-            ics.line("UID:\(uid)")
-            ics.line("DTSTAMP:\(revision.stamp)")
-            ics.line("SEQUENCE:\(revision.sequence)")
-            ics.line("DTSTART;VALUE=DATE:\(scheduled.due.basic)")
-            ics.line("DTEND;VALUE=DATE:\(scheduled.due.adding(days: 1).basic)")
-            ics.text("SUMMARY", scheduled.task.title.resolved(language))
-            ics.text("DESCRIPTION", "\(occurrence.title(language))\n\(Vocabulary.long(occurrence.date, language))")
-            ics.textList("CATEGORIES", ["checklist", occurrence.event.kind.rawValue, occurrence.tier.rawValue])
-            ics.line("RELATED-TO:\(ICSRenderer.uid(occurrence))")
-            ics.line("TRANSP:TRANSPARENT")
-            ics.line("END:VEVENT")
+        var out = ics.bytes
+        out.reserveCapacity(out.count + 32 + tasks.count * 600)
+        var pending: [UInt8] = []
+        pending.reserveCapacity(1_024)
+        func text(_ name: String, _ values: [String], into out: inout [UInt8]) {
+            pending.removeAll(keepingCapacity: true)
+            pending.append(contentsOf: name.utf8)
+            pending.append(UInt8(ascii: ":"))
+            for (index, value) in values.enumerated() {
+                if index > 0 { pending.append(UInt8(ascii: ",")) }
+                ContentLines.appendEscaped(value, to: &pending)
+            }
+            ContentLines.fold(pending, into: &out)
         }
-        ics.line("END:VCALENDAR")
-        return ics.string
+        // DESCRIPTION through END:VEVENT, by entry, made when its first task is written.
+        var tails: [[UInt8]?] = Array(repeating: nil, count: document.entries.count)
+        for (uid, scheduled, entry) in tasks {
+            let revision = feed.revision(uid)
+            ContentLines.fold("BEGIN:VEVENT".utf8, into: &out)
+            ContentLines.fold("UID:\(uid)".utf8, into: &out)
+            ContentLines.fold("DTSTAMP:\(revision.stamp)".utf8, into: &out)
+            ContentLines.fold("SEQUENCE:\(revision.sequence)".utf8, into: &out)
+            dateLine("DTSTART;VALUE=DATE:", scheduled.due, into: &out)
+            dateLine("DTEND;VALUE=DATE:", scheduled.due.adding(days: 1), into: &out)
+            text("SUMMARY", [scheduled.task.title.resolved(language)], into: &out)
+            if tails[entry] == nil {
+                let occurrence = document.entries[entry].occurrence
+                var tail: [UInt8] = []
+                text("DESCRIPTION", ["\(occurrence.title(language))\n\(Vocabulary.long(occurrence.date, language))"], into: &tail)
+                text("CATEGORIES", ["checklist", occurrence.event.kind.rawValue, occurrence.tier.rawValue], into: &tail)
+                ContentLines.fold("RELATED-TO:\(ICSRenderer.uid(occurrence))".utf8, into: &tail)
+                ContentLines.fold("TRANSP:TRANSPARENT".utf8, into: &tail)
+                ContentLines.fold("END:VEVENT".utf8, into: &tail)
+                tails[entry] = tail
+            }
+            out.append(contentsOf: tails[entry]!)
+        }
+        ContentLines.fold("END:VCALENDAR".utf8, into: &out)
+        return out
+    }
+
+    /// `NAME` and the date's `YYYYMMDD` (`LocalDate.basic`) as one content line, too short to fold.
+    static func dateLine(_ name: StaticString, _ date: LocalDate, into out: inout [UInt8]) {
+        guard (0...9999).contains(date.year) else {
+            ContentLines.fold("\(name)\(date.basic)".utf8, into: &out)
+            return
+        }
+        name.withUTF8Buffer { out.append(contentsOf: $0) }
+        func append(_ value: Int, divisor: Int) {
+            var divisor = divisor
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        append(date.year, divisor: 1000)
+        append(date.month, divisor: 10)
+        append(date.day, divisor: 10)
+        out.append(0x0D)
+        out.append(0x0A)
     }
 }

@@ -47,6 +47,21 @@ import Testing
         #expect(PublishState.Header(bytes.dropLast(2).map { $0 }) == nil)
     }
 
+    @Test func eachLanguagesLinesJoinedAreTheWholeState() {
+        let revision = PublishState.Revision(hash: "0123456789abcdef", sequence: 1, stamp: "20261129T010203Z")
+        let en: [String: PublishState.Revision] = ["en b@kyniem": revision, "en a-2@kyniem": revision, "en a@kyniem": revision]
+        let vi: [String: PublishState.Revision] = ["vi a@kyniem": revision, "vi \u{1EF3}@kyniem": revision]
+        let whole = PublishState(revisions: en.merging(vi) { $1 }, feedInputs: "9a3e000000000001")
+        let joined = PublishState.assemble(
+            firstLine: whole.firstLine, [PublishState.eventLines(en), [], PublishState.eventLines(vi)])
+        #expect(joined == whole.serializedBytes)
+        #expect(PublishState(bytes: joined) == whole)
+        // No events at all.
+        let empty = PublishState(feedInputs: "9a3e000000000001")
+        #expect(PublishState.assemble(firstLine: empty.firstLine, [[], []]) == Array(empty.serialized.utf8))
+        #expect(String(decoding: empty.serializedBytes, as: UTF8.self).hasSuffix("\"events\": {}}\n"))
+    }
+
     @Test func aStateFileFromSomethingElseIsNotTaken() {
         #expect(PublishState(bytes: Array("{}".utf8)) == nil)
         #expect(PublishState(bytes: Array("not json".utf8)) == nil)
