@@ -105,7 +105,7 @@ enum ChecklistFeedRenderer {
         ics.line("METHOD:PUBLISH")
         ics.text("X-WR-CALNAME", document.name)
         feed.header(into: &ics)
-        var out = ics.bytes
+        var out = ics.output.bytes
         out.reserveCapacity(out.count + 32 + tasks.count * 600)
         var pending: [UInt8] = []
         pending.reserveCapacity(1_024)
