@@ -39,6 +39,10 @@ public struct ConfigurationLoader: Sendable {
     public var environment: [String: String]
     /// Bundled calendar files by path under `calendars/` (`vietnam/relations.yaml`).
     public var bundled: [(path: String, text: String)]
+    /// Whether sound entries of `events:` lists are decoded straight from libyaml's events
+    /// (`ConfigurationReader.fastEvent`); off, every entry takes the tree path. The two give the
+    /// same result: tests compare them.
+    var decodesEventsFromStream = true
 
     public init(environment: [String: String], bundled: [(path: String, text: String)] = BundledCalendars.files) {
         self.environment = environment
@@ -78,6 +82,7 @@ public struct ConfigurationLoader: Sendable {
 
     public func read(_ source: ConfigurationSource) -> ReadResult {
         let reader = ConfigurationReader(environment: environment, bundled: bundled)
+        reader.decodesEventsFromStream = decodesEventsFromStream
         let configuration: Configuration?
         switch source {
         case .embedded:

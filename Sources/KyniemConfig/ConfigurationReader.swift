@@ -11,6 +11,8 @@ final class ConfigurationReader {
     private(set) var problems: [ConfigurationProblem] = []
     /// Every text parsed so far, with its name, in reading order (`Configuration.sourceDigest`).
     private(set) var digest = Fingerprint()
+    /// `ConfigurationLoader.decodesEventsFromStream`.
+    var decodesEventsFromStream = true
 
     init(environment: [String: String], bundled: [(path: String, text: String)]) {
         self.environment = environment
@@ -102,13 +104,22 @@ final class ConfigurationReader {
         digest.add(CollectionOfOne(0))
         let eventReader = ConfigurationReader(environment: environment, bundled: bundled)
         var entries: [EventEntry] = []
+        var decodedFromStream = 0
+        // A sound entry of the usual shape is decoded from libyaml's events; any other becomes a
+        // node and takes `readEvent`, which reports its problems.
+        let fast: ((String, StreamedItem) -> Bool)? = decodesEventsFromStream ? { _, item in
+            guard let entry = eventReader.fastEvent(item) else { return false }
+            entries.append(entry)
+            decodedFromStream += 1
+            return true
+        } : nil
         do {
             // Duplicate keys are found while the tree is built, not in a second pass.
-            let document = try YAMLParser.parseDocument(text, file: displayName, streaming: ["events"]) { _, item in
+            let document = try YAMLParser.parseDocument(text, file: displayName, streaming: ["events"], fast: fast) { _, item in
                 if let entry = eventReader.readEvent(item) { entries.append(entry) }
             }
             for problem in document.duplicateKeyErrors { record(problem) }
-            events = StreamedEvents(entries: entries, problems: eventReader.problems)
+            events = StreamedEvents(entries: entries, problems: eventReader.problems, decodedFromStream: decodedFromStream)
             return document.root
         } catch {
             // A file that is not YAML reports that alone, as when it was parsed whole first.
