@@ -13,6 +13,8 @@ final class ConfigurationReader {
     private(set) var digest = Fingerprint()
     /// `ConfigurationLoader.decodesEventsFromStream`.
     var decodesEventsFromStream = true
+    /// `ConfigurationLoader.digestsSources`: off, `digest` stays empty and `sourceDigest` too.
+    var digestsSources = true
 
     init(environment: [String: String], bundled: [(path: String, text: String)]) {
         self.environment = environment
@@ -98,10 +100,12 @@ final class ConfigurationReader {
     /// and `events` receives what was decoded, with its problems held back until
     /// `readCalendarContent` takes them, in the order the files are read as before.
     func parse(text: String, displayName: String, events: inout StreamedEvents) -> YAMLNode? {
-        digest.add(displayName.utf8)
-        digest.add(CollectionOfOne(0))
-        digest.add(text.utf8)
-        digest.add(CollectionOfOne(0))
+        if digestsSources {
+            digest.add(displayName.utf8)
+            digest.add(CollectionOfOne(0))
+            digest.add(text.utf8)
+            digest.add(CollectionOfOne(0))
+        }
         let eventReader = ConfigurationReader(environment: environment, bundled: bundled)
         var entries: [EventEntry] = []
         var decodedFromStream = 0
@@ -198,7 +202,7 @@ final class ConfigurationReader {
             pluginDirectories: plugins, sourcePath: path)
         if let runTimeout { configuration.runTimeoutSeconds = runTimeout }
         configuration.publishBaseURL = map.optional("publish").flatMap(readPublishBaseURL)
-        configuration.sourceDigest = digest.hex
+        if digestsSources { configuration.sourceDigest = digest.hex }
         return configuration
     }
 

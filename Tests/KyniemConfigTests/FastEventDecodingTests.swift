@@ -194,4 +194,20 @@ import KyniemCore
         #expect(outcome.problems.count > 6)
         #expect(taken > 2_900 && taken < 3_000)
     }
+
+    /// The digest of the files' text is a pass over every byte: computed only when asked for.
+    @Test func theSourceDigestIsComputedOnlyWhenAsked() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kyniem-digest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("kyniem.yaml").path
+        try "calendars: []\nevents:\n  - {id: a, title: T, date: 1990-01-01}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        var loader = ConfigurationLoader(environment: ["HOME": "/home/office"])
+        let digested = try loader.load(.file(path))
+        loader.digestsSources = false
+        let plain = try loader.load(.file(path))
+        #expect(digested.sourceDigest.count == 16)
+        #expect(plain.sourceDigest == "")
+        #expect(plain.catalog.events == digested.catalog.events)
+    }
 }
