@@ -39,8 +39,10 @@ let package = Package(
         // renameat2(2) RENAME_EXCHANGE and syncfs(2) through syscall(2) (variadic): `kyniem publish`
         // swaps a whole site folder in at once (SiteDirectory.swift).
         .systemLibrary(name: "CFileSwap"),
+        // __builtin_prefetch: OccurrenceList reads events in date order, far apart in memory.
+        .systemLibrary(name: "CPrefetch"),
         // Pure values and rules: no I/O, no clock.
-        .target(name: "KyniemCore"),
+        .target(name: "KyniemCore", dependencies: ["CPrefetch"]),
         // libyaml event stream -> nodes with marks -> typed decoding.
         .target(name: "KyniemYAML", dependencies: ["CYAML"]),
         .target(name: "KyniemConfig", dependencies: ["KyniemCore", "KyniemYAML"]),
