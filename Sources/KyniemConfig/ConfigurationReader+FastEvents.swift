@@ -93,31 +93,36 @@ extension ConfigurationReader {
     // MARK: The day
 
     private static func recurrence(_ item: StreamedItem, _ at: InlineArray<15, Int>) -> Recurrence? {
-        let days = [Key.date, Key.lunar, Key.rule, Key.once].filter { at[$0] >= 0 }
-        guard days.count == 1 else { return nil }
-        let p = at[days[0]]
+        // The one day key given (two or none are for the tree path to report).
+        var dayKey = -1
+        for key in dayKeys where at[key] >= 0 {
+            guard dayKey < 0 else { return nil }
+            dayKey = key
+        }
+        guard dayKey >= 0 else { return nil }
+        let p = at[dayKey]
         let isMapping = item.kind(p) == .mappingStart
         var since: Int?
         if at[Key.since] >= 0 {
-            guard days[0] != Key.once, days[0] != Key.date || isMapping,
+            guard dayKey != Key.once, dayKey != Key.date || isMapping,
                 let year = int(item, at[Key.since]), Limits.years.contains(year)
             else { return nil }
             since = year
         }
-        switch days[0] {
+        switch dayKey {
         case Key.once, Key.date where !isMapping:
             guard !isMapping, let text = scalarText(item, p), let date = LocalDate(iso: text),
                 Limits.years.contains(date.year)
             else { return nil }
-            return days[0] == Key.once ? .once(date) : .origin(date)
+            return dayKey == Key.once ? .once(date) : .origin(date)
         case Key.date:
-            guard let fields = fields(item, p, ["month", "day"]), let m = fields[0], let d = fields[1],
+            guard let fields = fields(item, p, monthDayWords), let m = fields[0], let d = fields[1],
                 let month = int(item, m), (1...12).contains(month), let day = int(item, d),
                 (1...LocalDate.daysIn(month: month, year: 2000)).contains(day)
             else { return nil }
             return .monthDay(month: month, day: day, since: since)
         case Key.lunar:
-            guard let fields = fields(item, p, ["month", "day", "leap"]), let m = fields[0], let d = fields[1],
+            guard let fields = fields(item, p, lunarWords), let m = fields[0], let d = fields[1],
                 let month = int(item, m), (1...12).contains(month)
             else { return nil }
             var leap = false
@@ -134,7 +139,7 @@ extension ConfigurationReader {
             }
             return .lunar(month: month, day: day, leap: leap, since: since)
         default:  // rule
-            guard let fields = fields(item, p, ["month", "weekday", "nth"]), let m = fields[0], let w = fields[1],
+            guard let fields = fields(item, p, ruleWords), let m = fields[0], let w = fields[1],
                 let n = fields[2], let month = int(item, m), (1...12).contains(month),
                 let name = scalarText(item, w), let weekday = Weekday(name: name),
                 let nth = int(item, n), (1...5).contains(nth) || nth == -1
@@ -169,12 +174,17 @@ extension ConfigurationReader {
     }
 
     private static let languageWords: [StaticString] = ["vi", "en"]
+    /// The day keys but `calendar`, which takes the tree path.
+    private static let dayKeys = [Key.date, Key.lunar, Key.rule, Key.once]
+    private static let monthDayWords: [StaticString] = ["month", "day"]
+    private static let lunarWords: [StaticString] = ["month", "day", "leap"]
+    private static let ruleWords: [StaticString] = ["month", "weekday", "nth"]
 
-    /// The value positions of `keys` in the flat mapping at `p`, when it has no other key and
-    /// none twice; nil otherwise.
-    private static func fields(_ item: StreamedItem, _ p: Int, _ keys: [StaticString]) -> [Int?]? {
+    /// The value positions of `keys` (three at most) in the flat mapping at `p`, nil for a key
+    /// not given, when it has no other key and none twice; nil otherwise.
+    private static func fields(_ item: StreamedItem, _ p: Int, _ keys: [StaticString]) -> InlineArray<3, Int?>? {
         guard item.kind(p) == .mappingStart else { return nil }
-        var found = [Int?](repeating: nil, count: keys.count)
+        var found = InlineArray<3, Int?>(repeating: nil)
         var i = p + 1
         while item.kind(i) != .end {
             guard let key = keyIndex(item, i, keys), found[key] == nil else { return nil }
