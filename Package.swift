@@ -42,8 +42,10 @@ let package = Package(
         // libpq-fe.h (Debian's libpq-dev) for its types only: the PostgreSQL ledger dlopens
         // libpq.so.5 when a `state:` URL needs it, so other commands never load it (docs/dispatch.md).
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+        // __builtin_prefetch: OccurrenceList reads events in date order, far apart in memory.
+        .systemLibrary(name: "CPrefetch"),
         // Pure values and rules: no I/O, no clock.
-        .target(name: "KyniemCore"),
+        .target(name: "KyniemCore", dependencies: ["CPrefetch"]),
         // libyaml event stream -> nodes with marks -> typed decoding.
         .target(name: "KyniemYAML", dependencies: ["CYAML"]),
         .target(name: "KyniemConfig", dependencies: ["KyniemCore", "KyniemYAML"]),

@@ -16,14 +16,17 @@ struct CommandContext {
     let environment: [String: String]
 
     /// Loads and validates the configuration; an invalid one ends the command with exit 2
-    /// before anything else happens.
-    static func load(_ option: ConfigOption) throws -> CommandContext {
+    /// before anything else happens. `sourceDigest`: whether the command uses
+    /// `Configuration.sourceDigest` (publish), which costs a pass over every file's bytes.
+    static func load(_ option: ConfigOption, sourceDigest: Bool = false) throws -> CommandContext {
         let environment = ProcessInfo.processInfo.environment
         let source = ConfigurationSource.locate(
             explicit: option.config, currentDirectory: FileManager.default.currentDirectoryPath,
             environment: environment)
         do {
-            let configuration = try ConfigurationLoader(environment: environment).load(source)
+            var loader = ConfigurationLoader(environment: environment)
+            loader.digestsSources = sourceDigest
+            let configuration = try loader.load(source)
             return CommandContext(configuration: configuration, source: source, environment: environment)
         } catch {
             throw CommandFailure.invalid(Self.report(error.problems))

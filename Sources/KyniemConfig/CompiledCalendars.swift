@@ -59,10 +59,12 @@ extension ConfigurationReader {
             readCalendarFile(text: file.text, displayName: displayName, into: &sources)
             return
         }
-        digest.add(displayName.utf8)
-        digest.add(CollectionOfOne(0))
-        digest.add(compiled.textFingerprint.utf8)
-        digest.add(CollectionOfOne(0))
+        if digestsSources {
+            digest.add(displayName.utf8)
+            digest.add(CollectionOfOne(0))
+            digest.add(compiled.textFingerprint.utf8)
+            digest.add(CollectionOfOne(0))
+        }
         func mark(_ line: Int32, _ column: Int32) -> Mark {
             Mark(file: compiled.file, line: Int(line), column: Int(column))
         }

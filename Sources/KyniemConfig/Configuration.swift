@@ -107,7 +107,8 @@ public struct Configuration: Sendable {
     /// `publish: {base_url: …}`: the published site's address, no trailing slash.
     public var publishBaseURL: String?
     /// A fingerprint of the configuration file's and every calendar file's text (FNV-1a): equal
-    /// digests, from the same kyniem, give equal configurations. Empty for one built in code.
+    /// digests, from the same kyniem, give equal configurations. Empty for one built in code, or
+    /// read without it (`ConfigurationLoader.digestsSources`).
     public var sourceDigest = ""
 
     public init(

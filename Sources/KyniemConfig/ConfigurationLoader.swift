@@ -39,6 +39,13 @@ public struct ConfigurationLoader: Sendable {
     public var environment: [String: String]
     /// Bundled calendar files by path under `calendars/` (`vietnam/relations.yaml`).
     public var bundled: [(path: String, text: String)]
+    /// Whether sound entries of `events:` lists are decoded straight from libyaml's events
+    /// (`ConfigurationReader.fastEvent`); off, every entry takes the tree path. The two give the
+    /// same result: tests compare them.
+    var decodesEventsFromStream = true
+    /// Whether `Configuration.sourceDigest` is computed: a pass over every byte of every file
+    /// read (15 ms for 8 MB), wanted only by `kyniem publish`, so other commands turn it off.
+    public var digestsSources = true
 
     public init(environment: [String: String], bundled: [(path: String, text: String)] = BundledCalendars.files) {
         self.environment = environment
@@ -78,6 +85,8 @@ public struct ConfigurationLoader: Sendable {
 
     public func read(_ source: ConfigurationSource) -> ReadResult {
         let reader = ConfigurationReader(environment: environment, bundled: bundled)
+        reader.decodesEventsFromStream = decodesEventsFromStream
+        reader.digestsSources = digestsSources
         let configuration: Configuration?
         switch source {
         case .embedded:

@@ -8,6 +8,8 @@ import KyniemYAML
 struct StreamedEvents {
     var entries: [ConfigurationReader.EventEntry] = []
     var problems: [ConfigurationProblem] = []
+    /// How many of `entries` were decoded straight from libyaml's events (`fastEvent`).
+    var decodedFromStream = 0
 }
 
 struct CalendarSources {

@@ -12,6 +12,10 @@ final class ConfigurationReader {
     /// Every text parsed so far, with its name, in reading order (`Configuration.sourceDigest`);
     /// a compiled bundled file adds its text's fingerprint (`readBundledCalendarFile`).
     var digest = Fingerprint()
+    /// `ConfigurationLoader.decodesEventsFromStream`.
+    var decodesEventsFromStream = true
+    /// `ConfigurationLoader.digestsSources`: off, `digest` stays empty and `sourceDigest` too.
+    var digestsSources = true
 
     init(environment: [String: String], bundled: [(path: String, text: String)]) {
         self.environment = environment
@@ -97,19 +101,30 @@ final class ConfigurationReader {
     /// and `events` receives what was decoded, with its problems held back until
     /// `readCalendarContent` takes them, in the order the files are read as before.
     func parse(text: String, displayName: String, events: inout StreamedEvents) -> YAMLNode? {
-        digest.add(displayName.utf8)
-        digest.add(CollectionOfOne(0))
-        digest.add(text.utf8)
-        digest.add(CollectionOfOne(0))
+        if digestsSources {
+            digest.add(displayName.utf8)
+            digest.add(CollectionOfOne(0))
+            digest.add(text.utf8)
+            digest.add(CollectionOfOne(0))
+        }
         let eventReader = ConfigurationReader(environment: environment, bundled: bundled)
         var entries: [EventEntry] = []
+        var decodedFromStream = 0
+        // A sound entry of the usual shape is decoded from libyaml's events; any other becomes a
+        // node and takes `readEvent`, which reports its problems.
+        let fast: ((String, StreamedItem) -> Bool)? = decodesEventsFromStream ? { _, item in
+            guard let entry = eventReader.fastEvent(item) else { return false }
+            entries.append(entry)
+            decodedFromStream += 1
+            return true
+        } : nil
         do {
             // Duplicate keys are found while the tree is built, not in a second pass.
-            let document = try YAMLParser.parseDocument(text, file: displayName, streaming: ["events"]) { _, item in
+            let document = try YAMLParser.parseDocument(text, file: displayName, streaming: ["events"], fast: fast) { _, item in
                 if let entry = eventReader.readEvent(item) { entries.append(entry) }
             }
             for problem in document.duplicateKeyErrors { record(problem) }
-            events = StreamedEvents(entries: entries, problems: eventReader.problems)
+            events = StreamedEvents(entries: entries, problems: eventReader.problems, decodedFromStream: decodedFromStream)
             return document.root
         } catch {
             // A file that is not YAML reports that alone, as when it was parsed whole first.
@@ -186,7 +201,7 @@ final class ConfigurationReader {
             pluginDirectories: plugins, sourcePath: path)
         if let runTimeout { configuration.runTimeoutSeconds = runTimeout }
         configuration.publishBaseURL = map.optional("publish").flatMap(readPublishBaseURL)
-        configuration.sourceDigest = digest.hex
+        if digestsSources { configuration.sourceDigest = digest.hex }
         return configuration
     }
 

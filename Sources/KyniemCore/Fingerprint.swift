@@ -7,6 +7,16 @@ public struct Fingerprint: Sendable {
     public init() {}
 
     @inlinable public mutating func add(_ bytes: some Sequence<UInt8>) {
+        // A String's UTF-8 is read in place, twice as fast as through its iterator.
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            var value = self.value
+            for byte in buffer {
+                value ^= UInt64(byte)
+                value = value &* 0x0000_0100_0000_01b3
+            }
+            self.value = value
+        }
+        if done != nil { return }
         for byte in bytes {
             value ^= UInt64(byte)
             value = value &* 0x0000_0100_0000_01b3

@@ -1,3 +1,5 @@
+import CPrefetch
+
 extension Recurrence {
     /// The occurrences whose Gregorian date lies in `from...through`, as (date, ordinal, lunar date).
     /// The work is one step per calendar year in the window (two for lunar rules, whose
@@ -241,5 +243,35 @@ public struct OccurrenceList: RandomAccessCollection, Sendable {
             event: event, date: LocalDate(julianDay: Int(record.key >> 32)), ordinal: ordinal,
             tier: milestones.tier(ordinal: ordinal, kind: event.kind), lunar: lunar,
             country: event.country.flatMap { countries[$0] })
+    }
+
+    /// In date order the events are read far apart in memory: two cache misses an occurrence
+    /// (the slot in `events`, then the event), 7% of a 100k year's JSON. The iterator asks for
+    /// them ahead, the slot `2 × prefetchDistance` occurrences early and the event
+    /// `prefetchDistance` early, so they are in cache when the occurrence is made.
+    public struct Iterator: IteratorProtocol {
+        let list: OccurrenceList
+        var position = 0
+
+        public mutating func next() -> Occurrence? {
+            let records = list.records
+            guard position < records.count else { return nil }
+            list.events.withUnsafeBufferPointer { events in
+                let slot = position + 2 * OccurrenceList.prefetchDistance
+                if slot < records.count { kyniem_prefetch(events.baseAddress! + Int(records[slot].event)) }
+                let ahead = position + OccurrenceList.prefetchDistance
+                if ahead < records.count {
+                    kyniem_prefetch(Unmanaged.passUnretained(events[Int(records[ahead].event)]).toOpaque())
+                }
+            }
+            defer { position += 1 }
+            return list[position]
+        }
+    }
+
+    static let prefetchDistance = 8
+
+    public func makeIterator() -> Iterator {
+        Iterator(list: self)
     }
 }

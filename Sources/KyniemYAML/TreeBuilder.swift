@@ -175,10 +175,18 @@ struct TreeBuilder {
     private let streamedKeys: [String]
     private var keysStreamed: [String] = []
     private let item: ((_ key: String, _ node: YAMLNode) -> Void)?
+    /// Offered each streamed item that is a mapping as its events, before a tree is built for
+    /// it; true when it took the item, which then never becomes a node.
+    private let fast: ((_ key: String, _ item: StreamedItem) -> Bool)?
 
-    init(file: String, streaming keys: [String] = [], item: ((_ key: String, _ node: YAMLNode) -> Void)? = nil) {
+    init(
+        file: String, streaming keys: [String] = [],
+        fast: ((_ key: String, _ item: StreamedItem) -> Bool)? = nil,
+        item: ((_ key: String, _ node: YAMLNode) -> Void)? = nil
+    ) {
         self.streamedKeys = item == nil ? [] : keys
         self.item = item
+        self.fast = item == nil ? nil : fast
         self.file = file
         self.fileID = FileNames.shared.id(file)
         pending.reserveCapacity(64)
@@ -227,14 +235,66 @@ struct TreeBuilder {
     /// error: the builder's own, or libyaml's after every event before it.
     mutating func consume(_ batch: EventBatch) throws(YAMLError) -> Bool {
         let result: Result<Bool, YAMLError> = batch.bytes.withUnsafeBufferPointer { bytes in
-            Result { () throws(YAMLError) -> Bool in
-                for event in batch.events where try consume(event, bytes: bytes) { return true }
-                return false
+            batch.events.withUnsafeBufferPointer { events in
+                Result { () throws(YAMLError) -> Bool in
+                    var i = 0
+                    while i < events.count {
+                        if fast != nil, let end = offerFast(events, at: i, bytes: bytes) {
+                            i = end + 1
+                            continue
+                        }
+                        if try consume(events[i], bytes: bytes) { return true }
+                        i += 1
+                    }
+                    return false
+                }
             }
         }
         if try result.get() { return true }
         if let failure = batch.failure { throw failure }
         return false
+    }
+
+    /// Most events a streamed item may have to be offered to `fast`: an event of the usual
+    /// shape has a dozen or two; a larger item takes the tree path.
+    static let fastItemLimit = 96
+
+    /// When the event at `start` begins an item of a streamed list that is a mapping without
+    /// an anchor, lies whole in this batch, and has no alias, offers it to `fast`; the index of
+    /// its last event if `fast` took it. Such an item defines no anchor and refers to none, so
+    /// leaving it out of the tree changes nothing else; its nodes still count toward the list's
+    /// size, as they would have.
+    private mutating func offerFast(
+        _ events: UnsafeBufferPointer<EventBatch.Event>, at start: Int, bytes: UnsafeBufferPointer<UInt8>
+    ) -> Int? {
+        guard let fast, events[start].kind == .mappingStart, events[start].anchorCount < 0,
+            let frame = frames.last, frame.streamsItems, let key = keysStreamed.last
+        else { return nil }
+        var depth = 0
+        var nodes = 0
+        var i = start
+        let limit = min(events.count, start + Self.fastItemLimit)
+        while i < limit {
+            switch events[i].kind {
+            case .mappingStart, .sequenceStart:
+                depth += 1
+                nodes += 1
+            case .collectionEnd:
+                depth -= 1
+            case .scalar:
+                nodes += 1
+            case .alias, .documentStart, .streamEnd:
+                return nil
+            }
+            if depth == 0 { break }
+            i += 1
+        }
+        guard i < limit, depth == 0, frames.count + depth < YAMLParser.maxDepth else { return nil }
+        let item = StreamedItem(
+            events: UnsafeBufferPointer(rebasing: events[start...i]), bytes: bytes, fileID: fileID)
+        guard fast(key, item) else { return nil }
+        frames[frames.count - 1].size += nodes
+        return i
     }
 
     private mutating func consume(_ event: EventBatch.Event, bytes: UnsafeBufferPointer<UInt8>) throws(YAMLError) -> Bool {

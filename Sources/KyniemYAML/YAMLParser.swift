@@ -88,8 +88,16 @@ public enum YAMLParser {
     /// Everything else is as `parseDocument(_:file:)`: the marks, anchors and aliases (an item
     /// may use an anchor defined before it), duplicate keys (inside items too), and the first
     /// error, thrown after every item before it was handed over.
+    ///
+    /// `fast`, when given, is first offered each item that is a plain mapping (no anchor, no
+    /// alias inside, a few dozen events at most) as its events (`StreamedItem`); when it returns
+    /// true it has taken the item, and no tree is built for it. A decoder that knows the item's
+    /// usual shape reads it there in one pass, and returns false for anything else (a tag, a
+    /// duplicate key, a value it would reject), which then comes to `item` as a node, exactly
+    /// as without `fast`: duplicate keys, marks and errors are those of the tree path.
     public static func parseDocument(
         _ text: String, file: String, streaming keys: [String],
+        fast: ((_ key: String, _ item: StreamedItem) -> Bool)? = nil,
         item: (_ key: String, _ node: YAMLNode) -> Void
     ) throws(YAMLError) -> Document {
         var text = text
@@ -98,7 +106,7 @@ public enum YAMLParser {
                 Result { () throws(YAMLError) -> Document in
                     try parseDocument(
                         UnsafeRawBufferPointer(utf8), file: file,
-                        builder: TreeBuilder(file: file, streaming: keys, item: item))
+                        builder: TreeBuilder(file: file, streaming: keys, fast: fast, item: item))
                 }
             }
         }

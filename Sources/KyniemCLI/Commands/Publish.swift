@@ -25,7 +25,8 @@ struct Publish: ParsableCommand {
     var baseURL: String?
 
     func run() throws {
-        let context = try CommandContext.load(config)
+        // The feeds and pages are rendered again only when the files' digest changed.
+        let context = try CommandContext.load(config, sourceDigest: true)
         let configuration = context.configuration
         var languages: [Language] = []
         for option in lang {
