@@ -10,42 +10,64 @@ public enum JSONText {
     /// them), and U+2028/U+2029, which JavaScript before ES2019 did not accept inside strings.
     /// Everything else is copied as it is, in runs between the characters that need escaping.
     public static func appendString(_ value: String, to out: inout String) {
-        out += "\""
-        let utf8 = value.utf8
-        var runStart = utf8.startIndex
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            let next = utf8.index(after: index)
-            var escape: String?
-            var end = next
-            switch byte {
-            case UInt8(ascii: "\""): escape = "\\\""
-            case UInt8(ascii: "\\"): escape = "\\\\"
-            case 0x0A: escape = "\\n"
-            case 0x0D: escape = "\\r"
-            case 0x09: escape = "\\t"
-            case 0x08: escape = "\\b"
-            case 0x0C: escape = "\\f"
-            case 0..<0x20: escape = "\\u00" + hexDigits[Int(byte >> 4)] + hexDigits[Int(byte & 0xF)]
-            case 0xE2:
-                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
-                let rest = utf8[next...].prefix(2)
-                if rest.count == 2, rest.first == 0x80, rest.last == 0xA8 || rest.last == 0xA9 {
-                    escape = rest.last == 0xA8 ? "\\u2028" : "\\u2029"
-                    end = utf8.index(next, offsetBy: 2)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count + 2)
+        appendString(value, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `appendString` as UTF-8 bytes, for the writers that stream (OutputBuffer): the one
+    /// implementation of the escaping, copying the runs between characters that need it whole.
+    public static func appendString(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { utf8 in
+            var runStart = 0
+            var index = 0
+            let count = utf8.count
+            while index < count {
+                let byte = utf8[index]
+                // Most bytes need nothing: skip them with one comparison each.
+                if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte != 0xE2 {
+                    index += 1
+                    continue
                 }
-            default: break
+                var escape: StaticString?
+                var end = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): escape = "\\\""
+                case UInt8(ascii: "\\"): escape = "\\\\"
+                case 0x0A: escape = "\\n"
+                case 0x0D: escape = "\\r"
+                case 0x09: escape = "\\t"
+                case 0x08: escape = "\\b"
+                case 0x0C: escape = "\\f"
+                case 0xE2:
+                    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+                    if index + 2 < count, utf8[index + 1] == 0x80, utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9 {
+                        escape = utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                        end = index + 3
+                    }
+                default:  // the other C0 controls
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                    let hex: StaticString = "0123456789abcdef"
+                    bytes.append(contentsOf: "\\u00".utf8)
+                    bytes.append(hex.utf8Start[Int(byte >> 4)])
+                    bytes.append(hex.utf8Start[Int(byte & 0xF)])
+                    runStart = end
+                    index = end
+                    continue
+                }
+                if let escape {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount))
+                    runStart = end
+                }
+                index = end
             }
-            if let escape {
-                out += value[runStart..<index]
-                out += escape
-                runStart = end
-            }
-            index = end
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         }
-        out += value[runStart...]
-        out += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 
     public static func string(_ value: String) -> String {
@@ -65,5 +87,4 @@ public enum JSONText {
         "{" + pairs.map { "\(string($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }
 
-    private static let hexDigits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
 }
