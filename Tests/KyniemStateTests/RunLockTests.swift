@@ -26,7 +26,8 @@ import Glibc
             #expect(holder == String(getpid()))
             #expect(error.description.contains("another kyniem run"))
         }
-        #expect(Date().timeIntervalSince(started) < 1)
+        // A blocking flock would wait here for ever; the bound is loose so a loaded machine cannot fail it.
+        #expect(Date().timeIntervalSince(started) < 10)
         first.release()
         #expect(!first.isHeld)
         let again = try RunLock.acquire(forLedgerAt: ledgerPath)
