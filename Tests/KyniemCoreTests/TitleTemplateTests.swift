@@ -37,3 +37,39 @@ import Testing
         #expect(after.title(.vi) == "Năm Đinh Mùi")
     }
 }
+
+/// The byte scanners of titles and HTML text: the edges of what they scan.
+@Suite struct TemplateScanTests {
+    static let event = Event(
+        id: "jp-relations", kind: .diplomaticRelations, title: LocalizedText("x"),
+        recurrence: .monthDay(month: 9, day: 21, since: 1973))
+
+    static func fill(_ template: String) -> String {
+        let occurrence = Occurrence(
+            event: event, date: LocalDate(2027, 9, 21), ordinal: 54, tier: .routine, lunar: nil, country: nil)
+        return TitleTemplate.fill(template, occurrence: occurrence, language: .vi)
+    }
+
+    @Test func fillsKnownNamesAndLeavesTheRestAsWritten() {
+        #expect(Self.fill("{n}") == "54")
+        #expect(Self.fill("Kỷ niệm {n} năm – {year}") == "Kỷ niệm 54 năm – 2027")
+        #expect(Self.fill("no placeholder") == "no placeholder")
+        #expect(Self.fill("") == "")
+        #expect(Self.fill("{unknown} {n}") == "{unknown} 54")
+        #expect(Self.fill("{{n}}") == "{54}")
+        #expect(Self.fill("{a{n}") == "{a54")
+        #expect(Self.fill("open {n") == "open {n")
+        #expect(Self.fill("}{n}{") == "}54{")
+        #expect(Self.fill("Việt Nam – {n}{n}🇯🇵") == "Việt Nam – 5454🇯🇵")
+    }
+
+    @Test func escapesTheFiveHTMLCharactersOnly() {
+        #expect(HTMLText.escaped("Việt Nam – Nhật Bản 🇯🇵") == "Việt Nam – Nhật Bản 🇯🇵")
+        #expect(HTMLText.escaped(#"<a href="x">Tom & Jerry's</a>"#) == "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;")
+        #expect(HTMLText.escaped("Đà Nẵng & Huế") == "Đà Nẵng &amp; Huế")
+        #expect(HTMLText.escaped("") == "")
+        var out = "kept "
+        HTMLText.appendEscaped("a<b", to: &out)
+        #expect(out == "kept a&lt;b")
+    }
+}
