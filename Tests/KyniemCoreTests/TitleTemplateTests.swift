@@ -73,3 +73,25 @@ import Testing
         #expect(out == "kept a&lt;b")
     }
 }
+
+@Suite struct LongDateTests {
+    /// Written digit by digit, as interpolation writes them, for every day of several years and
+    /// at the edges of what a date can hold.
+    @Test func writesWhatInterpolationWrites() {
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                      "October", "November", "December"]
+        var days: [LocalDate] = []
+        var day = LocalDate(1899, 12, 25)
+        while day <= LocalDate(1901, 1, 5) { days.append(day); day = day.adding(days: 1) }
+        day = LocalDate(2026, 1, 1)
+        while day <= LocalDate(2028, 12, 31) { days.append(day); day = day.adding(days: 1) }
+        days += [LocalDate(0, 1, 1), LocalDate(9, 10, 10), LocalDate(10_000, 12, 31), LocalDate(123_456, 7, 9),
+                 LocalDate(-44, 3, 15)]
+        for date in days {
+            #expect(Vocabulary.long(date, .vi) == "\(date.day)/\(date.month)/\(date.year)")
+            #expect(Vocabulary.long(date, .en) == "\(date.day) \(months[date.month - 1]) \(date.year)")
+        }
+        #expect(Vocabulary.long(LocalDate(1973, 9, 21), .vi) == "21/9/1973")
+        #expect(Vocabulary.long(LocalDate(1973, 9, 21), .en) == "21 September 1973")
+    }
+}
