@@ -42,16 +42,30 @@ public struct Occurrence: Sendable, Hashable {
 extension LocalizedText {
     /// Every language's text with the occurrence's placeholders filled in.
     public func filled(for occurrence: Occurrence) -> LocalizedText {
+        // No placeholder in any language (most checklist tasks): already filled.
+        if !TitleTemplate.hasPlaceholder(primary), !byLanguage.values.contains(where: TitleTemplate.hasPlaceholder) {
+            return self
+        }
         var values: [String: String] = [:]
+        values.reserveCapacity(byLanguage.count)
         for (code, text) in byLanguage {
             values[code] = TitleTemplate.fill(text, occurrence: occurrence, language: Language(rawValue: code) ?? .en)
         }
-        let primaryLanguage = byLanguage.first { $0.value == primary }.flatMap { Language(rawValue: $0.key) } ?? .en
-        return LocalizedText(byLanguage: values, primary: TitleTemplate.fill(primary, occurrence: occurrence, language: primaryLanguage))
+        // The primary text is the first language's with the same text, filled in that language
+        // (English for a code that names none, as above): that language's value, already filled.
+        let match = byLanguage.first { $0.value == primary }
+        let filledPrimary = match.map { values[$0.key]! } ?? TitleTemplate.fill(primary, occurrence: occurrence, language: .en)
+        return LocalizedText(byLanguage: values, primary: filledPrimary)
     }
 }
 
 public enum TitleTemplate {
+    /// Whether `template` has a `{`, the only way `fill` can change it.
+    public static func hasPlaceholder(_ template: String) -> Bool {
+        var template = template
+        return template.withUTF8 { $0.contains(UInt8(ascii: "{")) }
+    }
+
     public static func fill(_ template: String, occurrence: Occurrence, language: Language) -> String {
         // Scans UTF-8 bytes: `{` and `}` are ASCII, so they never sit inside a multi-byte character.
         // Over the contiguous storage (`withUTF8`), not `String.UTF8View`'s indices: every feed,

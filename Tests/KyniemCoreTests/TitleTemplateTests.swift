@@ -63,6 +63,22 @@ import Testing
         #expect(Self.fill("Việt Nam – {n}{n}🇯🇵") == "Việt Nam – 5454🇯🇵")
     }
 
+    @Test func fillsEveryLanguageAndThePrimaryText() {
+        let occurrence = Occurrence(
+            event: Self.event, date: LocalDate(2027, 9, 21), ordinal: 54, tier: .routine, lunar: nil, country: nil)
+        let plain = LocalizedText(byLanguage: ["vi": "Gửi thư", "en": "Send the letter"], primary: "Gửi thư")
+        #expect(plain.filled(for: occurrence) == plain)
+        let dated = LocalizedText(byLanguage: ["vi": "Ngày {date}", "en": "On {date}"], primary: "Ngày {date}")
+        let filled = dated.filled(for: occurrence)
+        #expect(filled.byLanguage == ["vi": "Ngày 21/9/2027", "en": "On 21 September 2027"])
+        #expect(filled.primary == "Ngày 21/9/2027")
+        // A placeholder only in the primary text, which no language has: filled in English.
+        let odd = LocalizedText(byLanguage: ["vi": "Ngày"], primary: "On {date}")
+        #expect(odd.filled(for: occurrence) == LocalizedText(byLanguage: ["vi": "Ngày"], primary: "On 21 September 2027"))
+        let single = LocalizedText("Năm thứ {n}")
+        #expect(single.filled(for: occurrence) == LocalizedText(byLanguage: [:], primary: "Năm thứ 54"))
+    }
+
     @Test func escapesTheFiveHTMLCharactersOnly() {
         #expect(HTMLText.escaped("Việt Nam – Nhật Bản 🇯🇵") == "Việt Nam – Nhật Bản 🇯🇵")
         #expect(HTMLText.escaped(#"<a href="x">Tom & Jerry's</a>"#) == "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;")
