@@ -2,23 +2,34 @@
 /// (KyniemRender) and the e-mail and Telegram digests (KyniemDispatch).
 public enum HTMLText {
     /// Escapes the five characters that can end text or an attribute value: `& < > " '`.
+    /// Over the string's contiguous UTF-8 (`withUTF8`): the five are ASCII, so every other byte is
+    /// copied as it is, and the usual text, with none of them, is appended whole.
     public static func appendEscaped(_ text: String, to out: inout String) {
-        guard text.utf8.contains(where: {
-            $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
-                || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'")
-        }) else {
-            out += text
-            return
+        @inline(__always) func special(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
         }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
+        var text = text
+        let escaped: [UInt8]? = text.withUTF8 { utf8 in
+            guard utf8.contains(where: special) else { return nil }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(utf8.count + 32)
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
+                case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
+                case UInt8(ascii: "'"): bytes.append(contentsOf: "&#39;".utf8)
+                default: bytes.append(byte)
+                }
             }
+            return bytes
+        }
+        if let escaped {
+            out += String(decoding: escaped, as: UTF8.self)
+        } else {
+            out += text
         }
     }
 

@@ -42,36 +42,61 @@ public struct Occurrence: Sendable, Hashable {
 extension LocalizedText {
     /// Every language's text with the occurrence's placeholders filled in.
     public func filled(for occurrence: Occurrence) -> LocalizedText {
+        // No placeholder in any language (most checklist tasks): already filled.
+        if !TitleTemplate.hasPlaceholder(primary), !byLanguage.values.contains(where: TitleTemplate.hasPlaceholder) {
+            return self
+        }
         var values: [String: String] = [:]
+        values.reserveCapacity(byLanguage.count)
         for (code, text) in byLanguage {
             values[code] = TitleTemplate.fill(text, occurrence: occurrence, language: Language(rawValue: code) ?? .en)
         }
-        let primaryLanguage = byLanguage.first { $0.value == primary }.flatMap { Language(rawValue: $0.key) } ?? .en
-        return LocalizedText(byLanguage: values, primary: TitleTemplate.fill(primary, occurrence: occurrence, language: primaryLanguage))
+        // The primary text is the first language's with the same text, filled in that language
+        // (English for a code that names none, as above): that language's value, already filled.
+        let match = byLanguage.first { $0.value == primary }
+        let filledPrimary = match.map { values[$0.key]! } ?? TitleTemplate.fill(primary, occurrence: occurrence, language: .en)
+        return LocalizedText(byLanguage: values, primary: filledPrimary)
     }
 }
 
 public enum TitleTemplate {
+    /// Whether `template` has a `{`, the only way `fill` can change it.
+    public static func hasPlaceholder(_ template: String) -> Bool {
+        var template = template
+        return template.withUTF8 { $0.contains(UInt8(ascii: "{")) }
+    }
+
     public static func fill(_ template: String, occurrence: Occurrence, language: Language) -> String {
         // Scans UTF-8 bytes: `{` and `}` are ASCII, so they never sit inside a multi-byte character.
-        let utf8 = template.utf8
-        guard var open = utf8.firstIndex(of: UInt8(ascii: "{")) else { return template }
-        var output = ""
-        output.reserveCapacity(utf8.count + 16)
-        var copied = utf8.startIndex
-        while true {
-            guard let close = utf8[open...].firstIndex(of: UInt8(ascii: "}")) else { break }
-            let name = Substring(template[utf8.index(after: open)..<close])
-            if let value = value(of: name, occurrence: occurrence, language: language) {
-                output += template[copied..<open]
-                output += value
-                copied = utf8.index(after: close)
+        // Over the contiguous storage (`withUTF8`), not `String.UTF8View`'s indices: every feed,
+        // page and scheduled checklist task fills titles, and the view's `firstIndex(of:)` costs
+        // about a thousand instructions a call.
+        let original = template
+        var template = template
+        return template.withUTF8 { utf8 -> String in
+            let openBrace = UInt8(ascii: "{")
+            let closeBrace = UInt8(ascii: "}")
+            guard var open = utf8.firstIndex(of: openBrace) else { return original }
+            var output: [UInt8] = []
+            var copied = 0
+            while true {
+                guard let close = UnsafeBufferPointer(rebasing: utf8[open...]).firstIndex(of: closeBrace).map({ open + $0 })
+                else { break }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: utf8[(open + 1)..<close]), as: UTF8.self)
+                if let value = value(of: Substring(name), occurrence: occurrence, language: language) {
+                    if output.isEmpty { output.reserveCapacity(utf8.count + 16) }
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copied..<open]))
+                    output.append(contentsOf: value.utf8)
+                    copied = close + 1
+                }
+                guard let next = UnsafeBufferPointer(rebasing: utf8[(open + 1)...]).firstIndex(of: openBrace) else { break }
+                open = open + 1 + next
             }
-            guard let next = utf8[utf8.index(after: open)...].firstIndex(of: UInt8(ascii: "{")) else { break }
-            open = next
+            // Nothing filled: the template as it is.
+            if copied == 0 { return original }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copied...]))
+            return String(decoding: output, as: UTF8.self)
         }
-        output += template[copied...]
-        return output
     }
 
     private static func value(of name: Substring, occurrence: Occurrence, language: Language) -> String? {

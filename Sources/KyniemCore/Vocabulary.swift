@@ -66,11 +66,46 @@ public enum Vocabulary {
     static let weekdaysVi = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
     static let weekdaysEn = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
-    /// vi "21/9/1973", en "21 September 1973".
+    /// vi "21/9/1973", en "21 September 1973". Its digits are written straight into the string's
+    /// storage (a publish writes tens of thousands of these: checklist due dates, descriptions).
     public static func long(_ date: LocalDate, _ language: Language) -> String {
-        switch language {
-        case .vi: "\(date.day)/\(date.month)/\(date.year)"
-        case .en: "\(date.day) \(englishMonths[date.month - 1]) \(date.year)"
+        guard date.year >= 0, date.day >= 0, (1...12).contains(date.month) else {
+            switch language {
+            case .vi: return "\(date.day)/\(date.month)/\(date.year)"
+            case .en: return "\(date.day) \(englishMonths[date.month - 1]) \(date.year)"
+            }
+        }
+        // At most 19 digits each for the day and the year, and the longest month name.
+        return String(unsafeUninitializedCapacity: 56) { buffer in
+            var i = 0
+            func put(_ value: Int) {
+                var divisor = 1
+                while divisor <= value / 10 { divisor *= 10 }
+                var rest = value
+                while divisor > 0 {
+                    buffer[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor)
+                    i += 1
+                    rest %= divisor
+                    divisor /= 10
+                }
+            }
+            func put(byte: UInt8) {
+                buffer[i] = byte
+                i += 1
+            }
+            put(date.day)
+            switch language {
+            case .vi:
+                put(byte: UInt8(ascii: "/"))
+                put(date.month)
+                put(byte: UInt8(ascii: "/"))
+            case .en:
+                put(byte: UInt8(ascii: " "))
+                for byte in englishMonths[date.month - 1].utf8 { put(byte: byte) }
+                put(byte: UInt8(ascii: " "))
+            }
+            put(date.year)
+            return i
         }
     }
 

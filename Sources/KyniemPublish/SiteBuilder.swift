@@ -289,7 +289,7 @@ public enum SiteBuilder {
             }
             let new = ICSRevision(stamp: options.now, sequence: 0)
             var feed = ICSFeed(refreshInterval: refreshInterval, timeZone: timeZone, revisions: known, fallback: new)
-            var eventsFeed = FeedEvents(Array(CalendarRenderer.feed(events, feed).utf8))
+            var eventsFeed = FeedEvents(CalendarRenderer.feedBytes(events, feed))
             var tasksFeed = FeedEvents(CalendarRenderer.taskFeedBytes(tasks, feed))
             for parsed in [eventsFeed, tasksFeed] {
                 for event in parsed.events {
@@ -318,7 +318,7 @@ public enum SiteBuilder {
                 return (revision.stamp, revision.sequence)
             }
             if stale(eventsFeed) {
-                eventsFeed = eventsFeed.revised(revision) ?? FeedEvents(Array(CalendarRenderer.feed(events, feed).utf8))
+                eventsFeed = eventsFeed.revised(revision) ?? FeedEvents(CalendarRenderer.feedBytes(events, feed))
             }
             if stale(tasksFeed) {
                 tasksFeed = tasksFeed.revised(revision) ?? FeedEvents(CalendarRenderer.taskFeedBytes(tasks, feed))
@@ -335,7 +335,7 @@ public enum SiteBuilder {
                     from: from, through: through, language: language, name: name, entries: [], generatedAt: "",
                     weekend: weekend)
                 if oneEventPerEntry,
-                    let bytes = eventsFeed.subset(in: Array(CalendarRenderer.feed(frame, feed).utf8), {
+                    let bytes = eventsFeed.subset(in: CalendarRenderer.feedBytes(frame, feed), {
                         events.entries[$0].occurrence.tier == tier
                     })
                 {
@@ -345,7 +345,7 @@ public enum SiteBuilder {
                 let document = CalendarDocument(
                     from: from, through: through, language: language, name: name,
                     entries: inWindow.filter { $0.occurrence.tier == tier }, generatedAt: "", weekend: weekend)
-                files.append((tierFeed.path, Array(CalendarRenderer.feed(document, feed).utf8)))
+                files.append((tierFeed.path, CalendarRenderer.feedBytes(document, feed).bytes))
             }
             files.append((feedList[feedList.count - 1].path, tasksFeed.bytes))
         }
@@ -447,6 +447,17 @@ struct FeedEvents {
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
         events = bytes.withUnsafeBufferPointer(Self.parse)
+    }
+
+    /// A feed as the renderer made it, with where its events are when it could tell (the same
+    /// events `init(_:)` finds by reading the bytes), else read.
+    init(_ rendered: (bytes: [UInt8], events: [ICSEventSpan]?)) {
+        bytes = rendered.bytes
+        guard let spans = rendered.events else {
+            events = rendered.bytes.withUnsafeBufferPointer(Self.parse)
+            return
+        }
+        events = spans.map { Event(uid: $0.uid, hash: $0.hash, range: $0.range, stamp: $0.stamp, sequence: $0.sequence) }
     }
 
     /// Each event's UID and the fingerprint of its text without its DTSTAMP and SEQUENCE lines
@@ -567,9 +578,16 @@ struct FeedEvents {
     /// of the same renderer with no events. Nil when `frame` does not end with END:VCALENDAR or
     /// has events, or when something stands between this feed's events.
     func subset(in frame: [UInt8], _ include: (Int) -> Bool) -> [UInt8]? {
+        subset(in: (frame, nil), include)
+    }
+
+    /// `subset(in:_:)` with a frame as the renderer made it: its events, when it could tell,
+    /// need not be read from its bytes.
+    func subset(in frame: (bytes: [UInt8], events: [ICSEventSpan]?), _ include: (Int) -> Bool) -> [UInt8]? {
         let tail = Array("END:VCALENDAR\r\n".utf8)
-        guard frame.count >= tail.count, frame.suffix(tail.count).elementsEqual(tail),
-            FeedEvents(frame).events.isEmpty
+        let frameEvents = frame.events.map(\.count) ?? FeedEvents(frame.bytes).events.count
+        let frame = frame.bytes
+        guard frame.count >= tail.count, frame.suffix(tail.count).elementsEqual(tail), frameEvents == 0
         else { return nil }
         var out = Array(frame.dropLast(tail.count))
         var previousEnd = events.first?.range.lowerBound ?? 0

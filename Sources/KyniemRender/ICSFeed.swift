@@ -54,6 +54,12 @@ extension CalendarRenderer {
         ICSRenderer.render(document, feed: feed)
     }
 
+    /// `feed` as UTF-8 bytes, without making a String of them, and where each VEVENT is in them
+    /// (nil in a case `FeedEvents` must read the bytes for: see `ContentLines.recordEvent`).
+    public static func feedBytes(_ document: CalendarDocument, _ feed: ICSFeed) -> (bytes: [UInt8], events: [ICSEventSpan]?) {
+        ICSRenderer.feedBytes(document, feed: feed)
+    }
+
     /// The checklists of the document's occurrences as a feed of dated all-day events, one per
     /// task on its due date. Not VTODO: Google Calendar and Outlook show no VTODO from a
     /// subscribed calendar (only Thunderbird does), so a task feed of VTODOs would look empty to
@@ -62,9 +68,10 @@ extension CalendarRenderer {
         ChecklistFeedRenderer.render(document, feed: feed)
     }
 
-    /// `taskFeed` as UTF-8 bytes, without making a String of them.
-    public static func taskFeedBytes(_ document: CalendarDocument, _ feed: ICSFeed) -> [UInt8] {
-        ChecklistFeedRenderer.bytes(document, feed: feed)
+    /// `taskFeed` as UTF-8 bytes, without making a String of them, and where each VEVENT is
+    /// in them (nil as for `feedBytes`).
+    public static func taskFeedBytes(_ document: CalendarDocument, _ feed: ICSFeed) -> (bytes: [UInt8], events: [ICSEventSpan]?) {
+        ChecklistFeedRenderer.feedBytes(document, feed: feed)
     }
 
     /// `<event-id>-<yyyymmdd>@kyniem`, the UID the ICS calendar gives an occurrence.
@@ -80,13 +87,13 @@ extension CalendarRenderer {
 /// One all-day VEVENT per checklist task, on its due date, sorted by due date then UID.
 enum ChecklistFeedRenderer {
     static func render(_ document: CalendarDocument, feed: ICSFeed) -> String {
-        String(decoding: bytes(document, feed: feed), as: UTF8.self)
+        String(decoding: feedBytes(document, feed: feed).bytes, as: UTF8.self)
     }
 
     /// The feed as UTF-8 bytes. What follows SUMMARY (DESCRIPTION through END:VEVENT) is the
     /// occurrence's, the same for each of its tasks, so it is folded once per occurrence and
     /// copied into each task's event; the bytes are those of rendering every task in full.
-    static func bytes(_ document: CalendarDocument, feed: ICSFeed) -> [UInt8] {
+    static func feedBytes(_ document: CalendarDocument, feed: ICSFeed) -> (bytes: [UInt8], events: [ICSEventSpan]?) {
         let language = document.language
         var tasks: [(uid: String, task: ScheduledTask, entry: Int)] = []
         for (index, entry) in document.entries.enumerated() where !entry.tasks.isEmpty {
@@ -109,6 +116,12 @@ enum ChecklistFeedRenderer {
         out.reserveCapacity(out.count + 32 + tasks.count * 600)
         var pending: [UInt8] = []
         pending.reserveCapacity(1_024)
+        func line(_ name: StaticString, _ value: String, into out: inout [UInt8]) {
+            pending.removeAll(keepingCapacity: true)
+            name.withUTF8Buffer { pending.append(contentsOf: $0) }
+            pending.append(contentsOf: value.utf8)
+            ContentLines.fold(pending, into: &out)
+        }
         func text(_ name: String, _ values: [String], into out: inout [UInt8]) {
             pending.removeAll(keepingCapacity: true)
             pending.append(contentsOf: name.utf8)
@@ -121,12 +134,21 @@ enum ChecklistFeedRenderer {
         }
         // DESCRIPTION through END:VEVENT, by entry, made when its first task is written.
         var tails: [[UInt8]?] = Array(repeating: nil, count: document.entries.count)
+        var events: [ICSEventSpan]? = []
+        events!.reserveCapacity(tasks.count)
         for (uid, scheduled, entry) in tasks {
             let revision = feed.revision(uid)
+            let begin = out.count
             ContentLines.fold("BEGIN:VEVENT".utf8, into: &out)
-            ContentLines.fold("UID:\(uid)".utf8, into: &out)
-            ContentLines.fold("DTSTAMP:\(revision.stamp)".utf8, into: &out)
-            ContentLines.fold("SEQUENCE:\(revision.sequence)".utf8, into: &out)
+            line("UID:", uid, into: &out)
+            let stamp = out.count
+            line("DTSTAMP:", revision.stamp, into: &out)
+            let sequence = out.count
+            pending.removeAll(keepingCapacity: true)
+            pending.append(contentsOf: "SEQUENCE:".utf8)
+            ContentLines.appendDecimal(revision.sequence, to: &pending)
+            ContentLines.fold(pending, into: &out)
+            let afterSequence = out.count
             dateLine("DTSTART;VALUE=DATE:", scheduled.due, into: &out)
             dateLine("DTEND;VALUE=DATE:", scheduled.due.adding(days: 1), into: &out)
             text("SUMMARY", [scheduled.task.title.resolved(language)], into: &out)
@@ -141,9 +163,18 @@ enum ChecklistFeedRenderer {
                 tails[entry] = tail
             }
             out.append(contentsOf: tails[entry]!)
+            if events != nil {
+                if let span = ICSEventSpan(
+                    out, uid: uid, range: begin..<out.count, stamp: stamp..<sequence, sequence: sequence..<afterSequence)
+                {
+                    events!.append(span)
+                } else {
+                    events = nil
+                }
+            }
         }
         ContentLines.fold("END:VCALENDAR".utf8, into: &out)
-        return out
+        return (out, events)
     }
 
     /// `NAME` and the date's `YYYYMMDD` (`LocalDate.basic`) as one content line, too short to fold.

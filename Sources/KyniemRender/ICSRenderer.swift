@@ -9,6 +9,16 @@ enum ICSRenderer {
         return ics.string
     }
 
+    /// `render(document, feed:)` as UTF-8 bytes, with where each VEVENT is (nil when one's DTSTAMP
+    /// or SEQUENCE line is not a single line, which a feed's revisions never make).
+    static func feedBytes(_ document: CalendarDocument, feed: ICSFeed) -> (bytes: [UInt8], events: [ICSEventSpan]?) {
+        var ics = ContentLines(capacity: 256 + document.entries.count * 1_200)
+        ics.events = []
+        ics.events!.reserveCapacity(document.entries.count)
+        write(document, entries: document.entries, feed: feed, to: &ics)
+        return (ics.output.bytes, ics.events)
+    }
+
     /// The calendar with a VEVENT per entry of `entries` (in order), written to `ics` one
     /// event at a time.
     static func write(
@@ -24,7 +34,8 @@ enum ICSRenderer {
         ics.text("X-WR-CALNAME", document.name)
         feed?.header(into: &ics)
         for entry in entries {
-            event(entry, document: document, revision: feed?.revision(uid(entry.occurrence)), into: &ics)
+            let uid = uid(entry.occurrence)
+            event(entry, uid: uid, document: document, revision: feed?.revision(uid), into: &ics)
             ics.output.flushIfFull()
         }
         ics.line("END:VCALENDAR")
@@ -37,18 +48,25 @@ enum ICSRenderer {
     }
 
     private static func event(
-        _ entry: CalendarEntry, document: CalendarDocument, revision: ICSRevision?, into ics: inout ContentLines
+        _ entry: CalendarEntry, uid: String, document: CalendarDocument, revision: ICSRevision?,
+        into ics: inout ContentLines
     ) {
         let occurrence = entry.occurrence
         let language = document.language
         let title = occurrence.title(language)
+        // Each line's bytes are written as they are made, without interpolating a String: every
+        // feed of a publish has thousands of events.
+        let begin = ics.output.bytes.count
         ics.line("BEGIN:VEVENT")
-        ics.line("UID:\(uid(occurrence))")
-        ics.line("DTSTAMP:\(revision?.stamp ?? document.generatedAt)")
-        if let revision { ics.line("SEQUENCE:\(revision.sequence)") }
+        ics.line("UID:", uid)
+        let stamp = ics.output.bytes.count
+        ics.line("DTSTAMP:", revision?.stamp ?? document.generatedAt)
+        let sequence = ics.output.bytes.count
+        if let revision { ics.line("SEQUENCE:", revision.sequence) }
+        let afterSequence = ics.output.bytes.count
         // All-day: DTEND is the next day, exclusive (RFC 5545 §3.6.1).
-        ics.line("DTSTART;VALUE=DATE:\(occurrence.date.basic)")
-        ics.line("DTEND;VALUE=DATE:\(occurrence.date.adding(days: 1).basic)")
+        ics.line("DTSTART;VALUE=DATE:", occurrence.date)
+        ics.line("DTEND;VALUE=DATE:", occurrence.date.adding(days: 1))
         ics.text("SUMMARY", title)
         ics.text("DESCRIPTION", description(entry, language))
         ics.textList("CATEGORIES", [occurrence.event.kind.rawValue, occurrence.tier.rawValue])
@@ -60,10 +78,17 @@ enum ICSRenderer {
             ics.text("DESCRIPTION", Vocabulary.reminder(days: days, title: title, language))
             // Relative to DTSTART, i.e. local midnight of the day. PT0S rather than -P0D, which
             // is valid but which some importers reject.
-            ics.line(days == 0 ? "TRIGGER:PT0S" : days > 0 ? "TRIGGER:-P\(days)D" : "TRIGGER:P\(-days)D")
+            switch days {
+            case 0: ics.line("TRIGGER:PT0S")
+            case 1...: ics.line("TRIGGER:-P", days, "D")
+            default: ics.line("TRIGGER:P", -days, "D")
+            }
             ics.line("END:VALARM")
         }
         ics.line("END:VEVENT")
+        ics.recordEvent(
+            uid: uid, range: begin..<ics.output.bytes.count, stamp: stamp..<sequence,
+            sequence: revision == nil ? nil : sequence..<afterSequence)
     }
 
     /// Ordinal and tier, lunar date, country, checklist with due dates. Never the dataset's
@@ -97,6 +122,40 @@ enum ICSRenderer {
     }
 }
 
+/// A VEVENT of a rendered feed: its UID, the fingerprint (FNV-1a) of its bytes without its
+/// DTSTAMP and SEQUENCE lines, and where it and those lines are in the feed's bytes.
+public struct ICSEventSpan: Sendable {
+    public var uid: String
+    public var hash: String
+    /// From `BEGIN:VEVENT` through the CRLF after `END:VEVENT`.
+    public var range: Range<Int>
+    /// The DTSTAMP and SEQUENCE lines, each with its CRLF.
+    public var stamp: Range<Int>
+    public var sequence: Range<Int>
+
+    /// The VEVENT at `range` of `bytes`, its DTSTAMP line at `stamp`, its SEQUENCE line right
+    /// after it. Nil when either line is not one line (folded, or with another CR): then only
+    /// reading the feed tells what a reader of it finds.
+    init?(_ bytes: [UInt8], uid: String, range: Range<Int>, stamp: Range<Int>, sequence: Range<Int>) {
+        guard stamp.upperBound == sequence.lowerBound, range.lowerBound <= stamp.lowerBound,
+            sequence.upperBound <= range.upperBound, range.upperBound <= bytes.count
+        else { return nil }
+        let hash: String? = bytes.withUnsafeBufferPointer { bytes in
+            func oneLine(_ line: Range<Int>) -> Bool {
+                line.count >= 2 && UnsafeBufferPointer(rebasing: bytes[line]).firstIndex(of: 0x0D) == line.count - 2
+                    && bytes[line.upperBound - 1] == 0x0A
+            }
+            guard oneLine(stamp), oneLine(sequence) else { return nil }
+            var hash = Fingerprint()
+            hash.add(UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<stamp.lowerBound]))
+            hash.add(UnsafeBufferPointer(rebasing: bytes[sequence.upperBound..<range.upperBound]))
+            return hash.hex
+        }
+        guard let hash else { return nil }
+        (self.uid, self.hash, self.range, self.stamp, self.sequence) = (uid, hash, range, stamp, sequence)
+    }
+}
+
 /// RFC 5545 §3.1 content lines, built as UTF-8 bytes: CRLF after each, folded so that no line
 /// is longer than 75 octets (the CRLF not counted), never inside a UTF-8 sequence.
 struct ContentLines {
@@ -105,6 +164,9 @@ struct ContentLines {
     var output: OutputBuffer
     /// The line being built, reused so that a property costs no allocation.
     private var pending: [UInt8] = []
+    /// Where each VEVENT went, when asked for (`ICSRenderer.feedBytes`); nil once an event's
+    /// span could not be told from its bytes alone (see `recordEvent`).
+    var events: [ICSEventSpan]?
 
     init(capacity: Int) {
         self.init(output: OutputBuffer(capacity: capacity))
@@ -120,6 +182,82 @@ struct ContentLines {
     /// A property whose value is already in its wire form (dates, URIs, fixed words).
     mutating func line(_ content: String) {
         ContentLines.fold(content.utf8, into: &output.bytes)
+    }
+
+    /// `line(name + value)`, without making that String.
+    mutating func line(_ name: StaticString, _ value: String) {
+        pending.removeAll(keepingCapacity: true)
+        name.withUTF8Buffer { pending.append(contentsOf: $0) }
+        pending.append(contentsOf: value.utf8)
+        ContentLines.fold(pending, into: &output.bytes)
+    }
+
+    /// `line(name + String(value) + suffix)`, without making that String.
+    mutating func line(_ name: StaticString, _ value: Int, _ suffix: StaticString = "") {
+        pending.removeAll(keepingCapacity: true)
+        name.withUTF8Buffer { pending.append(contentsOf: $0) }
+        ContentLines.appendDecimal(value, to: &pending)
+        suffix.withUTF8Buffer { pending.append(contentsOf: $0) }
+        ContentLines.fold(pending, into: &output.bytes)
+    }
+
+    /// `line(name + date.basic)`, without making that String.
+    mutating func line(_ name: StaticString, _ date: LocalDate) {
+        pending.removeAll(keepingCapacity: true)
+        name.withUTF8Buffer { pending.append(contentsOf: $0) }
+        ContentLines.appendBasic(date, to: &pending)
+        ContentLines.fold(pending, into: &output.bytes)
+    }
+
+    /// Records the VEVENT just written at `range` of `output.bytes`, with its DTSTAMP line at
+    /// `stamp` and SEQUENCE line at `sequence`, when `events` is being kept. Its fingerprint is
+    /// that of its bytes without those two lines: what `FeedEvents` finds by reading the feed,
+    /// as long as each of those lines is one line (unfolded, no other CR); if not, `events`
+    /// becomes nil and the caller reads the feed.
+    mutating func recordEvent(uid: String, range: Range<Int>, stamp: Range<Int>, sequence: Range<Int>?) {
+        guard events != nil else { return }
+        guard let sequence, stamp.upperBound == sequence.lowerBound, output.bytes.count == range.upperBound else {
+            events = nil
+            return
+        }
+        if let span = ICSEventSpan(output.bytes, uid: uid, range: range, stamp: stamp, sequence: sequence) {
+            events!.append(span)
+        } else {
+            events = nil
+        }
+    }
+
+    /// `String(value)`'s bytes.
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        guard value >= 0 else {
+            out.append(contentsOf: String(value).utf8)
+            return
+        }
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// `date.basic`'s bytes (`20270921`).
+    static func appendBasic(_ date: LocalDate, to out: inout [UInt8]) {
+        guard (0...9999).contains(date.year), (1...12).contains(date.month), (1...31).contains(date.day) else {
+            out.append(contentsOf: date.basic.utf8)
+            return
+        }
+        let year = date.year
+        out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: year / 1000))
+        out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: year / 100 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: year / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: year % 10))
+        out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: date.month / 10))
+        out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: date.month % 10))
+        out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: date.day / 10))
+        out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: date.day % 10))
     }
 
     /// A TEXT property (§3.3.11), its value escaped.

@@ -37,3 +37,77 @@ import Testing
         #expect(after.title(.vi) == "Năm Đinh Mùi")
     }
 }
+
+/// The byte scanners of titles and HTML text: the edges of what they scan.
+@Suite struct TemplateScanTests {
+    static let event = Event(
+        id: "jp-relations", kind: .diplomaticRelations, title: LocalizedText("x"),
+        recurrence: .monthDay(month: 9, day: 21, since: 1973))
+
+    static func fill(_ template: String) -> String {
+        let occurrence = Occurrence(
+            event: event, date: LocalDate(2027, 9, 21), ordinal: 54, tier: .routine, lunar: nil, country: nil)
+        return TitleTemplate.fill(template, occurrence: occurrence, language: .vi)
+    }
+
+    @Test func fillsKnownNamesAndLeavesTheRestAsWritten() {
+        #expect(Self.fill("{n}") == "54")
+        #expect(Self.fill("Kỷ niệm {n} năm – {year}") == "Kỷ niệm 54 năm – 2027")
+        #expect(Self.fill("no placeholder") == "no placeholder")
+        #expect(Self.fill("") == "")
+        #expect(Self.fill("{unknown} {n}") == "{unknown} 54")
+        #expect(Self.fill("{{n}}") == "{54}")
+        #expect(Self.fill("{a{n}") == "{a54")
+        #expect(Self.fill("open {n") == "open {n")
+        #expect(Self.fill("}{n}{") == "}54{")
+        #expect(Self.fill("Việt Nam – {n}{n}🇯🇵") == "Việt Nam – 5454🇯🇵")
+    }
+
+    @Test func fillsEveryLanguageAndThePrimaryText() {
+        let occurrence = Occurrence(
+            event: Self.event, date: LocalDate(2027, 9, 21), ordinal: 54, tier: .routine, lunar: nil, country: nil)
+        let plain = LocalizedText(byLanguage: ["vi": "Gửi thư", "en": "Send the letter"], primary: "Gửi thư")
+        #expect(plain.filled(for: occurrence) == plain)
+        let dated = LocalizedText(byLanguage: ["vi": "Ngày {date}", "en": "On {date}"], primary: "Ngày {date}")
+        let filled = dated.filled(for: occurrence)
+        #expect(filled.byLanguage == ["vi": "Ngày 21/9/2027", "en": "On 21 September 2027"])
+        #expect(filled.primary == "Ngày 21/9/2027")
+        // A placeholder only in the primary text, which no language has: filled in English.
+        let odd = LocalizedText(byLanguage: ["vi": "Ngày"], primary: "On {date}")
+        #expect(odd.filled(for: occurrence) == LocalizedText(byLanguage: ["vi": "Ngày"], primary: "On 21 September 2027"))
+        let single = LocalizedText("Năm thứ {n}")
+        #expect(single.filled(for: occurrence) == LocalizedText(byLanguage: [:], primary: "Năm thứ 54"))
+    }
+
+    @Test func escapesTheFiveHTMLCharactersOnly() {
+        #expect(HTMLText.escaped("Việt Nam – Nhật Bản 🇯🇵") == "Việt Nam – Nhật Bản 🇯🇵")
+        #expect(HTMLText.escaped(#"<a href="x">Tom & Jerry's</a>"#) == "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;")
+        #expect(HTMLText.escaped("Đà Nẵng & Huế") == "Đà Nẵng &amp; Huế")
+        #expect(HTMLText.escaped("") == "")
+        var out = "kept "
+        HTMLText.appendEscaped("a<b", to: &out)
+        #expect(out == "kept a&lt;b")
+    }
+}
+
+@Suite struct LongDateTests {
+    /// Written digit by digit, as interpolation writes them, for every day of several years and
+    /// at the edges of what a date can hold.
+    @Test func writesWhatInterpolationWrites() {
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                      "October", "November", "December"]
+        var days: [LocalDate] = []
+        var day = LocalDate(1899, 12, 25)
+        while day <= LocalDate(1901, 1, 5) { days.append(day); day = day.adding(days: 1) }
+        day = LocalDate(2026, 1, 1)
+        while day <= LocalDate(2028, 12, 31) { days.append(day); day = day.adding(days: 1) }
+        days += [LocalDate(0, 1, 1), LocalDate(9, 10, 10), LocalDate(10_000, 12, 31), LocalDate(123_456, 7, 9),
+                 LocalDate(-44, 3, 15)]
+        for date in days {
+            #expect(Vocabulary.long(date, .vi) == "\(date.day)/\(date.month)/\(date.year)")
+            #expect(Vocabulary.long(date, .en) == "\(date.day) \(months[date.month - 1]) \(date.year)")
+        }
+        #expect(Vocabulary.long(LocalDate(1973, 9, 21), .vi) == "21/9/1973")
+        #expect(Vocabulary.long(LocalDate(1973, 9, 21), .en) == "21 September 1973")
+    }
+}

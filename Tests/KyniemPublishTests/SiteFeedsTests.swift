@@ -53,7 +53,21 @@ import Testing
             #expect(file(site, "feeds/kyniem-\(code).ics") == Array(events.utf8))
             let tasks = CalendarRenderer.taskFeed(document(CalendarRenderer.feedName(language, tasks: true), entries), feed)
             #expect(file(site, "feeds/kyniem-\(code)-tasks.ics") == Array(tasks.utf8))
-            #expect(CalendarRenderer.taskFeedBytes(document("x", entries), feed) == Array(CalendarRenderer.taskFeed(document("x", entries), feed).utf8))
+            #expect(CalendarRenderer.taskFeedBytes(document("x", entries), feed).bytes == Array(CalendarRenderer.taskFeed(document("x", entries), feed).utf8))
+            // Where the renderers say each event is: what reading their bytes finds.
+            for rendered in [
+                CalendarRenderer.feedBytes(document("x", entries), feed), CalendarRenderer.taskFeedBytes(document("x", entries), feed),
+            ] {
+                let spans = try #require(rendered.events)
+                let read = FeedEvents(rendered.bytes).events
+                #expect(spans.count == read.count && !read.isEmpty)
+                #expect(spans.map(\.uid) == read.map(\.uid))
+                #expect(spans.map(\.hash) == read.map(\.hash))
+                #expect(spans.map(\.range) == read.map(\.range))
+                #expect(spans.map(\.stamp) == read.map(\.stamp))
+                #expect(spans.map(\.sequence) == read.map(\.sequence))
+                #expect(rendered.bytes == Array(String(decoding: rendered.bytes, as: UTF8.self).utf8))
+            }
             let tiers = configuration.catalog.milestones.tiers
             #expect(tiers.count >= 2)
             for tier in tiers {
@@ -102,6 +116,33 @@ import Testing
                 #expect(revision == state.revisions[key], "\(key)")
             }
         }
+    }
+
+    /// The renderers say where each event is only when that is what reading the bytes finds: a
+    /// DTSTAMP long enough to fold (never a feed's own) leaves the feed to be read.
+    @Test func aFoldedStampLeavesTheFeedToBeRead() throws {
+        let (from, through) = SiteBuilder.window(today: LocalDate(2027, 3, 3))
+        let configuration = Self.configuration
+        let workdays = configuration.planner.workingCalendar(from: from, through: through)
+        let entries = CalendarEntry.entries(
+            for: configuration.catalog.occurrences(from: LocalDate(2027, 1, 1), through: LocalDate(2027, 3, 31)),
+            reminders: configuration.reminders, checklists: configuration.checklists, workdays: workdays)
+        let document = CalendarDocument(
+            from: from, through: through, language: .vi, name: "x", entries: entries, generatedAt: "",
+            weekend: configuration.home.weekend)
+        let long = ICSRevision(stamp: String(repeating: "2", count: 80) + "Z", sequence: 0)
+        let feed = ICSFeed(refreshInterval: "PT12H", timeZone: "Asia/Ho_Chi_Minh", fallback: long)
+        for rendered in [CalendarRenderer.feedBytes(document, feed), CalendarRenderer.taskFeedBytes(document, feed)] {
+            #expect(rendered.events == nil)
+            #expect(rendered.bytes.count > 1_000)
+            let read = FeedEvents(rendered)
+            #expect(!read.events.isEmpty)
+            #expect(read.events.map(\.hash) == FeedEvents(rendered.bytes).events.map(\.hash))
+            #expect(read.events.map(\.range) == FeedEvents(rendered.bytes).events.map(\.range))
+        }
+        // The same document with a feed's stamp: the renderers tell.
+        let usual = ICSFeed(refreshInterval: "PT12H", timeZone: "Asia/Ho_Chi_Minh")
+        #expect(CalendarRenderer.feedBytes(document, usual).events?.count == entries.count)
     }
 
     @Test func revisionsAreWrittenOnlyIntoAFeedOfOneStampAndSequencePerEvent() throws {
