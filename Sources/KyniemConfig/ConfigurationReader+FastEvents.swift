@@ -110,7 +110,7 @@ extension ConfigurationReader {
             since = year
         }
         switch dayKey {
-        case Key.once, Key.date where !isMapping:
+        case _ where dayKey == Key.once || (dayKey == Key.date && !isMapping):
             guard !isMapping, let text = scalarText(item, p), let date = LocalDate(iso: text),
                 Limits.years.contains(date.year)
             else { return nil }
