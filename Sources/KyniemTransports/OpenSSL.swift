@@ -11,7 +11,7 @@ import Darwin
 /// loader no longer relocates them and looks up their symbols on every start (docs/dispatch.md
 /// has the measured cost of linking them). The function types come from OpenSSL's headers
 /// through COpenSSL's typedefs, as `KyniemState/LibPQ.swift` does for libpq.
-final class OpenSSL: @unchecked Sendable {
+package final class OpenSSL: @unchecked Sendable {
     // libssl
     let clientMethod: kyniem_TLS_client_method
     let contextNew: kyniem_SSL_CTX_new
@@ -42,18 +42,19 @@ final class OpenSSL: @unchecked Sendable {
     let errorString: kyniem_ERR_error_string_n
 
     /// The libraries, or why they could not be loaded, in words for a send failure (once per process).
-    static let shared: Result<OpenSSL, LoadFailure> = load()
+    package static let shared: Result<OpenSSL, LoadFailure> = load()
 
     /// Why TLS is unavailable: libssl3 is not installed, or is not OpenSSL 3.
-    struct LoadFailure: Error, Sendable {
-        let message: String
+    package struct LoadFailure: Error, Sendable {
+        package let message: String
     }
 
-    private static func load() -> Result<OpenSSL, LoadFailure> {
+    /// Loads the two libraries by these names (others only in tests, to see the failures).
+    package static func load(crypto: String = "libcrypto.so.3", ssl: String = "libssl.so.3") -> Result<OpenSSL, LoadFailure> {
         // libcrypto first, by its own name, so a missing one is named as such; libssl needs it
         // and finds this copy. RTLD_LOCAL: nothing else in the process sees their symbols.
         var handles: [UnsafeMutableRawPointer] = []
-        for name in ["libcrypto.so.3", "libssl.so.3"] {
+        for name in [crypto, ssl] {
             guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else {
                 let reason = dlerror().map { String(cString: $0) } ?? "\(name) not found"
                 return .failure(LoadFailure(message: "TLS needs libssl3 (Debian: apt-get install libssl3): \(reason)"))
@@ -61,16 +62,18 @@ final class OpenSSL: @unchecked Sendable {
             handles.append(handle)
         }
         do {
-            return .success(try OpenSSL(crypto: handles[0], ssl: handles[1]))
+            return .success(try OpenSSL(crypto: handles[0], named: crypto, ssl: handles[1], named: ssl))
         } catch {
             return .failure(error)
         }
     }
 
-    private init(crypto: UnsafeMutableRawPointer, ssl: UnsafeMutableRawPointer) throws(LoadFailure) {
+    private init(
+        crypto: UnsafeMutableRawPointer, named cryptoName: String, ssl: UnsafeMutableRawPointer, named sslName: String
+    ) throws(LoadFailure) {
         func symbol<T>(_ name: String, in handle: UnsafeMutableRawPointer, as type: T.Type) throws(LoadFailure) -> T {
             guard let address = dlsym(handle, name) else {
-                let library = handle == crypto ? "libcrypto.so.3" : "libssl.so.3"
+                let library = handle == crypto ? cryptoName : sslName
                 throw LoadFailure(message: "TLS needs libssl3 from OpenSSL 3: \(library) has no \(name)")
             }
             return unsafeBitCast(address, to: type)
