@@ -26,13 +26,10 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // Debian's OpenSSL 3 (libssl-dev), found through pkg-config `openssl`: TLS for the
-        // webhook and email notifiers. The shim wraps the macros Swift can't import.
-        .systemLibrary(
-            name: "COpenSSL",
-            pkgConfig: "openssl",
-            providers: [.apt(["libssl-dev"])]
-        ),
+        // Debian's OpenSSL 3 headers (libssl-dev) for their types only: TLS for the webhook and
+        // email notifiers dlopens libssl.so.3 on the first handshake (KyniemTransports/OpenSSL.swift),
+        // so other commands never load it (docs/dispatch.md). The shim wraps the macros Swift can't import.
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         // prctl(2) (variadic, so Swift cannot call it): the plugin runner becomes a child
         // subreaper, so a plugin's orphans stay within reach (ChildProcess.swift).
         .systemLibrary(name: "CProcessControl"),

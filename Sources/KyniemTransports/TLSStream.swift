@@ -8,7 +8,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A TLS client session over a connected, non-blocking socket (OpenSSL's libssl).
+/// A TLS client session over a connected, non-blocking socket (OpenSSL's libssl, loaded on the
+/// first handshake: `OpenSSL`).
 ///
 /// Client only, TLS 1.2 or later. The server's certificate must chain to the system's trust
 /// store (`SSL_CTX_set_default_verify_paths`: Debian's /etc/ssl/certs) or to the certificates
@@ -31,10 +32,12 @@ package final class TLSStream {
         case failed(String)
     }
 
+    private let openSSL: OpenSSL
     private var context: OpaquePointer?
     private var ssl: OpaquePointer?
 
-    private init(context: OpaquePointer, ssl: OpaquePointer) {
+    private init(openSSL: OpenSSL, context: OpaquePointer, ssl: OpaquePointer) {
+        self.openSSL = openSSL
         self.context = context
         self.ssl = ssl
     }
@@ -46,17 +49,27 @@ package final class TLSStream {
     /// Why `caFile` can't serve as trusted certificates (unreadable, or no PEM certificate in
     /// it), or nil when it loads. `kyniem check` asks this too, so a wrong path is found before
     /// the first send.
+    /// Without libssl the file can't be read as certificates, and no send could use it: that
+    /// is the problem then.
     package static func caFileProblem(_ caFile: String) -> String? {
-        ERR_clear_error()
-        guard let context = SSL_CTX_new(TLS_client_method()) else { return "TLS could not be set up (\(lastErrorText()))" }
-        defer { SSL_CTX_free(context) }
-        return load(caFile: caFile, into: context)
+        if let problem = TextFile.regularFileProblem(atPath: caFile) { return problem }
+        let openSSL: OpenSSL
+        switch OpenSSL.shared {
+        case .success(let loaded): openSSL = loaded
+        case .failure(let failure): return failure.message
+        }
+        openSSL.clearErrors()
+        guard let context = openSSL.contextNew(openSSL.clientMethod()) else {
+            return "TLS could not be set up (\(lastErrorText(openSSL)))"
+        }
+        defer { openSSL.contextFree(context) }
+        return load(caFile: caFile, into: context, openSSL)
     }
 
-    private static func load(caFile: String, into context: OpaquePointer) -> String? {
+    private static func load(caFile: String, into context: OpaquePointer, _ openSSL: OpenSSL) -> String? {
         // OpenSSL opens the file blocking: a FIFO without a writer would hold `check` forever.
         if let problem = TextFile.regularFileProblem(atPath: caFile) { return problem }
-        guard SSL_CTX_load_verify_locations(context, caFile, nil) != 1 else { return nil }
+        guard openSSL.contextLoadVerifyLocations(context, caFile, nil) != 1 else { return nil }
         return access(caFile, R_OK) == 0 ? "it holds no PEM certificate" : String(cString: strerror(errno))
     }
 
@@ -65,41 +78,46 @@ package final class TLSStream {
         // OpenSSL writes through write(2), which raises SIGPIPE on a connection the server reset;
         // like the plugin runner (ChildProcess), kyniem takes EPIPE instead.
         signal(SIGPIPE, SIG_IGN)
-        ERR_clear_error()
-        guard let context = SSL_CTX_new(TLS_client_method()) else {
-            return .failure(ConnectionError(.tls, "TLS could not be set up (\(lastErrorText()))"))
+        let openSSL: OpenSSL
+        switch OpenSSL.shared {
+        case .success(let loaded): openSSL = loaded
+        case .failure(let failure): return .failure(ConnectionError(.tls, failure.message))
         }
-        guard kyniem_SSL_CTX_set_min_tls12(context) == 1, SSL_CTX_set_default_verify_paths(context) == 1 else {
-            SSL_CTX_free(context)
-            return .failure(ConnectionError(.tls, "TLS could not be set up (\(lastErrorText()))"))
+        openSSL.clearErrors()
+        guard let context = openSSL.contextNew(openSSL.clientMethod()) else {
+            return .failure(ConnectionError(.tls, "TLS could not be set up (\(lastErrorText(openSSL)))"))
         }
-        _ = kyniem_SSL_CTX_set_write_modes(context)
-        SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
-        if let caFile, let reason = load(caFile: caFile, into: context) {
-            SSL_CTX_free(context)
+        guard openSSL.requireTLS12(context), openSSL.contextSetDefaultVerifyPaths(context) == 1 else {
+            openSSL.contextFree(context)
+            return .failure(ConnectionError(.tls, "TLS could not be set up (\(lastErrorText(openSSL)))"))
+        }
+        openSSL.allowPartialAndMovingWrites(context)
+        openSSL.contextSetVerify(context, SSL_VERIFY_PEER, nil)
+        if let caFile, let reason = load(caFile: caFile, into: context, openSSL) {
+            openSSL.contextFree(context)
             return .failure(ConnectionError(.tls, "cannot read the CA file \(caFile): \(reason)"))
         }
-        guard let ssl = SSL_new(context) else {
-            SSL_CTX_free(context)
-            return .failure(ConnectionError(.tls, "TLS could not be set up (\(lastErrorText()))"))
+        guard let ssl = openSSL.new(context) else {
+            openSSL.contextFree(context)
+            return .failure(ConnectionError(.tls, "TLS could not be set up (\(lastErrorText(openSSL)))"))
         }
-        let stream = TLSStream(context: context, ssl: ssl)
+        let stream = TLSStream(openSSL: openSSL, context: context, ssl: ssl)
         let name = serverName.hasPrefix("[") && serverName.hasSuffix("]") ? String(serverName.dropFirst().dropLast()) : serverName
         let hostChecked: Bool
         if isIPLiteral(name) {
-            hostChecked = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) == 1
+            hostChecked = openSSL.setExpectedIP(openSSL.verifyParameters(ssl), name) == 1
         } else {
-            SSL_set_hostflags(ssl, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
-            hostChecked = SSL_set1_host(ssl, name) == 1 && kyniem_SSL_set_tlsext_host_name(ssl, name) == 1
+            openSSL.setHostFlags(ssl, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+            hostChecked = openSSL.setHost(ssl, name) == 1 && openSSL.setServerNameIndication(ssl, name)
         }
-        guard hostChecked, SSL_set_fd(ssl, fd) == 1 else {
-            return .failure(ConnectionError(.tls, "TLS could not be set up for this host name (\(lastErrorText()))"))
+        guard hostChecked, openSSL.setFD(ssl, fd) == 1 else {
+            return .failure(ConnectionError(.tls, "TLS could not be set up for this host name (\(lastErrorText(openSSL)))"))
         }
         while true {
-            ERR_clear_error()
-            let result = SSL_connect(ssl)
+            openSSL.clearErrors()
+            let result = openSSL.connect(ssl)
             if result == 1 { return .success(stream) }
-            let code = SSL_get_error(ssl, result)
+            let code = openSSL.error(ssl, result)
             let events: Int16
             switch code {
             case SSL_ERROR_WANT_READ: events = Int16(POLLIN)
@@ -115,15 +133,15 @@ package final class TLSStream {
     /// Why the handshake failed: the certificate check's own verdict when there is one (it is
     /// what people can act on: install the CA, set `ca_file:`, renew the certificate).
     private func handshakeFailure(_ code: Int32) -> String {
-        let verdict = SSL_get_verify_result(ssl)
+        let verdict = openSSL.verifyResult(ssl)
         if verdict != X509_V_OK {
-            let text = String(cString: X509_verify_cert_error_string(verdict))
+            let text = openSSL.verifyErrorString(verdict).map { String(cString: $0) } ?? "verify error \(verdict)"
             if verdict == X509_V_ERR_HOSTNAME_MISMATCH || verdict == X509_V_ERR_IP_ADDRESS_MISMATCH {
                 return "the server's certificate is for another host name (\(text))"
             }
             return "the server's certificate is not trusted (\(text))"
         }
-        let detail = Self.lastErrorText()
+        let detail = Self.lastErrorText(openSSL)
         if code == SSL_ERROR_SYSCALL && detail.isEmpty {
             return "the server closed the connection during the TLS handshake"
         }
@@ -132,22 +150,22 @@ package final class TLSStream {
 
     package func read(into buffer: UnsafeMutableRawBufferPointer) -> Step {
         guard let ssl else { return .closed }
-        ERR_clear_error()
+        openSSL.clearErrors()
         errno = 0
-        let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
+        let count = openSSL.read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         return count > 0 ? .done(Int(count)) : step(count)
     }
 
     package func write(_ bytes: UnsafeRawBufferPointer) -> Step {
         guard let ssl else { return .closed }
-        ERR_clear_error()
+        openSSL.clearErrors()
         errno = 0
-        let count = SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
+        let count = openSSL.write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
         return count > 0 ? .done(Int(count)) : step(count)
     }
 
     private func step(_ result: Int32) -> Step {
-        let code = SSL_get_error(ssl, result)
+        let code = openSSL.error(ssl, result)
         switch code {
         case SSL_ERROR_WANT_READ: return .wantRead
         case SSL_ERROR_WANT_WRITE: return .wantWrite
@@ -156,11 +174,11 @@ package final class TLSStream {
             // The peer closed without a TLS close_notify, or reset the connection. HTTP bodies are
             // delimited by Content-Length or chunks and SMTP by its replies, so a missing
             // close_notify can't cut a message short unnoticed.
-            let detail = Self.lastErrorText()
+            let detail = Self.lastErrorText(openSSL)
             if !detail.isEmpty { return .failed("the TLS connection failed (\(detail))") }
             return errno == 0 || errno == EPIPE || errno == ECONNRESET ? .closed : .failed(String(cString: strerror(errno)))
         default:
-            let detail = Self.lastErrorText()
+            let detail = Self.lastErrorText(openSSL)
             return .failed(detail.isEmpty ? "the TLS connection failed" : "the TLS connection failed (\(detail))")
         }
     }
@@ -168,25 +186,25 @@ package final class TLSStream {
     /// Sends a close_notify if the socket takes it now (no waiting), then frees the session.
     package func close() {
         if let ssl {
-            ERR_clear_error()
-            _ = SSL_shutdown(ssl)
-            SSL_free(ssl)
+            openSSL.clearErrors()
+            _ = openSSL.shutdown(ssl)
+            openSSL.free(ssl)
             self.ssl = nil
         }
         if let context {
-            SSL_CTX_free(context)
+            openSSL.contextFree(context)
             self.context = nil
         }
     }
 
     /// The reason of the oldest error in OpenSSL's queue of this thread ("wrong version number",
     /// "certificate verify failed"), empty when there is none.
-    package static func lastErrorText() -> String {
-        let code = ERR_get_error()
+    static func lastErrorText(_ openSSL: OpenSSL) -> String {
+        let code = openSSL.nextError()
         guard code != 0 else { return "" }
-        if let reason = ERR_reason_error_string(code) { return String(cString: reason) }
+        if let reason = openSSL.reasonString(code) { return String(cString: reason) }
         var bytes = [CChar](repeating: 0, count: 256)
-        ERR_error_string_n(code, &bytes, bytes.count)
+        openSSL.errorString(code, &bytes, bytes.count)
         return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
