@@ -123,14 +123,7 @@ enum ChecklistFeedRenderer {
             ContentLines.fold(pending, into: &out)
         }
         func text(_ name: String, _ values: [String], into out: inout [UInt8]) {
-            pending.removeAll(keepingCapacity: true)
-            pending.append(contentsOf: name.utf8)
-            pending.append(UInt8(ascii: ":"))
-            for (index, value) in values.enumerated() {
-                if index > 0 { pending.append(UInt8(ascii: ",")) }
-                ContentLines.appendEscaped(value, to: &pending)
-            }
-            ContentLines.fold(pending, into: &out)
+            ContentLines.textProperty(name, values, scratch: &pending, into: &out)
         }
         // DESCRIPTION through END:VEVENT, by entry, made when its first task is written.
         var tails: [[UInt8]?] = Array(repeating: nil, count: document.entries.count)

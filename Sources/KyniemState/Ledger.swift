@@ -394,9 +394,7 @@ public struct Ledger: Sendable {
                 for row in rows {
                     let entry = Ledger.entry(from: row)
                     known.insert(entry.key)
-                    found.append(ExpiredDelivery(
-                        key: entry.key, notifier: entry.notifier, event: entry.event, occurrence: entry.occurrence,
-                        step: entry.step, due: entry.due, lastError: entry.lastError))
+                    found.append(ExpiredDelivery(entry))
                 }
                 var fresh: [Delivery] = []
                 for slice in Ledger.slices(of: unrecorded.filter { !known.contains($0.key) }.map(\.key)) {
@@ -529,6 +527,15 @@ enum Folders {
         if !parent.isEmpty, parent != path, let reason = create(parent) { return reason }
         if mkdir(path, 0o700) != 0, errno != EEXIST { return String(cString: strerror(errno)) }
         return nil
+    }
+}
+
+extension ExpiredDelivery {
+    /// A ledger row that left the catch-up window unsent, as both backends report it.
+    init(_ entry: LedgerEntry) {
+        self.init(
+            key: entry.key, notifier: entry.notifier, event: entry.event, occurrence: entry.occurrence,
+            step: entry.step, due: entry.due, lastError: entry.lastError)
     }
 }
 

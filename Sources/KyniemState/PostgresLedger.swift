@@ -372,9 +372,7 @@ extension PostgresLedger: StateLedger {
                 for row in rows {
                     let entry = Self.entry(from: row)
                     known.insert(entry.key)
-                    found.append(ExpiredDelivery(
-                        key: entry.key, notifier: entry.notifier, event: entry.event, occurrence: entry.occurrence,
-                        step: entry.step, due: entry.due, lastError: entry.lastError))
+                    found.append(ExpiredDelivery(entry))
                 }
                 let candidates = unrecorded.filter { !known.contains($0.key) }.map(\.key)
                 if !candidates.isEmpty {
