@@ -1,6 +1,7 @@
 import Foundation
 import KyniemConfig
 import KyniemCore
+import KyniemFiles
 import Mustache
 
 /// The Mustache templates a notifier renders its messages with: the shipped defaults for its

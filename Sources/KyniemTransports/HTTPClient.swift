@@ -1,5 +1,5 @@
 import Foundation
-import KyniemDispatch
+import KyniemCore
 
 /// An `http://` or `https://` URL, split into what a request needs. Written by hand rather than
 /// with `URLComponents` so the request target is sent exactly as given (no re-encoding of a
