@@ -1,4 +1,5 @@
 import Foundation
+import KyniemConfig
 import KyniemCore
 import KyniemDispatch
 
@@ -27,6 +28,20 @@ public struct FileNotifier: Notifier {
 
     public init(folder: String) {
         self.folder = folder
+    }
+
+    /// The settings this type takes besides the common ones.
+    static let settingKeys = ["path"]
+
+    /// The folder `path:` names, as written (relative to the configuration's folder), read with
+    /// the typed settings: a list, a map or an empty value is a problem at its value, and an
+    /// unknown key (`paht:`) at the key.
+    static func folder(_ spec: NotifierSpec) -> Result<String, ConfigurationErrors> {
+        var settings = NotifierSettings(spec)
+        let path = settings.string("path", required: true)
+        settings.rejectUnknownKeys(settingKeys)
+        guard let path, settings.problems.isEmpty else { return .failure(ConfigurationErrors(settings.problems)) }
+        return .success(path)
     }
 
     public func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {

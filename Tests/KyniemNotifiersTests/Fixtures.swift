@@ -57,7 +57,12 @@ enum Fixture {
         for (index, key) in options.keys.sorted().enumerated() {
             locations[key] = SourceLocation(file: "/etc/kyniem.yaml", line: 11 + index, column: 7)
         }
-        let json = settingsJSON ?? "{\"id\": \"\(id)\", \"type\": \"\(type)\"}"
+        // Without `settingsJSON`, the entry is `id`, `type` and `options`, every value a string:
+        // the notifiers read their settings from the entry, not from `options`.
+        let json = settingsJSON ?? String(
+            decoding: try! JSONSerialization.data(
+                withJSONObject: options.merging(["id": id, "type": type]) { given, _ in given }, options: [.sortedKeys]),
+            as: UTF8.self)
         // JSON is YAML's flow style: the entry as the configuration reader would hand it over,
         // strings quoted (so always strings), numbers and booleans plain.
         let settings = try! YAMLParser.parse(json, file: "/etc/kyniem.yaml")
