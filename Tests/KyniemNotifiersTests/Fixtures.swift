@@ -53,12 +53,7 @@ enum Fixture {
         settingsJSON: String? = nil
     ) -> NotifierSpec {
         let location = SourceLocation(file: "/etc/kyniem.yaml", line: 10, column: 5)
-        var locations: [String: SourceLocation] = [:]
-        for (index, key) in options.keys.sorted().enumerated() {
-            locations[key] = SourceLocation(file: "/etc/kyniem.yaml", line: 11 + index, column: 7)
-        }
-        // Without `settingsJSON`, the entry is `id`, `type` and `options`, every value a string:
-        // the notifiers read their settings from the entry, not from `options`.
+        // Without `settingsJSON`, the entry is `id`, `type` and `options`, every value a string.
         let json = settingsJSON ?? String(
             decoding: try! JSONSerialization.data(
                 withJSONObject: options.merging(["id": id, "type": type]) { given, _ in given }, options: [.sortedKeys]),
@@ -67,8 +62,8 @@ enum Fixture {
         // strings quoted (so always strings), numbers and booleans plain.
         let settings = try! YAMLParser.parse(json, file: "/etc/kyniem.yaml")
         return NotifierSpec(
-            id: id, type: type, language: language, filter: DeliveryFilter(), environment: env, options: options,
-            optionLocations: locations, settingsJSON: json, location: location, settings: settings)
+            id: id, type: type, language: language, filter: DeliveryFilter(), environment: env,
+            settingsJSON: json, location: location, settings: settings)
     }
 
     /// An occurrence built by hand (any date, a lunar date if wanted), for message tests.

@@ -35,7 +35,7 @@ import Glibc
     func dispatch(_ folder: String, name: String, sink: LineSink = LineSink()) -> RunReport {
         let planner = Fixture.planner(routes: [Route(notifier: "chat", language: .en)])
         let spec = Fixture.spec(
-            id: "chat", type: name, language: .en, options: ["token_env": "KYNIEM_TOKEN", "room": "ops"], env: ["KYNIEM_TOKEN"],
+            id: "chat", type: name, language: .en, env: ["KYNIEM_TOKEN"],
             settingsJSON: #"{"id": "chat", "type": "\#(name)", "room": "ops", "token_env": "KYNIEM_TOKEN"}"#)
         let catalog = PluginCatalog.discover(in: [folder])
         let dispatcher = Dispatcher(
