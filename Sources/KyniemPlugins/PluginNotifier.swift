@@ -165,18 +165,7 @@ public struct PluginNotifier: Notifier {
     /// The protocol's stdin object.
     func input(for batch: NotifierBatch, timeout: Duration) -> String {
         let settings = spec.settingsJSON.isEmpty ? "{}" : spec.settingsJSON
-        let deliveries = batch.deliveries.map { outgoing in
-            JSONText.object([
-                ("key", JSONText.quote(outgoing.key)),
-                ("event", JSONText.quote(outgoing.delivery.occurrence.event.id)),
-                ("occurrence", JSONText.quote(outgoing.delivery.occurrence.date.iso)),
-                ("step", JSONText.quote(outgoing.delivery.step.id)),
-                ("title", JSONText.quote(outgoing.message.title)),
-                ("body", JSONText.quote(outgoing.message.body)),
-                ("due", JSONText.quote(outgoing.delivery.step.due.iso)),
-                ("late", outgoing.delivery.late ? "true" : "false"),
-            ])
-        }
+        let deliveries = batch.deliveries.map { JSONText.object($0.jsonMembers) }
         return JSONText.object([
             ("protocol", String(plugin.protocolVersion)),
             ("notifier", settings),
