@@ -56,8 +56,6 @@ public struct NotifierSpec: Sendable, Hashable {
     public let filter: DeliveryFilter
     /// Names of environment variables passed to an external plugin (`env:`).
     public let environment: [String]
-    /// Every setting of the entry as one compact JSON object, in file order (handed to plugins).
-    public let settingsJSON: String
     public let location: SourceLocation
     /// The entry as written (a mapping, every value with its mark), which each notifier type reads
     /// with its own types (KyniemNotifiers' `NotifierSettings`: the one way settings are read);
@@ -66,7 +64,6 @@ public struct NotifierSpec: Sendable, Hashable {
 
     public init(
         id: String, type: String, language: Language, filter: DeliveryFilter, environment: [String],
-        settingsJSON: String,
         location: SourceLocation, settings: YAMLNode? = nil
     ) {
         self.id = id
@@ -74,7 +71,6 @@ public struct NotifierSpec: Sendable, Hashable {
         self.language = language
         self.filter = filter
         self.environment = environment
-        self.settingsJSON = settingsJSON
         self.location = location
         self.settings = settings
     }

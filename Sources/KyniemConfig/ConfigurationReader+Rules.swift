@@ -76,11 +76,9 @@ extension ConfigurationReader {
             let language = map.optional("language").flatMap(language) ?? home.language
             let filter = map.optional("when").flatMap { readFilter($0, tiers: tiers) } ?? DeliveryFilter()
             let environment = map.optional("env").map { list($0).compactMap(string) } ?? []
-            let settings = attempt { () throws(YAMLError) in try item.toJSONValue() }
-            guard problems.count == before, let settings else { continue }
+            guard problems.count == before else { continue }
             specs.append(NotifierSpec(
                 id: id, type: type, language: language, filter: filter, environment: environment,
-                settingsJSON: settings.jsonText,
                 location: item.mark, settings: item))
         }
         return specs

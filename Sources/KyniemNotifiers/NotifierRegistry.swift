@@ -52,6 +52,12 @@ public enum NotifierRegistry {
     public static let builtIns: [String: BuiltInNotifier] = [
         "console": BuiltInNotifier(
             type: "console", summary: "prints the run's digest on the terminal",
+            check: { spec in
+                // Only the common settings: a misspelt `templat:` must not pass silently here either.
+                var settings = NotifierSettings(spec)
+                settings.rejectUnknownKeys([])
+                return settings.problems
+            },
             make: { _, context in ConsoleNotifier(write: context.console, failure: context.consoleFailure) }),
         "file": BuiltInNotifier(
             type: "file", summary: "appends a Markdown digest per day and deliveries.jsonl to the folder `path:`",
@@ -162,6 +168,7 @@ public enum NotifierRegistry {
                 if checkedPlugins.insert(plugin.name).inserted {
                     problems.append(contentsOf: plugin.runProblems)
                 }
+                problems.append(contentsOf: PluginNotifier.settingsObject(for: spec).problems)
                 problems.append(contentsOf: environmentProblems(spec))
             } else {
                 problems.append(ConfigurationProblem(
@@ -229,7 +236,7 @@ public enum NotifierRegistry {
             return .success(builtIn.make(spec, context))
         }
         if let plugin = plugins.plugin(named: spec.type) {
-            let problems = plugin.runProblems
+            let problems = plugin.runProblems + PluginNotifier.settingsObject(for: spec).problems
             guard problems.isEmpty else { return .failure(ConfigurationErrors(problems)) }
             return .success(PluginNotifier(plugin: plugin, spec: spec, context: context))
         }

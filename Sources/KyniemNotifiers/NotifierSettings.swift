@@ -155,7 +155,9 @@ struct NotifierSettings {
             if let suggestion = closestKey(to: key, among: known) {
                 message += "; did you mean `\(name(suggestion))`?"
             }
-            problem(at: keyNode.mark, message + " (known: \(allowed.map(name).joined(separator: ", ")))")
+            // A type with no settings of its own (console) names the common ones.
+            let shown = allowed.isEmpty ? Self.commonKeys : allowed
+            problem(at: keyNode.mark, message + " (known: \(shown.map(name).joined(separator: ", ")))")
         }
     }
 

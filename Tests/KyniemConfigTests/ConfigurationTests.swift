@@ -115,7 +115,6 @@ private func problems(_ relative: String) -> [String] {
         #expect(chat.type == "apprise")
         #expect(chat.environment == ["APPRISE_URLS"])
         #expect(try chat.settings?.mapping().optional("urls_env")?.string() == "APPRISE_URLS")
-        #expect(chat.settingsJSON.contains(#""urls_env":"APPRISE_URLS""#))
         #expect(chat.language == .en)
 
         let templates = configuration.checklists

@@ -50,11 +50,12 @@ enum Fixture {
 
     static func spec(
         id: String, type: String, language: Language = .vi, options: [String: String] = [:], env: [String] = [],
-        settingsJSON: String? = nil
+        entry: String? = nil
     ) -> NotifierSpec {
         let location = SourceLocation(file: "/etc/kyniem.yaml", line: 10, column: 5)
-        // Without `settingsJSON`, the entry is `id`, `type` and `options`, every value a string.
-        let json = settingsJSON ?? String(
+        // `entry` is the whole entry written as JSON (which is YAML); without it, the entry is
+        // `id`, `type` and `options`, every value a string.
+        let json = entry ?? String(
             decoding: try! JSONSerialization.data(
                 withJSONObject: options.merging(["id": id, "type": type]) { given, _ in given }, options: [.sortedKeys]),
             as: UTF8.self)
@@ -62,8 +63,8 @@ enum Fixture {
         // strings quoted (so always strings), numbers and booleans plain.
         let settings = try! YAMLParser.parse(json, file: "/etc/kyniem.yaml")
         return NotifierSpec(
-            id: id, type: type, language: language, filter: DeliveryFilter(), environment: env,
-            settingsJSON: json, location: location, settings: settings)
+            id: id, type: type, language: language, filter: DeliveryFilter(), environment: env, location: location,
+            settings: settings)
     }
 
     /// An occurrence built by hand (any date, a lunar date if wanted), for message tests.

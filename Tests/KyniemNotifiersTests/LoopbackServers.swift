@@ -485,7 +485,7 @@ func notifierSpec(id: String, type: String, language: Language = .vi, _ settings
     all["id"] = id
     all["type"] = type
     let json = String(decoding: try! JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
-    return Fixture.spec(id: id, type: type, language: language, settingsJSON: json)
+    return Fixture.spec(id: id, type: type, language: language, entry: json)
 }
 
 /// A port on 127.0.0.1 whose connections hang, standing for an address that swallows packets: a

@@ -1,6 +1,7 @@
 import Foundation
 import KyniemConfig
 import KyniemCore
+import KyniemPlugins
 import Testing
 
 @testable import KyniemNotifiers
@@ -228,5 +229,52 @@ import Testing
               - id: screen
                 type: consol
             """).first?.hasPrefix("kyniem.yaml:5:11: unknown notifier type `consol`; did you mean `console`?") == true)
+    }
+
+    @Test func aConsoleTakesOnlyTheCommonSettings() throws {
+        #expect(try problems("""
+              - id: screen
+                type: console
+                templat: body.mustache
+            """) == [
+            "kyniem.yaml:6:5: notifier `screen` (type console): unknown setting `templat`; did you mean `template`? "
+                + "(known: id, type, language, when, env, title_template, template, digest_template)",
+        ])
+    }
+
+    // A plugin's `notifier` object is made from the entry by the plugin notifier, where it is
+    // sent; the configuration reader no longer turns every notifier entry into JSON text.
+
+    @Test func aPluginEntryWithAKeyThatHasNoJSONFormIsAProblemAtTheKey() throws {
+        #expect(try problems("""
+              - id: pager
+                type: pager
+                [room]: ops
+            """, plugin: "pager") == [
+            "kyniem.yaml:6:5: notifier `pager` (type pager): a key passed on as JSON must be a string, found a sequence",
+        ])
+    }
+
+    @Test func aPluginIsSentItsEntryAsWrittenEachScalarTypedByItsForm() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/kyniem.yaml"
+        try """
+            home: {country: VN, timezone: Asia/Ho_Chi_Minh, language: vi}
+            calendars: []
+            notifiers:
+              - id: pager
+                type: pager
+                room: 7
+                label: "7"
+                urgent: true
+                when: {tiers: [major]}
+                tags: [a, b]
+                note:
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try ConfigurationLoader(environment: ["HOME": folder]).load(.file(path))
+        let spec = try #require(configuration.notifiers.first)
+        #expect(try PluginNotifier.settingsObject(for: spec).get()
+            == #"{"id":"pager","type":"pager","room":7,"label":"7","urgent":true,"when":{"tiers":["major"]},"tags":["a","b"],"note":null}"#)
     }
 }
