@@ -57,7 +57,7 @@ let package = Package(
         // The notifiers, in four rooms (imports point down the list, never up):
         // dispatch policy and messages; the wire protocols (sockets, TLS, HTTP, SMTP), which know
         // neither the configuration nor dispatch policy, only Core's values (SendFailure,
-        // Redactor, TimeoutText) and KyniemFiles; external plugins; and the built-in notifier
+        // Redactor, TimeoutText, URLText) and KyniemFiles; external plugins; and the built-in notifier
         // types with the registry keyed by `type:`, which alone knows them all.
         .target(
             name: "KyniemDispatch",
