@@ -41,27 +41,34 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         // __builtin_prefetch: OccurrenceList reads events in date order, far apart in memory.
         .systemLibrary(name: "CPrefetch"),
-        // Pure values and rules: no I/O, no clock.
+        // Pure values and rules: no I/O, no clock, no Foundation.
         .target(name: "KyniemCore", dependencies: ["CPrefetch"]),
+        // The floor of I/O: reading the files a configuration names (a regular file only, within
+        // a size), for the configuration, templates, plugin manifests and a TLS `ca_file:` alike.
+        .target(name: "KyniemFiles"),
         // libyaml event stream -> nodes with marks -> typed decoding.
         .target(name: "KyniemYAML", dependencies: ["CYAML"]),
-        .target(name: "KyniemConfig", dependencies: ["KyniemCore", "KyniemYAML"]),
+        .target(name: "KyniemConfig", dependencies: ["KyniemCore", "KyniemFiles", "KyniemYAML"]),
         .target(name: "KyniemRender", dependencies: ["KyniemCore"]),
         .target(
             name: "KyniemState",
             dependencies: ["KyniemCore", "CLibPQ", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The notifiers, in four rooms (imports point down the list, never up):
-        // dispatch policy and messages; the wire protocols; external plugins; and the built-in
-        // notifier types with the registry keyed by `type:`, which alone knows them all.
+        // dispatch policy and messages; the wire protocols (sockets, TLS, HTTP, SMTP), which know
+        // neither the configuration nor dispatch policy, only Core's values (SendFailure,
+        // Redactor, TimeoutText, URLText) and KyniemFiles; external plugins; and the built-in notifier
+        // types with the registry keyed by `type:`, which alone knows them all.
         .target(
             name: "KyniemDispatch",
-            dependencies: ["KyniemCore", "KyniemConfig", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: [
+                "KyniemCore", "KyniemConfig", "KyniemFiles", .product(name: "Mustache", package: "swift-mustache"),
+            ]
         ),
-        .target(name: "KyniemTransports", dependencies: ["KyniemDispatch", "KyniemConfig", "COpenSSL"]),
+        .target(name: "KyniemTransports", dependencies: ["KyniemCore", "KyniemFiles", "COpenSSL"]),
         .target(
             name: "KyniemPlugins",
-            dependencies: ["KyniemCore", "KyniemConfig", "KyniemYAML", "KyniemDispatch", "CProcessControl"]
+            dependencies: ["KyniemCore", "KyniemConfig", "KyniemFiles", "KyniemYAML", "KyniemDispatch", "CProcessControl"]
         ),
         .target(
             name: "KyniemNotifiers",

@@ -56,20 +56,14 @@ public struct NotifierSpec: Sendable, Hashable {
     public let filter: DeliveryFilter
     /// Names of environment variables passed to an external plugin (`env:`).
     public let environment: [String]
-    /// Scalar settings by key (`path: out/`, `url_env: TEAM_WEBHOOK_URL`), for built-in notifiers.
-    public let options: [String: String]
-    /// Where each setting's value stood (and `id`'s and `type`'s), for located errors.
-    public let optionLocations: [String: SourceLocation]
-    /// Every setting of the entry as one compact JSON object, in file order (handed to plugins).
-    public let settingsJSON: String
     public let location: SourceLocation
     /// The entry as written (a mapping, every value with its mark), which each notifier type reads
-    /// with its own types; nil for an entry kyniem made itself (the default console).
+    /// with its own types (KyniemNotifiers' `NotifierSettings`: the one way settings are read);
+    /// nil for an entry kyniem made itself (the default console).
     public let settings: YAMLNode?
 
     public init(
         id: String, type: String, language: Language, filter: DeliveryFilter, environment: [String],
-        options: [String: String], optionLocations: [String: SourceLocation], settingsJSON: String,
         location: SourceLocation, settings: YAMLNode? = nil
     ) {
         self.id = id
@@ -77,9 +71,6 @@ public struct NotifierSpec: Sendable, Hashable {
         self.language = language
         self.filter = filter
         self.environment = environment
-        self.options = options
-        self.optionLocations = optionLocations
-        self.settingsJSON = settingsJSON
         self.location = location
         self.settings = settings
     }

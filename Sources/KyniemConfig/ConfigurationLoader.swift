@@ -1,5 +1,6 @@
 import Foundation
 import KyniemCore
+import KyniemFiles
 import KyniemYAML
 
 /// Where the configuration comes from.

@@ -59,8 +59,6 @@ extension ConfigurationReader {
 
     // MARK: notifiers
 
-    static let notifierKeys: Set<String> = ["id", "type", "language", "when", "env"]
-
     func readNotifiers(_ node: YAMLNode, home: Home, tiers: [Tier]) -> [NotifierSpec] {
         guard let items = sequence(node) else { return [] }
         var specs: [NotifierSpec] = []
@@ -78,21 +76,9 @@ extension ConfigurationReader {
             let language = map.optional("language").flatMap(language) ?? home.language
             let filter = map.optional("when").flatMap { readFilter($0, tiers: tiers) } ?? DeliveryFilter()
             let environment = map.optional("env").map { list($0).compactMap(string) } ?? []
-            var options: [String: String] = [:]
-            // `id` and `type` are not settings, but errors about them point at their values.
-            var locations: [String: SourceLocation] = ["id": idNode.mark, "type": typeNode.mark]
-            for (key, value) in map.entries {
-                guard let name = key.scalar?.text, !Self.notifierKeys.contains(name), let scalar = value.scalar else {
-                    continue
-                }
-                options[name] = scalar.text
-                locations[name] = value.mark
-            }
-            let settings = attempt { () throws(YAMLError) in try item.toJSONValue() }
-            guard problems.count == before, let settings else { continue }
+            guard problems.count == before else { continue }
             specs.append(NotifierSpec(
                 id: id, type: type, language: language, filter: filter, environment: environment,
-                options: options, optionLocations: locations, settingsJSON: settings.jsonText,
                 location: item.mark, settings: item))
         }
         return specs

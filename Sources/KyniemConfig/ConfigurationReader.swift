@@ -262,7 +262,6 @@ final class ConfigurationReader {
     func defaultConsoleNotifier(home: Home, file: String) -> NotifierSpec {
         NotifierSpec(
             id: "console", type: "console", language: home.language, filter: DeliveryFilter(), environment: [],
-            options: [:], optionLocations: [:], settingsJSON: #"{"id":"console","type":"console"}"#,
             location: SourceLocation(file: file, line: 1, column: 1))
     }
 

@@ -56,26 +56,17 @@ public struct PostgresURL: Sendable, Hashable {
                     "the URL carries a password; remove it and give it in PGPASSWORD or ~/.pgpass (mode 0600), "
                         + "never in the configuration"))
             }
-            guard let decoded = percentDecoded(userInfo), !decoded.isEmpty else {
+            guard let decoded = URLText.percentDecoded(userInfo), !decoded.isEmpty else {
                 return .failure(.init("the user name before @ is empty or badly %-encoded"))
             }
             user = decoded
         }
-        var host: Substring
-        var portText: Substring?
-        if hostPort.hasPrefix("[") {
-            guard let close = hostPort.firstIndex(of: "]") else { return .failure(.init("an IPv6 host needs its closing ]")) }
-            host = hostPort[hostPort.index(after: hostPort.startIndex)..<close]
-            let after = hostPort[hostPort.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { return .failure(.init("expected :port after the IPv6 host")) }
-                portText = after.dropFirst()
-            }
-        } else if let colon = hostPort.lastIndex(of: ":") {
-            host = hostPort[..<colon]
-            portText = hostPort[hostPort.index(after: colon)...]
-        } else {
-            host = hostPort
+        let host: Substring
+        let portText: Substring?
+        switch URLText.hostAndPort(hostPort) {
+        case .success(let split): (host, portText) = (split.host, split.port)
+        case .failure(.unclosedBracket): return .failure(.init("an IPv6 host needs its closing ]"))
+        case .failure(.textAfterBracket): return .failure(.init("expected :port after the IPv6 host"))
         }
         guard !host.isEmpty, !host.contains(","), host.allSatisfy({ !$0.isWhitespace && $0 != "%" && $0 != "/" }) else {
             return .failure(.init("the URL names no host (one host; a socket folder is not accepted)"))
@@ -87,14 +78,14 @@ public struct PostgresURL: Sendable, Hashable {
             }
             port = value
         }
-        guard !path.isEmpty, !path.contains("/"), let database = percentDecoded(path), !database.isEmpty else {
+        guard !path.isEmpty, !path.contains("/"), let database = URLText.percentDecoded(path), !database.isEmpty else {
             return .failure(.init("the URL names no database: expected postgresql://user@host[:port]/database"))
         }
         var url = PostgresURL(user: user, host: String(host), port: port, database: database)
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(parts[0])
-            guard parts.count == 2, let value = percentDecoded(parts[1]), !value.isEmpty else {
+            guard parts.count == 2, let value = URLText.percentDecoded(parts[1]), !value.isEmpty else {
                 return .failure(.init("expected name=value in the query, found \"\(pair)\""))
             }
             switch name {
@@ -135,39 +126,6 @@ public struct PostgresURL: Sendable, Hashable {
         self.sslMode = sslMode
         self.sslRootCert = sslRootCert
         self.connectTimeout = connectTimeout
-    }
-
-    /// `%XX` decoding (UTF-8); nil for a malformed escape.
-    static func percentDecoded(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var index = text.utf8.startIndex
-        let utf8 = text.utf8
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "%") {
-                let first = utf8.index(after: index)
-                guard first != utf8.endIndex else { return nil }
-                let second = utf8.index(after: first)
-                guard second != utf8.endIndex, let high = hexValue(utf8[first]), let low = hexValue(utf8[second]) else {
-                    return nil
-                }
-                bytes.append(high << 4 | low)
-                index = utf8.index(after: second)
-            } else {
-                bytes.append(byte)
-                index = utf8.index(after: index)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 

@@ -1,11 +1,12 @@
 import Foundation
 import KyniemConfig
 import KyniemCore
+import KyniemFiles
 import Mustache
 
 /// The Mustache templates a notifier renders its messages with: the shipped defaults for its
 /// language, or the files its settings name (`title_template:`, `template:`, `digest_template:`,
-/// relative to the configuration file's folder).
+/// relative to the configuration file's folder; read from the settings by KyniemNotifiers).
 ///
 /// Messages are plain text: templates render without HTML escaping (a template can still ask
 /// for it with `{{% CONTENT_TYPE: HTML}}`). See `MessageContext` for the values they see.
@@ -52,15 +53,32 @@ public struct MessageTemplates: Sendable {
     /// Templates render as plain text unless they say otherwise.
     static let plainText = "{{% CONTENT_TYPE: TEXT}}"
 
-    /// The notifier's templates: defaults for its language, each replaced by the file its
-    /// settings name. Every unreadable or malformed file is reported.
-    public static func load(for spec: NotifierSpec, configDirectory: String?) -> Result<MessageTemplates, ConfigurationErrors> {
-        let standard = standard(spec.language)
+    /// A template file a notifier's settings name: the setting (`template`), the path as written
+    /// and where it stood. The settings are read, typed and with their marks, by the notifier
+    /// types (`NotifierSettings` in KyniemNotifiers), not here.
+    public struct File: Sendable, Hashable {
+        public let setting: String
+        public let path: String
+        public let location: SourceLocation
+
+        public init(setting: String, path: String, location: SourceLocation) {
+            self.setting = setting
+            self.path = path
+            self.location = location
+        }
+    }
+
+    /// The defaults for `language`, each replaced by the file that names it (`files`, relative to
+    /// `configDirectory`). Every unreadable or malformed file is reported.
+    public static func load(
+        _ files: [File], language: Language, configDirectory: String?
+    ) -> Result<MessageTemplates, ConfigurationErrors> {
+        let standard = standard(language)
         var problems: [ConfigurationProblem] = []
         func template(_ setting: String, _ fallback: MustacheTemplate) -> MustacheTemplate {
-            guard let path = spec.options[setting], !path.isEmpty else { return fallback }
-            let location = spec.optionLocations[setting] ?? spec.location
-            let resolved = PathText.resolve(path, against: configDirectory)
+            guard let file = files.first(where: { $0.setting == setting }) else { return fallback }
+            let location = file.location
+            let resolved = PathText.resolve(file.path, against: configDirectory)
             let text: String
             switch TextFile.read(atPath: resolved, limit: 1 << 20) {
             case .success(let read): text = read
@@ -84,27 +102,27 @@ public struct MessageTemplates: Sendable {
         var loaded = MessageTemplates(
             title: template("title_template", standard.title), body: template("template", standard.body),
             digest: template("digest_template", standard.digest))
-        loaded.isCustom = settingKeys.contains { !(spec.options[$0] ?? "").isEmpty }
+        loaded.isCustom = files.contains { settingKeys.contains($0.setting) }
         return problems.isEmpty ? .success(loaded) : .failure(ConfigurationErrors(problems))
     }
 
-    /// The names the templates of `spec` use that their values do not hold (`{{titel}}`), each
-    /// at its place in the template file, naming the known ones. Part of
+    /// The names the templates `files` of notifier `notifier` use that their values do not hold
+    /// (`{{titel}}`), each at its place in the template file, naming the known ones. Part of
     /// `NotifierRegistry.validate`, which `check` and `run` both apply; `load` itself still
     /// renders such a template (the name as nothing). Files that cannot be read or parsed are
     /// `load`'s to report.
-    public static func variableProblems(for spec: NotifierSpec, configDirectory: String?) -> [ConfigurationProblem] {
+    public static func variableProblems(_ files: [File], notifier: String, configDirectory: String?) -> [ConfigurationProblem] {
         var problems: [ConfigurationProblem] = []
         for setting in settingKeys {
-            guard let path = spec.options[setting], !path.isEmpty else { continue }
-            let resolved = PathText.resolve(path, against: configDirectory)
+            guard let file = files.first(where: { $0.setting == setting }) else { continue }
+            let resolved = PathText.resolve(file.path, against: configDirectory)
             guard case .success(let text) = TextFile.read(atPath: resolved, limit: 1 << 20),
                   (try? MustacheTemplate(string: plainText + text)) != nil else { continue }
             let values: TemplateValue = setting == "digest_template" ? .digest : .delivery
             for unknown in TemplateVariables.unknown(in: text, values: values) {
                 problems.append(ConfigurationProblem(
                     SourceLocation(file: resolved, line: unknown.line, column: unknown.column),
-                    "unknown template variable `\(unknown.name)` (\(setting): of notifier `\(spec.id)`); "
+                    "unknown template variable `\(unknown.name)` (\(setting): of notifier `\(notifier)`); "
                         + "known here: \(unknown.known.joined(separator: ", "))"))
             }
         }

@@ -1,4 +1,4 @@
-import KyniemDispatch
+import KyniemCore
 
 /// The `*_env:` settings: names of environment variables, whose values are read at send time.
 enum EnvironmentName {

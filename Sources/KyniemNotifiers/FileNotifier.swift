@@ -1,4 +1,5 @@
 import Foundation
+import KyniemConfig
 import KyniemCore
 import KyniemDispatch
 
@@ -11,7 +12,8 @@ import Darwin
 /// `type: file`, `path: FOLDER` — keeps a written record of every run in a folder:
 /// - `YYYY-MM-DD.md` (the run date): each run that day appends its Markdown digest;
 /// - `deliveries.jsonl`: one JSON object per delivery and line:
-///   `{"key", "event", "occurrence", "step", "due", "title", "body", "status", "at", "notifier"}`.
+///   `{"key", "event", "occurrence", "step", "title", "body", "due", "late", "status", "at", "notifier"}`
+///   (the members the webhook and plugins send, `OutgoingDelivery.jsonMembers`, then the record's own).
 ///
 /// Each file gets one `write(2)` per run on an `O_APPEND` descriptor, so a crash never leaves
 /// half a batch behind, and a reader never sees a line cut in two. A batch that was written but
@@ -29,6 +31,20 @@ public struct FileNotifier: Notifier {
         self.folder = folder
     }
 
+    /// The settings this type takes besides the common ones.
+    static let settingKeys = ["path"]
+
+    /// The folder `path:` names, as written (relative to the configuration's folder), read with
+    /// the typed settings: a list, a map or an empty value is a problem at its value, and an
+    /// unknown key (`paht:`) at the key.
+    static func folder(_ spec: NotifierSpec) -> Result<String, ConfigurationErrors> {
+        var settings = NotifierSettings(spec)
+        let path = settings.string("path", required: true)
+        settings.rejectUnknownKeys(settingKeys)
+        guard let path, settings.problems.isEmpty else { return .failure(ConfigurationErrors(settings.problems)) }
+        return .success(path)
+    }
+
     public func send(_ batch: NotifierBatch, outcomes: OutcomeSink) {
         if let problem = Self.createFolder(folder) {
             return outcomes.failUnreported(batch, "cannot create folder \(folder): \(problem)")
@@ -39,15 +55,7 @@ public struct FileNotifier: Notifier {
             return outcomes.failUnreported(batch, problem)
         }
         let lines = batch.deliveries.map { outgoing -> String in
-            let delivery = outgoing.delivery
-            return JSONText.object([
-                ("key", JSONText.quote(delivery.key)),
-                ("event", JSONText.quote(delivery.occurrence.event.id)),
-                ("occurrence", JSONText.quote(delivery.occurrence.date.iso)),
-                ("step", JSONText.quote(delivery.step.id)),
-                ("due", JSONText.quote(delivery.step.due.iso)),
-                ("title", JSONText.quote(outgoing.message.title)),
-                ("body", JSONText.quote(outgoing.message.body)),
+            JSONText.object(outgoing.jsonMembers + [
                 ("status", JSONText.quote("sent")),
                 ("at", JSONText.quote(batch.timestamp)),
                 ("notifier", JSONText.quote(batch.notifier)),

@@ -10,8 +10,6 @@ import KyniemYAML
 public struct BuiltInNotifier: Sendable {
     public let type: String
     public let summary: String
-    /// Top-level settings the type cannot do without.
-    public let requiredSettings: [String]
     /// The type's own checks of its settings (nested ones included), for `kyniem check` and
     /// before a run builds the notifier.
     let check: @Sendable (NotifierSpec) -> [ConfigurationProblem]
@@ -21,14 +19,13 @@ public struct BuiltInNotifier: Sendable {
     let make: @Sendable (NotifierSpec, NotifierContext) -> any Notifier
 
     init(
-        type: String, summary: String, requiredSettings: [String],
+        type: String, summary: String,
         check: @escaping @Sendable (NotifierSpec) -> [ConfigurationProblem] = { _ in [] },
         checkFiles: @escaping @Sendable (NotifierSpec, String?) -> [ConfigurationProblem] = { _, _ in [] },
         make: @escaping @Sendable (NotifierSpec, NotifierContext) -> any Notifier
     ) {
         self.type = type
         self.summary = summary
-        self.requiredSettings = requiredSettings
         self.check = check
         self.checkFiles = checkFiles
         self.make = make
@@ -36,9 +33,7 @@ public struct BuiltInNotifier: Sendable {
 
     /// The problems `kyniem check` reports for `spec`.
     func problems(_ spec: NotifierSpec) -> [ConfigurationProblem] {
-        requiredSettings.filter { (spec.options[$0] ?? "").isEmpty }.map {
-            ConfigurationProblem(spec.location, "notifier `\(spec.id)` (type \(spec.type)) needs `\($0):`")
-        } + check(spec)
+        check(spec)
     }
 }
 
@@ -56,19 +51,31 @@ public struct NotifierTypeListing: Sendable, Hashable {
 public enum NotifierRegistry {
     public static let builtIns: [String: BuiltInNotifier] = [
         "console": BuiltInNotifier(
-            type: "console", summary: "prints the run's digest on the terminal", requiredSettings: [],
+            type: "console", summary: "prints the run's digest on the terminal",
+            check: { spec in
+                // Only the common settings: a misspelt `templat:` must not pass silently here either.
+                var settings = NotifierSettings(spec)
+                settings.rejectUnknownKeys([])
+                return settings.problems
+            },
             make: { _, context in ConsoleNotifier(write: context.console, failure: context.consoleFailure) }),
         "file": BuiltInNotifier(
             type: "file", summary: "appends a Markdown digest per day and deliveries.jsonl to the folder `path:`",
-            requiredSettings: ["path"],
-            make: { spec, context in FileNotifier(folder: context.resolve(spec.options["path"] ?? ".")) }),
+            check: { spec in FileNotifier.folder(spec).problems },
+            make: { spec, context in
+                switch FileNotifier.folder(spec) {
+                case .success(let path): return FileNotifier(folder: context.resolve(path))
+                case .failure(let errors): return UnavailableNotifier(reason: errors.description)
+                }
+            }),
         "webhook": BuiltInNotifier(
             type: "webhook",
             summary: "POSTs JSON (generic, slack, teams, telegram, mattermost) to the URL in the variable `url_env:`",
-            requiredSettings: [],
             check: { spec in WebhookNotifier.configuration(spec).problems },
             checkFiles: { spec, directory in
-                NotifierRegistry.caFileProblems((try? WebhookNotifier.configuration(spec).get())?.caFile, of: spec, configDirectory: directory)
+                NotifierRegistry.caFileProblems(
+                    (try? WebhookNotifier.configuration(spec).get())?.caFile, at: NotifierSettings(spec).location("ca_file"),
+                    of: spec, configDirectory: directory)
             },
             make: { spec, context in
                 switch WebhookNotifier.configuration(spec) {
@@ -82,10 +89,12 @@ public enum NotifierRegistry {
         "email": BuiltInNotifier(
             type: "email",
             summary: "sends the run's digest as one e-mail over SMTP (`from:`, `to:`, `smtp: {host, port, starttls, tls, user, password_env}`)",
-            requiredSettings: [],
             check: { spec in EmailNotifier.configuration(spec).problems },
             checkFiles: { spec, directory in
-                NotifierRegistry.caFileProblems((try? EmailNotifier.configuration(spec).get())?.caFile, of: spec, configDirectory: directory)
+                var settings = NotifierSettings(spec)
+                return NotifierRegistry.caFileProblems(
+                    (try? EmailNotifier.configuration(spec).get())?.caFile, at: settings.map("smtp")?.location("ca_file") ?? spec.location,
+                    of: spec, configDirectory: directory)
             },
             make: { spec, context in
                 switch EmailNotifier.configuration(spec) {
@@ -159,10 +168,11 @@ public enum NotifierRegistry {
                 if checkedPlugins.insert(plugin.name).inserted {
                     problems.append(contentsOf: plugin.runProblems)
                 }
+                problems.append(contentsOf: PluginNotifier.settingsObject(for: spec).problems)
                 problems.append(contentsOf: environmentProblems(spec))
             } else {
                 problems.append(ConfigurationProblem(
-                    spec.optionLocations["type"] ?? spec.location, unknownType(spec.type, plugins: plugins)))
+                    NotifierSettings(spec).location("type"), unknownType(spec.type, plugins: plugins)))
             }
             if case .failure(let errors) = MessageTemplates.load(for: spec, configDirectory: configDirectory) {
                 problems.append(contentsOf: errors.problems)
@@ -173,24 +183,32 @@ public enum NotifierRegistry {
     }
 
     /// A `ca_file:` (webhook, or email's `smtp.ca_file:`) that does not load as certificates,
-    /// resolved against the configuration's folder as sending resolves it.
-    static func caFileProblems(_ caFile: String?, of spec: NotifierSpec, configDirectory: String?) -> [ConfigurationProblem] {
+    /// resolved against the configuration's folder as sending resolves it; at the setting's value.
+    static func caFileProblems(
+        _ caFile: String?, at location: SourceLocation, of spec: NotifierSpec, configDirectory: String?
+    ) -> [ConfigurationProblem] {
         guard let caFile, let reason = TLSStream.caFileProblem(PathText.resolve(caFile, against: configDirectory)) else {
             return []
         }
-        return [ConfigurationProblem(
-            spec.optionLocations["ca_file"] ?? spec.optionLocations["smtp"] ?? spec.location,
-            "notifier `\(spec.id)`: cannot use ca_file \(caFile): \(reason)")]
+        return [ConfigurationProblem(location, "notifier `\(spec.id)`: cannot use ca_file \(caFile): \(reason)")]
     }
 
-    /// A `*_env: NAME` setting whose NAME is not in `env:` would reach the plugin unset.
+    /// A plugin's `*_env: NAME` settings, read typed like a built-in's: NAME must be one name of
+    /// an environment variable (not a list, not `MY-TOKEN`), and a NAME that is not in `env:`
+    /// would reach the plugin unset. Each problem stands at the setting's value.
     static func environmentProblems(_ spec: NotifierSpec) -> [ConfigurationProblem] {
-        spec.options.keys.sorted().filter { $0.hasSuffix("_env") }.compactMap { setting in
-            guard let name = spec.options[setting], !name.isEmpty, !spec.environment.contains(name) else { return nil }
-            return ConfigurationProblem(
-                spec.optionLocations[setting] ?? spec.location,
-                "notifier `\(spec.id)`: \(setting) names \(name), which is not in its `env:` list, so the plugin would not see it; add `env: [\(name)]`")
+        var settings = NotifierSettings(spec)
+        var problems: [ConfigurationProblem] = []
+        for setting in settings.keys where setting.hasSuffix("_env") {
+            let before = settings.problems.count
+            let name = settings.environmentName(setting)
+            problems += settings.problems[before...]
+            guard let name, !spec.environment.contains(name) else { continue }
+            problems.append(ConfigurationProblem(
+                settings.location(setting),
+                "notifier `\(spec.id)`: \(setting) names \(name), which is not in its `env:` list, so the plugin would not see it; add `env: [\(name)]`"))
         }
+        return problems
     }
 
     static func unknownType(_ type: String, plugins: PluginCatalog) -> String {
@@ -218,7 +236,7 @@ public enum NotifierRegistry {
             return .success(builtIn.make(spec, context))
         }
         if let plugin = plugins.plugin(named: spec.type) {
-            let problems = plugin.runProblems
+            let problems = plugin.runProblems + PluginNotifier.settingsObject(for: spec).problems
             guard problems.isEmpty else { return .failure(ConfigurationErrors(problems)) }
             return .success(PluginNotifier(plugin: plugin, spec: spec, context: context))
         }

@@ -53,6 +53,9 @@ struct NotifierSettings {
 
     func has(_ key: String) -> Bool { node(key) != nil }
 
+    /// The keys of this map as written, in file order (a key that is not a scalar left out).
+    var keys: [String] { mapping.entries.compactMap { $0.key.scalar?.text } }
+
     /// A scalar as text, whatever its form (`chat_id: -100123` is the text "-100123"); not a
     /// list or a map.
     mutating func string(_ key: String, required: Bool = false) -> String? {
@@ -152,7 +155,9 @@ struct NotifierSettings {
             if let suggestion = closestKey(to: key, among: known) {
                 message += "; did you mean `\(name(suggestion))`?"
             }
-            problem(at: keyNode.mark, message + " (known: \(allowed.map(name).joined(separator: ", ")))")
+            // A type with no settings of its own (console) names the common ones.
+            let shown = allowed.isEmpty ? Self.commonKeys : allowed
+            problem(at: keyNode.mark, message + " (known: \(shown.map(name).joined(separator: ", ")))")
         }
     }
 
@@ -183,6 +188,14 @@ struct NotifierSettings {
             return fallback
         }
         return text
+    }
+
+    /// The template files the entry names (`title_template:`, `template:`, `digest_template:`),
+    /// each a path as text at its own mark; a list, a map or an empty value is a problem there.
+    mutating func templateFiles() -> [MessageTemplates.File] {
+        MessageTemplates.settingKeys.compactMap { key in
+            string(key).map { MessageTemplates.File(setting: key, path: $0, location: location(key)) }
+        }
     }
 
     /// A `*_env:` setting: the name of an environment variable (checked as a name; its value is

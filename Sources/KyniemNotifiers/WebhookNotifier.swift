@@ -341,19 +341,7 @@ public struct WebhookNotifier: Notifier {
     /// "deliveries"}`. `text` is the plain-text digest (or the person's template, or the one
     /// delivery's message with `mode: each`); `sections` the digest's structure, for programs.
     func genericPayload(_ batch: NotifierBatch, deliveries: [OutgoingDelivery], single: Message? = nil) -> String {
-        let items = deliveries.map { outgoing -> String in
-            let delivery = outgoing.delivery
-            return JSONText.object([
-                ("key", JSONText.quote(delivery.key)),
-                ("event", JSONText.quote(delivery.occurrence.event.id)),
-                ("occurrence", JSONText.quote(delivery.occurrence.date.iso)),
-                ("step", JSONText.quote(delivery.step.id)),
-                ("title", JSONText.quote(outgoing.message.title)),
-                ("body", JSONText.quote(outgoing.message.body)),
-                ("due", JSONText.quote(delivery.step.due.iso)),
-                ("late", delivery.late ? "true" : "false"),
-            ])
-        }
+        let items = deliveries.map { JSONText.object($0.jsonMembers) }
         let title: String, text: String
         if let single {
             (title, text) = (single.title, single.body)

@@ -1,6 +1,8 @@
 import Foundation
 import KyniemConfig
+import KyniemCore
 import KyniemDispatch
+import KyniemFiles
 import KyniemYAML
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@ import Foundation
 import KyniemConfig
 import KyniemCore
 import KyniemDispatch
+import KyniemYAML
 
 /// A notifier whose `type:` names a plugin: runs the plugin's executable once per run with the
 /// batch on stdin, per SPEC.md's plugin protocol (fixed):
@@ -37,13 +38,36 @@ public struct PluginNotifier: Notifier {
     private let environment: [String: String]
     private let log: @Sendable (String) -> Void
     private let redact: Redactor
+    /// The request's `notifier` object (`settingsObject(for:)`).
+    private let settings: String
 
+    /// `settingsObject(for: spec)` must have succeeded (`NotifierRegistry` asks it first); if it
+    /// did not, the plugin is sent an empty `notifier` object.
     public init(plugin: PluginManifest, spec: NotifierSpec, context: NotifierContext) {
         self.plugin = plugin
         self.spec = spec
+        self.settings = (try? Self.settingsObject(for: spec).get()) ?? "{}"
         self.environment = Self.environment(for: spec, from: context.environment)
         self.log = context.log
         self.redact = Redactor(secrets: spec.environment.compactMap { context.environment[$0] })
+    }
+
+    /// The notifier's entry as the protocol's `notifier` object (SPEC.md, "Plugin protocol"):
+    /// every setting as written, in file order, each scalar typed by its form (`room: 7` a
+    /// number, `room: "7"` text) since the plugin, not kyniem, knows what its settings mean.
+    /// Built here, where it is sent, and not by the configuration reader: the built-in types read
+    /// the same entry with their own types. A key that is a list or a map has no JSON form.
+    public static func settingsObject(for spec: NotifierSpec) -> Swift.Result<String, ConfigurationErrors> {
+        guard let settings = spec.settings else {
+            return .success(JSONText.object([("id", JSONText.quote(spec.id)), ("type", JSONText.quote(spec.type))]))
+        }
+        do throws(YAMLError) {
+            return .success(try settings.toJSONValue().jsonText)
+        } catch {
+            return .failure(ConfigurationErrors([
+                ConfigurationProblem(error.mark, "notifier `\(spec.id)` (type \(spec.type)): \(error.message)"),
+            ]))
+        }
     }
 
     /// PATH and HOME, and each name of `env:` that is set; nothing else.
@@ -164,19 +188,7 @@ public struct PluginNotifier: Notifier {
 
     /// The protocol's stdin object.
     func input(for batch: NotifierBatch, timeout: Duration) -> String {
-        let settings = spec.settingsJSON.isEmpty ? "{}" : spec.settingsJSON
-        let deliveries = batch.deliveries.map { outgoing in
-            JSONText.object([
-                ("key", JSONText.quote(outgoing.key)),
-                ("event", JSONText.quote(outgoing.delivery.occurrence.event.id)),
-                ("occurrence", JSONText.quote(outgoing.delivery.occurrence.date.iso)),
-                ("step", JSONText.quote(outgoing.delivery.step.id)),
-                ("title", JSONText.quote(outgoing.message.title)),
-                ("body", JSONText.quote(outgoing.message.body)),
-                ("due", JSONText.quote(outgoing.delivery.step.due.iso)),
-                ("late", outgoing.delivery.late ? "true" : "false"),
-            ])
-        }
+        let deliveries = batch.deliveries.map { JSONText.object($0.jsonMembers) }
         return JSONText.object([
             ("protocol", String(plugin.protocolVersion)),
             ("notifier", settings),

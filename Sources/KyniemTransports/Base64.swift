@@ -1,5 +1,4 @@
 import Foundation
-import KyniemDispatch
 
 /// Base64 (RFC 4648 section 4) for MIME bodies and HTTP Basic credentials.
 package enum Base64 {

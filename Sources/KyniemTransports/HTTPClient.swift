@@ -1,5 +1,5 @@
 import Foundation
-import KyniemDispatch
+import KyniemCore
 
 /// An `http://` or `https://` URL, split into what a request needs. Written by hand rather than
 /// with `URLComponents` so the request target is sent exactly as given (no re-encoding of a
@@ -67,27 +67,13 @@ package struct HTTPURL: Sendable, Equatable {
                 user = percentDecoded(info)
             }
         }
-        var host: Substring
-        var portText: Substring?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { return nil }
-                portText = after.dropFirst()
-            }
-            guard TLSStream.isIPLiteral(String(host)) else { return nil }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = authority[..<colon]
-            portText = authority[authority.index(after: colon)...]
-        } else {
-            host = authority
-        }
+        guard case .success(let (host, portText, bracketed)) = URLText.hostAndPort(authority),
+            !bracketed || TLSStream.isIPLiteral(String(host))
+        else { return nil }
         let allowedHost = host.unicodeScalars.allSatisfy {
             $0.isASCII && $0.value > 32 && $0.value != 127 && !"/?#@[]\\<>\"".unicodeScalars.contains($0)
         }
-        guard !host.isEmpty, allowedHost || authority.hasPrefix("[") else { return nil }
+        guard !host.isEmpty, allowedHost || bracketed else { return nil }
         var port = portWhenMissing ?? (secure ? 443 : 80)
         if let portText, !portText.isEmpty {
             guard portText.allSatisfy(\.isASCII), let number = Int(portText), (1...65535).contains(number) else { return nil }
@@ -96,8 +82,9 @@ package struct HTTPURL: Sendable, Equatable {
         return HTTPURL(secure: secure, host: String(host), port: port, target: target, user: user, password: password)
     }
 
+    /// Credentials as written when they are not valid %-encoding.
     private static func percentDecoded(_ text: Substring) -> String {
-        String(text).removingPercentEncoding ?? String(text)
+        URLText.percentDecoded(text) ?? String(text)
     }
 
     /// `Basic …` for the URL's credentials, if it has any.

@@ -1,5 +1,3 @@
-import KyniemDispatch
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

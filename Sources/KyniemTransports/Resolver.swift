@@ -1,5 +1,4 @@
 import Foundation
-import KyniemDispatch
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import KyniemDispatch
+import KyniemCore
 
 /// One reply of an SMTP server: its code and the text of each line.
 package struct SMTPReply: Sendable {

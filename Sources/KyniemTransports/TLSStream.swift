@@ -1,6 +1,5 @@
 import COpenSSL
-import KyniemConfig
-import KyniemDispatch
+import KyniemFiles
 
 #if canImport(Glibc)
 import Glibc
@@ -52,7 +51,7 @@ package final class TLSStream {
     /// Without libssl the file can't be read as certificates, and no send could use it: that
     /// is the problem then.
     package static func caFileProblem(_ caFile: String) -> String? {
-        if let problem = TextFile.regularFileProblem(atPath: caFile) { return problem }
+        if let problem = RegularFile.problem(atPath: caFile) { return problem }
         let openSSL: OpenSSL
         switch OpenSSL.shared {
         case .success(let loaded): openSSL = loaded
@@ -68,7 +67,7 @@ package final class TLSStream {
 
     private static func load(caFile: String, into context: OpaquePointer, _ openSSL: OpenSSL) -> String? {
         // OpenSSL opens the file blocking: a FIFO without a writer would hold `check` forever.
-        if let problem = TextFile.regularFileProblem(atPath: caFile) { return problem }
+        if let problem = RegularFile.problem(atPath: caFile) { return problem }
         guard openSSL.contextLoadVerifyLocations(context, caFile, nil) != 1 else { return nil }
         return access(caFile, R_OK) == 0 ? "it holds no PEM certificate" : String(cString: strerror(errno))
     }

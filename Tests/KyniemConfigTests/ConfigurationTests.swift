@@ -114,8 +114,7 @@ private func problems(_ relative: String) -> [String] {
         let chat = configuration.notifiers[1]
         #expect(chat.type == "apprise")
         #expect(chat.environment == ["APPRISE_URLS"])
-        #expect(chat.options["urls_env"] == "APPRISE_URLS")
-        #expect(chat.settingsJSON.contains(#""urls_env":"APPRISE_URLS""#))
+        #expect(try chat.settings?.mapping().optional("urls_env")?.string() == "APPRISE_URLS")
         #expect(chat.language == .en)
 
         let templates = configuration.checklists

@@ -50,20 +50,21 @@ enum Fixture {
 
     static func spec(
         id: String, type: String, language: Language = .vi, options: [String: String] = [:], env: [String] = [],
-        settingsJSON: String? = nil
+        entry: String? = nil
     ) -> NotifierSpec {
         let location = SourceLocation(file: "/etc/kyniem.yaml", line: 10, column: 5)
-        var locations: [String: SourceLocation] = [:]
-        for (index, key) in options.keys.sorted().enumerated() {
-            locations[key] = SourceLocation(file: "/etc/kyniem.yaml", line: 11 + index, column: 7)
-        }
-        let json = settingsJSON ?? "{\"id\": \"\(id)\", \"type\": \"\(type)\"}"
+        // `entry` is the whole entry written as JSON (which is YAML); without it, the entry is
+        // `id`, `type` and `options`, every value a string.
+        let json = entry ?? String(
+            decoding: try! JSONSerialization.data(
+                withJSONObject: options.merging(["id": id, "type": type]) { given, _ in given }, options: [.sortedKeys]),
+            as: UTF8.self)
         // JSON is YAML's flow style: the entry as the configuration reader would hand it over,
         // strings quoted (so always strings), numbers and booleans plain.
         let settings = try! YAMLParser.parse(json, file: "/etc/kyniem.yaml")
         return NotifierSpec(
-            id: id, type: type, language: language, filter: DeliveryFilter(), environment: env, options: options,
-            optionLocations: locations, settingsJSON: json, location: location, settings: settings)
+            id: id, type: type, language: language, filter: DeliveryFilter(), environment: env, location: location,
+            settings: settings)
     }
 
     /// An occurrence built by hand (any date, a lunar date if wanted), for message tests.

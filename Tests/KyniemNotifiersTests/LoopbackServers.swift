@@ -478,19 +478,14 @@ func unusedPort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// A notifier entry as the configuration reader makes it: top-level scalars in `options`, every
-/// setting (nested maps and lists too) in `settingsJSON`.
+/// A notifier entry as the configuration reader makes it, every setting (nested maps and lists
+/// too) with its type.
 func notifierSpec(id: String, type: String, language: Language = .vi, _ settings: [String: Any]) -> NotifierSpec {
-    var options: [String: String] = [:]
-    for (key, value) in settings {
-        if let text = value as? String { options[key] = text }
-        if let number = value as? Int { options[key] = String(number) }
-    }
     var all = settings
     all["id"] = id
     all["type"] = type
     let json = String(decoding: try! JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
-    return Fixture.spec(id: id, type: type, language: language, options: options, settingsJSON: json)
+    return Fixture.spec(id: id, type: type, language: language, entry: json)
 }
 
 /// A port on 127.0.0.1 whose connections hang, standing for an address that swallows packets: a

@@ -35,8 +35,8 @@ import Glibc
     func dispatch(_ folder: String, name: String, sink: LineSink = LineSink()) -> RunReport {
         let planner = Fixture.planner(routes: [Route(notifier: "chat", language: .en)])
         let spec = Fixture.spec(
-            id: "chat", type: name, language: .en, options: ["token_env": "KYNIEM_TOKEN", "room": "ops"], env: ["KYNIEM_TOKEN"],
-            settingsJSON: #"{"id": "chat", "type": "\#(name)", "room": "ops", "token_env": "KYNIEM_TOKEN"}"#)
+            id: "chat", type: name, language: .en, env: ["KYNIEM_TOKEN"],
+            entry: #"{"id": "chat", "type": "\#(name)", "room": "ops", "token_env": "KYNIEM_TOKEN"}"#)
         let catalog = PluginCatalog.discover(in: [folder])
         let dispatcher = Dispatcher(
             notifiers: [spec], plugins: catalog, context: Fixture.context(environment: environment, lines: sink), planner: planner)
@@ -54,7 +54,7 @@ import Glibc
 
         // The protocol's stdin object, fixed fields first.
         let stdin = try String(contentsOfFile: directory + "/stdin.json", encoding: .utf8)
-        #expect(stdin.hasPrefix(#"{"protocol": 1, "notifier": {"id": "chat", "type": "echo", "room": "ops", "token_env": "KYNIEM_TOKEN"}, "deliveries": [{"key": "jp-relations/2023-09-21/task-letter/chat", "event": "jp-relations", "occurrence": "2023-09-21", "step": "task-letter", "title": "[Late] Task: Draft the congratulatory letter"#))
+        #expect(stdin.hasPrefix(#"{"protocol": 1, "notifier": {"id":"chat","type":"echo","room":"ops","token_env":"KYNIEM_TOKEN"}, "deliveries": [{"key": "jp-relations/2023-09-21/task-letter/chat", "event": "jp-relations", "occurrence": "2023-09-21", "step": "task-letter", "title": "[Late] Task: Draft the congratulatory letter"#))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(stdin.utf8)) as? [String: Any])
         let deliveries = try #require(object["deliveries"] as? [[String: Any]])
         #expect(deliveries.count == 2)

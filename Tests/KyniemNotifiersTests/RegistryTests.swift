@@ -109,7 +109,7 @@ import Testing
         #expect(problems.contains { $0.hasPrefix("\(folder)/bad/plugin.yaml:1:1: missing `type:`") })
         #expect(problems.contains { $0.hasPrefix("\(folder)/bad/plugin.yaml:1:1: missing `executable:`") })
         #expect(problems.contains { $0.contains("unknown notifier type `consol`; did you mean `console`?") })
-        #expect(problems.contains("/etc/kyniem.yaml:10:5: notifier `archive` (type file) needs `path:`"))
+        #expect(problems.contains("/etc/kyniem.yaml:1:1: notifier `archive` (type file): needs `path:`"))
         #expect(problems.contains { $0.contains("notifier id `screen` is already used at /etc/kyniem.yaml:10:5") })
         #expect(problems.contains { $0.contains("plugin `chat`: \(folder)/chat/notify is not executable") })
         #expect(problems.contains { $0.contains("token_env names PAGER_TOKEN, which is not in its `env:` list") })

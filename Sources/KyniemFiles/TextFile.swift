@@ -22,7 +22,7 @@ public enum TextFile {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .failure(Failure(reason: systemError())) }
-        if let problem = problem(type: info.st_mode & S_IFMT) { return .failure(Failure(reason: problem)) }
+        if let problem = RegularFile.problem(type: info.st_mode & S_IFMT) { return .failure(Failure(reason: problem)) }
         guard info.st_size <= limit else { return .failure(tooLarge(limit)) }
         let size = Int(info.st_size)
         var failure: Int32?
@@ -59,24 +59,6 @@ public enum TextFile {
             if bytes.count > limit { return .failure(tooLarge(limit)) }
         }
         return .success(String(decoding: bytes, as: UTF8.self))
-    }
-
-    /// Nil for a regular file (following links); else why it is not one, or why it cannot be examined.
-    public static func regularFileProblem(atPath path: String) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return systemError() }
-        return problem(type: info.st_mode & S_IFMT)
-    }
-
-    static func problem(type: mode_t) -> String? {
-        switch type {
-        case S_IFREG: nil
-        case S_IFDIR: "it is a directory, not a file"
-        case S_IFIFO: "it is a FIFO, not a regular file"
-        case S_IFCHR, S_IFBLK: "it is a device, not a regular file"
-        case S_IFSOCK: "it is a socket, not a regular file"
-        default: "it is not a regular file"
-        }
     }
 
     static func tooLarge(_ limit: Int) -> Failure {
