@@ -19,9 +19,14 @@ struct CommandContext {
     /// before anything else happens. `sourceDigest`: whether the command uses
     /// `Configuration.sourceDigest` (publish), which costs a pass over every file's bytes.
     static func load(_ option: ConfigOption, sourceDigest: Bool = false) throws -> CommandContext {
+        try load(config: option.config, sourceDigest: sourceDigest)
+    }
+
+    /// `load(_:sourceDigest:)` from the `--config` value itself (`Upcoming.Request`).
+    static func load(config: String?, sourceDigest: Bool = false) throws -> CommandContext {
         let environment = ProcessInfo.processInfo.environment
         let source = ConfigurationSource.locate(
-            explicit: option.config, currentDirectory: FileManager.default.currentDirectoryPath,
+            explicit: config, currentDirectory: FileManager.default.currentDirectoryPath,
             environment: environment)
         do {
             var loader = ConfigurationLoader(environment: environment)
@@ -98,6 +103,20 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .long, help: "Only this kind (repeatable): diplomatic-relations, national-day, partnership, holiday, commemoration, custom.")
     var kind: [String] = []
     @Option(name: .long, help: "Only this country, by ISO code (repeatable): JP.")
+    var country: [String] = []
+
+    /// The three options' values (`FilterValues.filter`).
+    var values: FilterValues { FilterValues(tier: tier, kind: kind, country: country) }
+
+    func filter(tiers known: [Tier], countries: [String: Country]) throws -> OccurrenceFilter {
+        try values.filter(tiers: known, countries: countries)
+    }
+}
+
+/// `--tier --kind --country` as plain values, however they were parsed.
+struct FilterValues: Equatable {
+    var tier: [String] = []
+    var kind: [String] = []
     var country: [String] = []
 
     /// The filter, or a usage error (exit 2) naming a tier, kind or country that nothing could

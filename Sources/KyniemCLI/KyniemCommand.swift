@@ -36,8 +36,14 @@ public enum KyniemMain {
         // (ChildProcess spawns with POSIX_SPAWN_SETSIGDEF).
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try parse(arguments)
-            try command.run()
+            // The daily `kyniem upcoming --from … --days 1` given as plain long options skips
+            // argument-parser altogether (`Upcoming.Request.init?(plain:)`); anything else is its.
+            if arguments.first == "upcoming", let request = Upcoming.Request(plain: arguments.dropFirst()) {
+                try request.run()
+            } else {
+                var command = try parse(arguments)
+                try command.run()
+            }
             finish(0)
         } catch let failure as CommandFailure {
             if !failure.message.isEmpty { Terminal.error(failure.message) }

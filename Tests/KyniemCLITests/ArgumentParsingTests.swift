@@ -67,3 +67,57 @@ import Testing
         #expect(outcome { try KyniemMain.parse(arguments) } == outcome { try KyniemCommand.parseAsRoot(arguments) })
     }
 }
+
+/// `kyniem upcoming` given plain long options is read without argument-parser
+/// (`Upcoming.Request.init?(plain:)`): what it reads must be what argument-parser reads, and
+/// whatever argument-parser would word (help, an error, a doubtful value) must be left to it.
+@Suite struct PlainUpcomingArgumentsTests {
+    static let plain: [[String]] = [
+        [],
+        ["--from", "2027-03-03", "--days", "1"],
+        ["--from=2027-03-03", "--days=1"],
+        ["--days", "+5"],
+        ["--days", "0"],
+        ["--days", "99999"],
+        ["--from", "3/3/2027"],
+        ["--until", "2027-12-31", "--from", "2027-01-01", "--days", "3"],
+        ["--config", "k.yaml", "--until", "2027-12-31", "--format", "json", "--lang", "en", "--tier", "major",
+         "--tier", "notable", "--kind", "holiday", "--country", "jp"],
+        ["--country=jp", "--country", "FR", "--tier=routine", "--kind", "nosuch", "--lang", "xx"],
+        ["--config", "~/dir with space/k.yaml", "--format=text"],
+    ]
+
+    @Test("Plain options give argument-parser's own values", arguments: plain)
+    func sameValues(_ arguments: [String]) throws {
+        let fast = try #require(Upcoming.Request(plain: arguments[...]))
+        let parsed = try #require(try KyniemCommand.parseAsRoot(["upcoming"] + arguments) as? Upcoming)
+        #expect(fast == parsed.request)
+    }
+
+    static let notPlain: [[String]] = [
+        ["--help"], ["-h"], ["--version"], ["help"], ["extra"], ["--"], ["--from"], ["--from", "--days", "1"],
+        ["--days", "-5"], ["--days=-5"], ["--days", "five"], ["--days", "1.5"], ["--format", "xml"], ["--format", "JSON"],
+        ["--from", "2027-01-01", "--from", "2027-02-01"], ["--from="], ["--from", ""], ["--from=a=b"], ["--frm", "2027-01-01"],
+        ["--From", "2027-01-01"], ["-from", "2027-01-01"], ["--generate-completion-script", "bash"],
+        ["--experimental-dump-help"], ["--days", "1", "2027-01-01"],
+    ]
+
+    @Test("Anything else is left to argument-parser", arguments: notPlain)
+    func leftToArgumentParser(_ arguments: [String]) {
+        #expect(Upcoming.Request(plain: arguments[...]) == nil)
+    }
+
+    @Test func onlyDeclaredOptionsArePlain() throws {
+        // Every option `upcoming` declares, and no other, is read plainly: a new option added to
+        // the command without `init?(plain:)` knowing it falls back rather than being dropped.
+        let help = Upcoming.helpMessage(columns: 200)
+        let declared = Set(help.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-") })
+            .filter { $0.hasPrefix("--") && $0.count > 2 }.map { String($0.dropFirst(2)) })
+            .subtracting(["help", "version"])
+        #expect(declared == ["config", "from", "days", "until", "format", "lang", "tier", "kind", "country"])
+        for name in declared {
+            let value = name == "days" ? "3" : name == "format" ? "json" : "x"
+            #expect(Upcoming.Request(plain: ["--\(name)", value]) != nil, "\(name)")
+        }
+    }
+}
