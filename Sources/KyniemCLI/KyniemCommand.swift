@@ -35,6 +35,12 @@ public enum KyniemMain {
         // with exit 4, not a signal that kills it. Child processes get the default back
         // (ChildProcess spawns with POSIX_SPAWN_SETSIGDEF).
         signal(SIGPIPE, SIG_IGN)
+        // `kyniem --version` alone prints what argument-parser's version flag prints (tested),
+        // without building its model of every command first.
+        if arguments == ["--version"] {
+            Terminal.out(KyniemVersion.current + "\n")
+            finish(0)
+        }
         do {
             // The daily `kyniem upcoming --from … --days 1` given as plain long options skips
             // argument-parser altogether (`Upcoming.Request.init?(plain:)`); anything else is its.

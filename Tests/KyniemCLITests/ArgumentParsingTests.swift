@@ -121,3 +121,41 @@ import Testing
         }
     }
 }
+
+extension PlainUpcomingArgumentsTests {
+    /// `KyniemMain.main` prints `KyniemVersion.current` for `--version` alone, without
+    /// argument-parser: what its version flag would print, with the same success.
+    @Test func versionIsArgumentParsersOwn() {
+        do {
+            _ = try KyniemCommand.parseAsRoot(["--version"])
+            Issue.record("--version parsed as a command")
+        } catch {
+            #expect(KyniemCommand.exitCode(for: error) == .success)
+            #expect(KyniemCommand.fullMessage(for: error) == KyniemVersion.current)
+        }
+    }
+}
+
+extension PlainUpcomingArgumentsTests {
+    /// End to end: the same request read plainly and by argument-parser (a repeated option is
+    /// left to argument-parser, which takes the last) prints the same, and fails the same.
+    @Test(arguments: [
+        (["--from", "2027-03-03", "--days", "40", "--lang", "en"],
+         ["--from", "2027-03-03", "--days", "2", "--days", "40", "--lang", "en"]),
+        (["--from", "2027-03-03", "--days", "9", "--format", "json", "--tier", "major"],
+         ["--from", "2027-03-03", "--days", "9", "--format", "text", "--format", "json", "--tier", "major"]),
+        (["--from", "2027-03-03", "--days", "0"], ["--from", "2027-03-03", "--days", "5", "--days", "0"]),
+        (["--from", "2027-02-30", "--days", "3"], ["--from", "2027-03-03", "--from", "2027-02-30", "--days", "3"]),
+        (["--country", "zz", "--from", "2027-03-03"], ["--country", "zz", "--from", "2027-01-01", "--from", "2027-03-03"]),
+    ])
+    func plainAndParsedRunTheSame(plain: [String], parsed: [String]) throws {
+        #expect(Upcoming.Request(plain: plain[...]) != nil)
+        #expect(Upcoming.Request(plain: parsed[...]) == nil)
+        let a = try Kyniem.run(["upcoming"] + plain)
+        let b = try Kyniem.run(["upcoming"] + parsed)
+        #expect(a.status == b.status)
+        #expect(a.stdout == b.stdout)
+        #expect(a.stderr == b.stderr)
+        #expect(!a.stdout.isEmpty || !a.stderr.isEmpty)
+    }
+}
