@@ -24,7 +24,7 @@ struct CommandContext {
 
     /// `load(_:sourceDigest:)` from the `--config` value itself (`Upcoming.Request`).
     static func load(config: String?, sourceDigest: Bool = false) throws -> CommandContext {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = processEnvironment()
         let source = ConfigurationSource.locate(
             explicit: config, currentDirectory: FileManager.default.currentDirectoryPath,
             environment: environment)
@@ -36,6 +36,25 @@ struct CommandContext {
         } catch {
             throw CommandFailure.invalid(Self.report(error.problems))
         }
+    }
+
+    /// The environment as `ProcessInfo.processInfo.environment` gives it (each entry split at
+    /// its first `=`, entries without one left out, a later duplicate winning; tested), read from
+    /// `environ` directly: ProcessInfo's copy took ~0.4M instructions, 3% of a daily `upcoming`.
+    static func processEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        // Never NULL in kyniem: only clearenv(3), which nothing calls, leaves it so.
+        var entry = environ
+        while let text = entry.pointee {
+            let bytes = UnsafeBufferPointer(
+                start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: strlen(text))
+            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                result[String(decoding: bytes[..<equals], as: UTF8.self)] =
+                    String(decoding: bytes[(equals + 1)...], as: UTF8.self)
+            }
+            entry += 1
+        }
+        return result
     }
 
     static func report(_ problems: [ConfigurationProblem]) -> String {
