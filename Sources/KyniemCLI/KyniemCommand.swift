@@ -42,10 +42,8 @@ public enum KyniemMain {
             finish(0)
         }
         do {
-            // The daily `kyniem upcoming --from … --days 1` given as plain long options skips
-            // argument-parser altogether (`Upcoming.Request.init?(plain:)`); anything else is its.
-            if arguments.first == "upcoming", let request = Upcoming.Request(plain: arguments.dropFirst()) {
-                try request.run()
+            if let plain = plainCommand(arguments) {
+                try plain()
             } else {
                 var command = try parse(arguments)
                 try command.run()
@@ -64,6 +62,19 @@ public enum KyniemMain {
             if !message.isEmpty { Terminal.error(message) }
             // Argument errors are exit 2 (SPEC.md), not argument-parser's 64.
             finish(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+
+    /// The command `arguments` run, when they are a plain use of `upcoming`, `calendar` or
+    /// `check` (long options with plain values: `PlainArguments`), read without argument-parser;
+    /// nil for anything else, which argument-parser reads (help, errors and all).
+    static func plainCommand(_ arguments: [String]) -> (() throws -> Void)? {
+        let rest = arguments.dropFirst()
+        switch arguments.first {
+        case "upcoming": return Upcoming.Request(plain: rest).map { request in { try request.run() } }
+        case "calendar": return CalendarCommand.Request(plain: rest).map { request in { try request.run() } }
+        case "check": return Check.Request(plain: rest).map { request in { try request.run() } }
+        default: return nil
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Testing
 
@@ -107,18 +108,117 @@ import Testing
         #expect(Upcoming.Request(plain: arguments[...]) == nil)
     }
 
-    @Test func onlyDeclaredOptionsArePlain() throws {
-        // Every option `upcoming` declares, and no other, is read plainly: a new option added to
-        // the command without `init?(plain:)` knowing it falls back rather than being dropped.
-        let help = Upcoming.helpMessage(columns: 200)
-        let declared = Set(help.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-") })
+    /// The long options a command's help lists (without help and version).
+    static func declared(_ command: ParsableCommand.Type) -> Set<String> {
+        let help = command.helpMessage(columns: 200)
+        return Set(help.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-") })
             .filter { $0.hasPrefix("--") && $0.count > 2 }.map { String($0.dropFirst(2)) })
             .subtracting(["help", "version"])
+    }
+
+    @Test func onlyDeclaredOptionsArePlain() throws {
+        // Every option a command declares, and no other, is read plainly: a new option added to
+        // the command without `init?(plain:)` knowing it falls back rather than being dropped.
+        let declared = Self.declared(Upcoming.self)
         #expect(declared == ["config", "from", "days", "until", "format", "lang", "tier", "kind", "country"])
         for name in declared {
             let value = name == "days" ? "3" : name == "format" ? "json" : "x"
             #expect(Upcoming.Request(plain: ["--\(name)", value]) != nil, "\(name)")
         }
+        #expect(Upcoming.Request(plain: ["--year", "2027"]) == nil)
+    }
+}
+
+/// `kyniem calendar` and `kyniem check` given plain long options are read without
+/// argument-parser too (`KyniemMain.plainCommand`), under the same rule as `upcoming`.
+@Suite struct PlainCalendarAndCheckArgumentsTests {
+    static let plainCalendar: [[String]] = [
+        ["--year", "2027"],
+        ["--year=2027", "--format=csv"],
+        ["--format", "html", "--year", "+2027", "--lang", "en", "--output", "out.html"],
+        ["--year", "0"], ["--year", "12000"],
+        ["--config", "k.yaml", "--year", "2028", "--tier", "major", "--kind", "holiday", "--country", "jp", "--country", "FR"],
+    ]
+
+    @Test("Plain calendar options give argument-parser's own values", arguments: plainCalendar)
+    func sameCalendarValues(_ arguments: [String]) throws {
+        let fast = try #require(CalendarCommand.Request(plain: arguments[...]))
+        let parsed = try #require(try KyniemCommand.parseAsRoot(["calendar"] + arguments) as? CalendarCommand)
+        #expect(fast == parsed.request)
+    }
+
+    static let notPlainCalendar: [[String]] = [
+        [], ["--format", "ics"], ["--year"], ["--year", "-1"], ["--year", "two"], ["--year", "2027", "--format", "pdf"],
+        ["--year", "2027", "--year", "2028"], ["--year", "2027", "-o", "x"], ["--year", "2027", "--output", "-"],
+        ["--year", "2027", "--help"], ["--year", "2027", "extra"], ["--year", "2027", "--from", "2027-01-01"],
+    ]
+
+    @Test("Anything else in calendar is left to argument-parser", arguments: notPlainCalendar)
+    func calendarLeftToArgumentParser(_ arguments: [String]) {
+        #expect(CalendarCommand.Request(plain: arguments[...]) == nil)
+    }
+
+    @Test(arguments: [[], ["--config", "k.yaml"], ["--config=/etc/kyniem.yaml"]])
+    func sameCheckValues(_ arguments: [String]) throws {
+        let fast = try #require(Check.Request(plain: arguments[...]))
+        let parsed = try #require(try KyniemCommand.parseAsRoot(["check"] + arguments) as? Check)
+        #expect(fast == parsed.request)
+    }
+
+    @Test(arguments: [["--help"], ["--config"], ["--config", "a", "--config", "b"], ["k.yaml"], ["--days", "1"]])
+    func checkLeftToArgumentParser(_ arguments: [String]) {
+        #expect(Check.Request(plain: arguments[...]) == nil)
+    }
+
+    @Test func onlyDeclaredOptionsArePlain() {
+        let calendar = PlainUpcomingArgumentsTests.declared(CalendarCommand.self)
+        #expect(calendar == ["config", "year", "format", "lang", "output", "tier", "kind", "country"])
+        for name in calendar where name != "year" {
+            let value = name == "format" ? "csv" : "x"
+            #expect(CalendarCommand.Request(plain: ["--year", "2027", "--\(name)", value]) != nil, "\(name)")
+        }
+        #expect(PlainUpcomingArgumentsTests.declared(Check.self) == ["config"])
+    }
+
+    @Test func onlyTheseCommandsAreReadPlainly() {
+        #expect(KyniemMain.plainCommand(["upcoming"]) != nil)
+        #expect(KyniemMain.plainCommand(["calendar", "--year", "2027"]) != nil)
+        #expect(KyniemMain.plainCommand(["check"]) != nil)
+        for name in ["run", "explain", "ledger", "plugins", "init", "publish", "help", "--config"] {
+            #expect(KyniemMain.plainCommand([name]) == nil, "\(name)")
+            #expect(KyniemMain.plainCommand([name, "--config", "k.yaml"]) == nil, "\(name)")
+        }
+        #expect(KyniemMain.plainCommand([]) == nil)
+    }
+
+    /// End to end: calendar and check read plainly and by argument-parser (a repeated option is
+    /// argument-parser's) print the same and fail the same.
+    @Test(arguments: [
+        (["calendar", "--year", "2027", "--format", "csv"], ["calendar", "--year", "1999", "--year", "2027", "--format", "csv"]),
+        (["calendar", "--year", "2027", "--format", "md", "--lang", "en", "--tier", "major"],
+         ["calendar", "--year", "2027", "--format", "ics", "--format", "md", "--lang", "en", "--tier", "major"]),
+        (["calendar", "--year", "0"], ["calendar", "--year", "2027", "--year", "0"]),
+        (["calendar", "--year", "2027", "--country", "zz"], ["calendar", "--year", "2027", "--year", "2027", "--country", "zz"]),
+        (["check"], ["check", "--config", "nowhere.yaml", "--config", "kyniem.yaml"]),
+        (["check", "--config", "nowhere.yaml"], ["check", "--config", "kyniem.yaml", "--config", "nowhere.yaml"]),
+    ])
+    func plainAndParsedRunTheSame(plain: [String], parsed: [String]) throws {
+        #expect(KyniemMain.plainCommand(plain) != nil)
+        #expect(KyniemMain.plainCommand(parsed) == nil)
+        let folder = Kyniem.temporaryFolder()
+        try """
+            home: {country: VN, timezone: Asia/Ho_Chi_Minh, language: vi}
+            calendars: [bundled:vietnam]
+            notifiers: [{id: console, type: console}]
+
+            """.write(to: folder.appendingPathComponent("kyniem.yaml"), atomically: true, encoding: .utf8)
+        let a = try Kyniem.run(plain, in: folder)
+        let b = try Kyniem.run(parsed, in: folder)
+        #expect(a.status == b.status)
+        #expect(a.stderr == b.stderr)
+        // (CSV and Markdown only: the ICS and JSON calendars carry the second they were made.)
+        #expect(a.stdout == b.stdout)
+        #expect(!a.stdout.isEmpty || !a.stderr.isEmpty)
     }
 }
 
