@@ -107,11 +107,20 @@ struct CommandContext {
     }
 
     /// The current UTC time as RFC 5545 writes it (DTSTAMP) and as the ledger records it.
+    /// The day from days since 1970-01-01 and the time from the seconds left, as `date(at:in:)`
+    /// does: what a UTC Gregorian `Calendar` gives (tested), without the Calendar, the time zone
+    /// lookup and `String(format:)`, which cost 2.8M instructions (4% of `calendar --year`).
     static func utcStamp(_ date: Date = Date()) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let time = seconds - days * 86_400
+        let day = LocalDate(julianDay: 2_440_588 + days)
+        func digits(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return digits(day.year, 4) + digits(day.month, 2) + digits(day.day, 2) + "T" + digits(time / 3600, 2)
+            + digits(time / 60 % 60, 2) + digits(time % 60, 2) + "Z"
     }
 }
 
