@@ -4,22 +4,31 @@
 /// lookup by mangled name for every option, protocol-conformance scans over the whole binary)
 /// was about half of the instructions of `kyniem upcoming --from … --days 1` on the bundled
 /// data. This reads only what argument-parser would read the same way: `--name value` and
-/// `--name=value` for names the command declares, each single-value name at most once, and no
+/// `--name=value` for names the command declares, each single-value name at most once, a long
+/// flag (`--dry-run`) at most once and with no value, and no
 /// value that is empty, starts with `-` or (inline) holds a second `=`. Anything else (help,
 /// `--version`, a short or unknown option, a positional, a value argument-parser would decide
 /// about) gives nil, and the caller hands the arguments to argument-parser, whose output, errors
 /// and exit codes stay the only ones (ArgumentParsingTests compares the two).
 enum PlainArguments {
     /// Every value given, by option name (without `--`), or nil when `arguments` is not plain.
-    /// `single`: options taking one value; `repeated`: options that may be given again.
+    /// `single`: options taking one value; `repeated`: options that may be given again; `flags`:
+    /// flags taking no value, given as the name with an empty list of values.
     static func options(
-        _ arguments: ArraySlice<String>, single: Set<String>, repeated: Set<String>
+        _ arguments: ArraySlice<String>, single: Set<String>, repeated: Set<String>, flags: Set<String> = []
     ) -> [String: [String]]? {
         var values: [String: [String]] = [:]
         var index = arguments.startIndex
         while index < arguments.endIndex {
             let argument = arguments[index]
             guard argument.hasPrefix("--") else { return nil }
+            if flags.contains(String(argument.dropFirst(2))) {
+                let name = String(argument.dropFirst(2))
+                guard values[name] == nil else { return nil }
+                values[name] = []
+                index += 1
+                continue
+            }
             let name: Substring
             let value: Substring
             let body = argument.dropFirst(2)

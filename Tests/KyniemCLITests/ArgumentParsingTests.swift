@@ -129,7 +129,7 @@ import Testing
     }
 }
 
-/// `kyniem calendar` and `kyniem check` given plain long options are read without
+/// `kyniem calendar`, `check` and `run` given plain long options are read without
 /// argument-parser too (`KyniemMain.plainCommand`), under the same rule as `upcoming`.
 @Suite struct PlainCalendarAndCheckArgumentsTests {
     static let plainCalendar: [[String]] = [
@@ -170,7 +170,33 @@ import Testing
         #expect(Check.Request(plain: arguments[...]) == nil)
     }
 
+    static let plainRun: [[String]] = [
+        [], ["--dry-run"], ["--date", "2027-03-03", "--dry-run", "--format", "json"], ["--backfill", "--verbose"],
+        ["--config=k.yaml", "--date=2027-03-03", "--verbose", "--backfill", "--dry-run"],
+    ]
+
+    @Test("Plain run options and flags give argument-parser's own values", arguments: plainRun)
+    func sameRunValues(_ arguments: [String]) throws {
+        let fast = try #require(Run.Request(plain: arguments[...]))
+        let parsed = try #require(try KyniemCommand.parseAsRoot(["run"] + arguments) as? Run)
+        #expect(fast == parsed.request)
+    }
+
+    @Test(arguments: [
+        ["-v"], ["--dry-run", "--dry-run"], ["--dry-run=true"], ["--verbose=1"], ["--date"], ["--date", "-5"],
+        ["--format", "xml"], ["--dry-run", "now"], ["--backfill", "-v"], ["--help"], ["--quiet"],
+    ])
+    func runLeftToArgumentParser(_ arguments: [String]) {
+        #expect(Run.Request(plain: arguments[...]) == nil)
+    }
+
     @Test func onlyDeclaredOptionsArePlain() {
+        let run = PlainUpcomingArgumentsTests.declared(Run.self)
+        #expect(run == ["config", "date", "dry-run", "format", "backfill", "verbose"])
+        for name in run {
+            let arguments = ["dry-run", "backfill", "verbose"].contains(name) ? ["--\(name)"] : ["--\(name)", name == "format" ? "json" : "x"]
+            #expect(Run.Request(plain: arguments[...]) != nil, "\(name)")
+        }
         let calendar = PlainUpcomingArgumentsTests.declared(CalendarCommand.self)
         #expect(calendar == ["config", "year", "format", "lang", "output", "tier", "kind", "country"])
         for name in calendar where name != "year" {
@@ -184,7 +210,8 @@ import Testing
         #expect(KyniemMain.plainCommand(["upcoming"]) != nil)
         #expect(KyniemMain.plainCommand(["calendar", "--year", "2027"]) != nil)
         #expect(KyniemMain.plainCommand(["check"]) != nil)
-        for name in ["run", "explain", "ledger", "plugins", "init", "publish", "help", "--config"] {
+        #expect(KyniemMain.plainCommand(["run"]) != nil)
+        for name in ["explain", "ledger", "plugins", "init", "publish", "help", "--config"] {
             #expect(KyniemMain.plainCommand([name]) == nil, "\(name)")
             #expect(KyniemMain.plainCommand([name, "--config", "k.yaml"]) == nil, "\(name)")
         }
@@ -201,6 +228,10 @@ import Testing
         (["calendar", "--year", "2027", "--country", "zz"], ["calendar", "--year", "2027", "--year", "2027", "--country", "zz"]),
         (["check"], ["check", "--config", "nowhere.yaml", "--config", "kyniem.yaml"]),
         (["check", "--config", "nowhere.yaml"], ["check", "--config", "kyniem.yaml", "--config", "nowhere.yaml"]),
+        (["run", "--dry-run", "--date", "2027-03-03"], ["run", "--date", "2027-01-01", "--dry-run", "--date", "2027-03-03"]),
+        (["run", "--date", "2027-03-03", "--dry-run", "--format", "json"],
+         ["run", "--date", "2027-03-03", "--dry-run", "--format", "text", "--format", "json"]),
+        (["run", "--date", "2027-13-03", "--dry-run"], ["run", "--date", "2027-03-03", "--date", "2027-13-03", "--dry-run"]),
     ])
     func plainAndParsedRunTheSame(plain: [String], parsed: [String]) throws {
         #expect(KyniemMain.plainCommand(plain) != nil)
