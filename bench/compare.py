@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """kyniem beside remind, gcal and libyaml's raw parse, in one run (bench/run calls this).
 
-usage: compare.py KYNIEM YAML_FLOOR SPAWN WORKDIR [--runs N]
+usage: compare.py KYNIEM YAML_FLOOR SPAWN WORKDIR [--runs N] [--swift-floor HELLO]
 
 Each row runs kyniem and its peers alternately, N times each, and prints per command the median
 CPU time (user + system), the median wall time and the peak resident memory of any run, as
 bench/spawn.c measures one run, then the ratio of kyniem's median CPU time to each peer's:
-below 1 kyniem is ahead.
+below 1 kyniem is ahead. With --swift-floor, today's items also show a Swift program that
+imports Foundation and prints one line (bench/swift-floor.swift, built as kyniem is): the cost of
+starting any such program, which no change inside kyniem can go below.
 
 Inputs: the bundled calendars (the embedded default configuration) and bench/gen-events.py's
 compact events at 1k, 10k and 100k; the peers read the same anniversaries, written by
@@ -26,6 +28,7 @@ parser.add_argument("floor")
 parser.add_argument("spawn")
 parser.add_argument("work")
 parser.add_argument("--runs", type=int, default=7)
+parser.add_argument("--swift-floor", help="a static Swift hello world that imports Foundation")
 args = parser.parse_args()
 work = pathlib.Path(args.work)
 work.mkdir(parents=True, exist_ok=True)
@@ -106,6 +109,7 @@ for size, label in ((None, "bundled (~400 events)"), (1000, "1k"), (10000, "10k"
         ("kyniem upcoming --days 1", [kyniem, "upcoming", *config, "--from", DAY, "--days", "1"]),
         ("remind", ["remind", "-q", peers + ".rem", "3", "Mar", "2027"]),
         ("gcal -c", ["gcal", "-u", "-f", peers + ".rc", "-c", f"%{today}"]),
+        *([("Swift+Foundation hello [floor]", [args.swift_floor])] if args.swift_floor else []),
     ])
 for size, label in ((10000, "10k"), (100000, "100k")):
     config, peers = inputs[size]

@@ -35,9 +35,19 @@ public enum KyniemMain {
         // with exit 4, not a signal that kills it. Child processes get the default back
         // (ChildProcess spawns with POSIX_SPAWN_SETSIGDEF).
         signal(SIGPIPE, SIG_IGN)
+        // `kyniem --version` alone prints what argument-parser's version flag prints (tested),
+        // without building its model of every command first.
+        if arguments == ["--version"] {
+            Terminal.out(KyniemVersion.current + "\n")
+            finish(0)
+        }
         do {
-            var command = try parse(arguments)
-            try command.run()
+            if let plain = plainCommand(arguments) {
+                try plain()
+            } else {
+                var command = try parse(arguments)
+                try command.run()
+            }
             finish(0)
         } catch let failure as CommandFailure {
             if !failure.message.isEmpty { Terminal.error(failure.message) }
@@ -52,6 +62,20 @@ public enum KyniemMain {
             if !message.isEmpty { Terminal.error(message) }
             // Argument errors are exit 2 (SPEC.md), not argument-parser's 64.
             finish(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+
+    /// The command `arguments` run, when they are a plain use of `upcoming`, `calendar`, `check`
+    /// or `run` (long options with plain values: `PlainArguments`), read without argument-parser;
+    /// nil for anything else, which argument-parser reads (help, errors and all).
+    static func plainCommand(_ arguments: [String]) -> (() throws -> Void)? {
+        let rest = arguments.dropFirst()
+        switch arguments.first {
+        case "upcoming": return Upcoming.Request(plain: rest).map { request in { try request.run() } }
+        case "calendar": return CalendarCommand.Request(plain: rest).map { request in { try request.run() } }
+        case "check": return Check.Request(plain: rest).map { request in { try request.run() } }
+        case "run": return Run.Request(plain: rest).map { request in { try request.run() } }
+        default: return nil
         }
     }
 

@@ -19,8 +19,50 @@ struct CalendarCommand: ParsableCommand {
     @OptionGroup var filters: FilterOptions
 
     func run() throws {
+        try request.run()
+    }
+
+    /// The options' values, as argument-parser read them.
+    var request: Request {
+        Request(config: config.config, year: year, format: format, lang: lang, output: output, filters: filters.values)
+    }
+
+    /// What `kyniem calendar` was asked, as plain values: from argument-parser (`request`), or,
+    /// for the plainest uses, straight from the arguments (`init?(plain:)`, as `Upcoming.Request`).
+    struct Request: Equatable {
+        var config: String?
+        var year: Int
+        var format: CalendarFormat = .ics
+        var lang: String?
+        var output: String?
+        var filters = FilterValues()
+    }
+}
+
+extension CalendarCommand.Request {
+    /// The request `arguments` (after `calendar`) make when each is a plain use of a long option
+    /// (`PlainArguments`) whose value argument-parser would take as is; otherwise nil, and
+    /// argument-parser decides (a missing `--year` included).
+    init?(plain arguments: ArraySlice<String>) {
+        guard
+            let values = PlainArguments.options(
+                arguments, single: ["config", "year", "format", "lang", "output"], repeated: ["tier", "kind", "country"]),
+            let yearText = values["year"]?.first, let year = Int(yearText)
+        else { return nil }
+        self.year = year
+        if let text = values["format"]?.first {
+            guard let format = CalendarFormat(rawValue: text) else { return nil }
+            self.format = format
+        }
+        config = values["config"]?.first
+        lang = values["lang"]?.first
+        output = values["output"]?.first
+        filters = FilterValues(tier: values["tier"] ?? [], kind: values["kind"] ?? [], country: values["country"] ?? [])
+    }
+
+    func run() throws {
         let year = try CommandContext.year(year)
-        let context = try CommandContext.load(config)
+        let context = try CommandContext.load(config: config)
         let configuration = context.configuration
         let language = try context.language(lang)
         let filter = try filters.filter(tiers: configuration.catalog.milestones.tiers, countries: configuration.catalog.countries)

@@ -10,13 +10,34 @@ struct Check: ParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
+    func run() throws {
+        try request.run()
+    }
+
+    /// The options' values, as argument-parser read them.
+    var request: Request { Request(config: config.config) }
+
+    /// What `kyniem check` was asked: from argument-parser (`request`), or, given only
+    /// `--config FILE` or nothing, straight from the arguments (`init?(plain:)`, as
+    /// `Upcoming.Request`).
+    struct Request: Equatable {
+        var config: String?
+    }
+}
+
+extension Check.Request {
+    init?(plain arguments: ArraySlice<String>) {
+        guard let values = PlainArguments.options(arguments, single: ["config"], repeated: []) else { return nil }
+        config = values["config"]?.first
+    }
+
     /// One pass that reports every problem (SPEC.md, fixed): the configuration's and its
     /// calendars', then, even when those have problems, the plugins' and those of every
     /// notifier entry that could itself be read.
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = CommandContext.processEnvironment()
         let source = ConfigurationSource.locate(
-            explicit: config.config, currentDirectory: FileManager.default.currentDirectoryPath,
+            explicit: config, currentDirectory: FileManager.default.currentDirectoryPath,
             environment: environment)
         let read = ConfigurationLoader(environment: environment).read(source)
         var problems = read.problems

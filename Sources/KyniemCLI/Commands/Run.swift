@@ -36,7 +36,48 @@ struct Run: ParsableCommand {
     var verbose = false
 
     func run() throws {
-        let context = try CommandContext.load(config)
+        try request.run()
+    }
+
+    /// The options' values, as argument-parser read them.
+    var request: Request {
+        Request(config: config.config, date: date, dryRun: dryRun, format: format, backfill: backfill, verbose: verbose)
+    }
+
+    /// What `kyniem run` was asked, as plain values: from argument-parser (`request`), or, for
+    /// the plainest uses (cron's `kyniem run`), straight from the arguments (`init?(plain:)`, as
+    /// `Upcoming.Request`).
+    struct Request: Equatable {
+        var config: String?
+        var date: String?
+        var dryRun = false
+        var format: OutputFormat = .text
+        var backfill = false
+        var verbose = false
+    }
+}
+
+extension Run.Request {
+    /// The request `arguments` (after `run`) make when each is a plain use of a long option or
+    /// flag (`PlainArguments`); otherwise nil, and argument-parser decides (`-v` included).
+    init?(plain arguments: ArraySlice<String>) {
+        guard
+            let values = PlainArguments.options(
+                arguments, single: ["config", "date", "format"], repeated: [], flags: ["dry-run", "backfill", "verbose"])
+        else { return nil }
+        if let text = values["format"]?.first {
+            guard let format = OutputFormat(rawValue: text) else { return nil }
+            self.format = format
+        }
+        config = values["config"]?.first
+        date = values["date"]?.first
+        dryRun = values["dry-run"] != nil
+        backfill = values["backfill"] != nil
+        verbose = values["verbose"] != nil
+    }
+
+    func run() throws {
+        let context = try CommandContext.load(config: config)
         let configuration = context.configuration
         let runDate = try date.map { try CommandContext.date($0, option: "--date") } ?? context.today
         let plugins = context.plugins

@@ -22,8 +22,58 @@ struct Upcoming: ParsableCommand {
     @OptionGroup var filters: FilterOptions
 
     func run() throws {
+        try request.run()
+    }
+
+    /// The options' values, as argument-parser read them.
+    var request: Request {
+        Request(
+            config: config.config, from: from, days: days, until: until, format: format, lang: lang, filters: filters.values)
+    }
+
+    /// What `kyniem upcoming` was asked, as plain values: from argument-parser (`request`), or,
+    /// for the plainest uses, straight from the arguments (`init?(plain:)`), which keeps
+    /// argument-parser's model of the command out of the start-up of a daily `upcoming`.
+    struct Request: Equatable {
+        var config: String?
+        var from: String?
+        var days: Int?
+        var until: String?
+        var format: OutputFormat = .text
+        var lang: String?
+        var filters = FilterValues()
+    }
+}
+
+extension Upcoming.Request {
+    /// The request `arguments` (after `upcoming`) make when each is a plain use of a long option
+    /// (`PlainArguments`) whose value argument-parser would take as is; otherwise nil, and
+    /// argument-parser decides (help, errors and all).
+    init?(plain arguments: ArraySlice<String>) {
+        guard
+            let values = PlainArguments.options(
+                arguments, single: ["config", "from", "days", "until", "format", "lang"],
+                repeated: ["tier", "kind", "country"])
+        else { return nil }
+        config = values["config"]?.first
+        from = values["from"]?.first
+        until = values["until"]?.first
+        lang = values["lang"]?.first
+        if let text = values["days"]?.first {
+            // `Int(argument:)`, as argument-parser converts it; a refusal is its to word.
+            guard let count = Int(text) else { return nil }
+            days = count
+        }
+        if let text = values["format"]?.first {
+            guard let format = OutputFormat(rawValue: text) else { return nil }
+            self.format = format
+        }
+        filters = FilterValues(tier: values["tier"] ?? [], kind: values["kind"] ?? [], country: values["country"] ?? [])
+    }
+
+    func run() throws {
         if days != nil, until != nil { throw CommandFailure.invalid("give --days or --until, not both") }
-        let context = try CommandContext.load(config)
+        let context = try CommandContext.load(config: config)
         let language = try context.language(lang)
         let filter = try filters.filter(tiers: context.configuration.catalog.milestones.tiers, countries: context.configuration.catalog.countries)
         let start = try from.map { try CommandContext.date($0, option: "--from") } ?? context.today
@@ -53,9 +103,12 @@ struct Upcoming: ParsableCommand {
             OccurrenceJSON.write(from: start, to: end, occurrences: occurrences, language: language, to: &out)
             out.finish()
         case .text:
-            Terminal.out(Self.text(Array(occurrences), from: start, through: end, today: start, language: language))
+            Terminal.out(Upcoming.text(Array(occurrences), from: start, through: end, today: start, language: language))
         }
     }
+}
+
+extension Upcoming {
 
     static func text(
         _ occurrences: [Occurrence], from: LocalDate, through: LocalDate, today: LocalDate, language: Language
