@@ -282,7 +282,13 @@ extension ConfigurationReader {
     }
 
     static func isBlank(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+        // An ASCII byte that is not white space (U+0009...U+000D, U+0020 are the ASCII ones)
+        // settles it without a Unicode property lookup, for nearly every title and text.
+        for byte in text.utf8 {
+            guard byte < 0x80 else { break }
+            if byte != 0x20, !(0x09...0x0D).contains(byte) { return false }
+        }
+        return text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
     }
 
     func readRecurrence(_ map: YAMLMapping) -> Recurrence? {
