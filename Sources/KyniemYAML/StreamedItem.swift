@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One item of a streamed list as libyaml's events, before any tree is built: what a typed
 /// decoder reads in a single pass when it knows the shape it expects
 /// (`YAMLParser.parseDocument(_:file:streaming:fast:item:)`).
@@ -56,10 +64,16 @@ public struct StreamedItem {
     }
 
     /// Whether a scalar's text is exactly `word`'s bytes.
+    ///
+    /// Compared with `memcmp` after the length: a typed decoder asks this for every key of
+    /// every item against each word it knows, and the generic `elementsEqual` over two buffers
+    /// cost 4% of reading 100,000 events.
+    @inline(__always)
     public func textIs(_ i: Int, _ word: StaticString) -> Bool {
-        let text = bytes(i)
-        guard text.count == word.utf8CodeUnitCount else { return false }
-        return text.elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+        let e = events[i]
+        guard e.textCount == word.utf8CodeUnitCount else { return false }
+        guard e.textCount > 0 else { return true }
+        return memcmp(bytes.baseAddress! + e.textStart, word.utf8Start, e.textCount) == 0
     }
 
     /// A YAML null, as `YAMLNode.isNull` decides for an untagged scalar: plain and empty,

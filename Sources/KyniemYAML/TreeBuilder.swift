@@ -25,7 +25,11 @@ struct EventBatch: Sendable {
     }
 
     var events: [Event] = []
-    var bytes: [UInt8] = []
+    /// The text of the batch's events in `bytes[0..<textCount]`; the rest is room to copy into.
+    /// Copied with `memcpy` (`appendText`): `Array.append(contentsOf:)` cost about 90
+    /// instructions for each scalar copied out of libyaml, most of the copying's cost.
+    private(set) var bytes: [UInt8] = []
+    private(set) var textCount = 0
     /// libyaml stopped after `events` with this error; nothing follows.
     var failure: YAMLError?
 
@@ -37,7 +41,20 @@ struct EventBatch: Sendable {
     /// a configuration has on average), to grow less while it fills.
     init(reserving count: Int) {
         events.reserveCapacity(count)
-        bytes.reserveCapacity(count * 16)
+        bytes = [UInt8](repeating: 0, count: count * 16)
+    }
+
+    /// Appends `count` bytes of text at `start`.
+    @inline(__always)
+    mutating func appendText(_ start: UnsafePointer<UInt8>, count: Int) {
+        guard count > 0 else { return }
+        if textCount + count > bytes.count {
+            // Doubles at least, so a batch of long scalars grows a few times, not per scalar.
+            bytes.append(contentsOf: repeatElement(0, count: max(bytes.count, textCount + count - bytes.count)))
+        }
+        let at = textCount
+        bytes.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + at, start, count) }
+        textCount += count
     }
 
     /// Whether the stream ended or failed in this batch.
@@ -47,7 +64,7 @@ struct EventBatch: Sendable {
 
     mutating func removeAll() {
         events.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
+        textCount = 0
         failure = nil
     }
 }
@@ -96,7 +113,7 @@ final class EventReader {
             var item = EventBatch.Event(
                 kind: .streamEnd, style: .plain,
                 line: Int32(clamping: Int(e.start_mark.line) + 1), column: Int32(clamping: Int(e.start_mark.column) + 1),
-                textStart: batch.bytes.count, textCount: 0, tagCount: -1, anchorCount: -1)
+                textStart: batch.textCount, textCount: 0, tagCount: -1, anchorCount: -1)
             switch e.type {
             case YAML_SCALAR_EVENT:
                 let s = e.data.scalar
@@ -109,20 +126,20 @@ final class EventReader {
                 default: item.style = .plain
                 }
                 item.textCount = Int(s.length)
-                if s.length > 0 { batch.bytes.append(contentsOf: UnsafeBufferPointer(start: s.value, count: Int(s.length))) }
-                if let tag = s.tag { item.tagCount = append(tag, to: &batch.bytes) }
-                if let anchor = s.anchor { item.anchorCount = append(anchor, to: &batch.bytes) }
+                if s.length > 0 { batch.appendText(s.value, count: Int(s.length)) }
+                if let tag = s.tag { item.tagCount = append(tag, to: &batch) }
+                if let anchor = s.anchor { item.anchorCount = append(anchor, to: &batch) }
             case YAML_MAPPING_START_EVENT:
                 item.kind = .mappingStart
-                if let anchor = e.data.mapping_start.anchor { item.anchorCount = append(anchor, to: &batch.bytes) }
+                if let anchor = e.data.mapping_start.anchor { item.anchorCount = append(anchor, to: &batch) }
             case YAML_SEQUENCE_START_EVENT:
                 item.kind = .sequenceStart
-                if let anchor = e.data.sequence_start.anchor { item.anchorCount = append(anchor, to: &batch.bytes) }
+                if let anchor = e.data.sequence_start.anchor { item.anchorCount = append(anchor, to: &batch) }
             case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
                 item.kind = .collectionEnd
             case YAML_ALIAS_EVENT:
                 item.kind = .alias
-                item.textCount = Int(append(e.data.alias.anchor, to: &batch.bytes))
+                item.textCount = Int(append(e.data.alias.anchor, to: &batch))
             case YAML_DOCUMENT_START_EVENT:
                 item.kind = .documentStart
             case YAML_STREAM_END_EVENT:
@@ -138,9 +155,9 @@ final class EventReader {
     }
 
     /// Appends a NUL-terminated string's bytes; their count.
-    private func append(_ string: UnsafePointer<yaml_char_t>, to bytes: inout [UInt8]) -> Int32 {
+    private func append(_ string: UnsafePointer<yaml_char_t>, to batch: inout EventBatch) -> Int32 {
         let count = strlen(UnsafeRawPointer(string).assumingMemoryBound(to: CChar.self))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: string, count: count))
+        batch.appendText(string, count: count)
         return Int32(count)
     }
 }

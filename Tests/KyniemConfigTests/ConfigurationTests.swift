@@ -186,3 +186,36 @@ private func problems(_ relative: String) -> [String] {
         #expect(events.map(\.id) == (0..<count).map { "ev-\($0)" })
     }
 }
+
+/// Country codes are checked once for every event that uses one, through a lookup that keeps the
+/// first codes it is asked with their answers: with more distinct codes than it keeps, known and
+/// unknown, every unknown use is still reported where it stands, in order, and no known one.
+@Suite struct CountryCodeCheckTests {
+    @Test func everyUnknownUseIsReportedWithMoreCodesThanTheLookupKeeps() throws {
+        // ISO 3166's user-assigned codes (QM to QZ, XA to XZ), which no bundled calendar defines.
+        let unknown = Array("MNOPQRSTUVWXYZ").map { "Q\($0)" } + Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ").map { "X\($0)" }
+        let uses = (unknown + ["JP", "FR", "VN"]).flatMap { [$0, $0] }
+        var text = "home: {country: VN, timezone: Asia/Ho_Chi_Minh, language: en}\ncalendars:\n  - bundled:vietnam\nevents:\n"
+        for (i, code) in uses.enumerated() {
+            text += "  - {id: e-\(i), country: \(code), title: \"T\", date: 2000-01-01}\n"
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kyniem-codes-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("kyniem.yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var reported: [String] = []
+        do {
+            _ = try ConfigurationLoader(environment: ["HOME": "/home/office"]).load(.file(path))
+        } catch {
+            reported = error.problems.map(\.description)
+        }
+        let expected = uses.enumerated().filter { unknown.contains($0.element) }.map { i, code in
+            "kyniem.yaml:\(i + 5):\(23 + String(i).count): unknown country code \(code):"
+        }
+        #expect(reported.count == expected.count)
+        for (line, prefix) in zip(reported, expected) {
+            #expect(line.contains(prefix), "\(line)")
+        }
+    }
+}

@@ -63,6 +63,27 @@ import Testing
         #expect(Self.fill("Việt Nam – {n}{n}🇯🇵") == "Việt Nam – 5454🇯🇵")
     }
 
+    /// The pieces a streaming writer is handed are whole UTF-8 characters (each one decodes on
+    /// its own) and add up to the filled title, for templates that cut text next to braces,
+    /// multi-byte characters and placeholders with no value.
+    @Test func piecesAreWholeCharactersThatMakeTheTitle() {
+        let occurrence = Occurrence(
+            event: Self.event, date: LocalDate(2027, 9, 21), ordinal: 54, tier: .routine, lunar: nil, country: nil)
+        let templates = [
+            "", "x", "{n}", "{n}{n}", "Kỷ niệm {n} năm – {year}", "{unknown}", "{{n}}", "{a{n}", "open {n",
+            "}{n}{", "Việt{n}Nam🇯🇵{date}\u{2028}", "{ordinal} {origin} {canchi} {country}", "{", "}",
+        ]
+        for template in templates {
+            var pieces: [[UInt8]] = []
+            TitleTemplate.fill(template, occurrence: occurrence, language: .vi) { pieces.append(Array($0)) }
+            #expect(pieces.allSatisfy { !$0.isEmpty && String(validating: $0, as: UTF8.self) != nil }, "\(template)")
+            #expect(String(decoding: pieces.joined(), as: UTF8.self) == Self.fill(template), "\(template)")
+        }
+        var none: [[UInt8]] = []
+        TitleTemplate.fill("", occurrence: occurrence, language: .en) { none.append(Array($0)) }
+        #expect(none.isEmpty)
+    }
+
     @Test func fillsEveryLanguageAndThePrimaryText() {
         let occurrence = Occurrence(
             event: Self.event, date: LocalDate(2027, 9, 21), ordinal: 54, tier: .routine, lunar: nil, country: nil)

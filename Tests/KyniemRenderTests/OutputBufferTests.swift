@@ -58,4 +58,29 @@ import Testing
         streamed.finish()
         #expect(sink.bytes.count == whole.text.utf8.count)
     }
+
+    /// A title filled straight into the buffer is the JSON string of the filled title, for
+    /// every character JSON escapes, next to placeholders and in either language.
+    @Test func aTitleFilledInPlaceIsTheFilledTitleEscaped() {
+        let templates = [
+            "Kỷ niệm {n} năm \"quan hệ\" {country}", "tab\tback\\slash \u{2028}{n}\u{2029} ctl\u{01}{year}",
+            "{a{n}} {unknown} {n {", "{", "", "\u{2028}", "{n}\"{n}\"", "\n{date}\r",
+        ]
+        for template in templates {
+            let event = Event(
+                id: "e", kind: .custom, country: "JP",
+                title: LocalizedText(byLanguage: ["vi": template, "en": template + " en"], primary: template),
+                recurrence: .origin(LocalDate(1973, 9, 21)))
+            let occurrence = Occurrence(
+                event: event, date: LocalDate(2027, 9, 21), ordinal: 54, tier: .routine, lunar: nil,
+                country: Country(code: "JP", name: LocalizedText("Nhật \"Bản\"")))
+            for language in Language.allCases {
+                var filled = OutputBuffer()
+                filled.writeJSONTitle(of: occurrence, language: language)
+                var whole = OutputBuffer()
+                whole.writeJSONString(occurrence.title(language))
+                #expect(filled.text == whole.text, "\(template) \(language)")
+            }
+        }
+    }
 }

@@ -112,4 +112,40 @@ import Testing
             #expect(document.duplicateKeyErrors == whole.duplicateKeyErrors)
         }
     }
+
+    /// A batch copies its events' text into room it grows as it needs: scalars, tags, anchors
+    /// and alias names far longer than the room reserved (16 bytes an event) keep every byte,
+    /// with small batches and large, and the marks after them stay right.
+    @Test func longTextGrowsTheBatchAndKeepsEveryByte() throws {
+        let letters = Array("abcdefghij–é")
+        let long = String((0..<200_000).map { letters[$0 % letters.count] })
+        let tag = "!" + String(repeating: "t", count: 40_000)
+        let anchor = String(repeating: "a", count: 50_000)
+        let text = """
+            first: "\(long)"
+            second: \(tag) tagged
+            third: &\(anchor) anchored
+            fourth: *\(anchor)
+            fifth: short
+            """
+        for size in [1, 3, YAMLParser.batchSize] {
+            let document = try text.utf8CString.withUnsafeBytes { bytes throws(YAMLError) in
+                try YAMLParser.parseDocument(
+                    UnsafeRawBufferPointer(rebasing: bytes.dropLast()), file: "long.yaml",
+                    builder: TreeBuilder(file: "long.yaml"), batchSize: size)
+            }
+            guard case .mapping(let map)? = document.root?.value else {
+                Issue.record("expected a mapping")
+                return
+            }
+            #expect(map.count == 5)
+            #expect(map[0].value.scalar?.text == long)
+            #expect(map[1].value.scalar?.text == "tagged")
+            #expect(map[1].value.scalar?.tag == tag)
+            #expect(map[2].value.scalar?.text == "anchored")
+            #expect(map[3].value.scalar?.text == "anchored")
+            #expect(map[4].value.scalar?.text == "short")
+            #expect(map[4].key.mark == Mark(file: "long.yaml", line: 5, column: 1))
+        }
+    }
 }
