@@ -65,8 +65,9 @@ public enum KyniemMain {
         }
     }
 
-    /// The command `arguments` run, when they are a plain use of `upcoming`, `calendar`, `check`
-    /// or `run` (long options with plain values: `PlainArguments`), read without argument-parser;
+    /// The command `arguments` run, when they are a plain use of `upcoming`, `calendar`, `check`,
+    /// `run` or `explain` (long options with plain values: `PlainArguments`; `explain`'s event id
+    /// first), read without argument-parser;
     /// nil for anything else, which argument-parser reads (help, errors and all).
     static func plainCommand(_ arguments: [String]) -> (() throws -> Void)? {
         let rest = arguments.dropFirst()
@@ -75,6 +76,7 @@ public enum KyniemMain {
         case "calendar": return CalendarCommand.Request(plain: rest).map { request in { try request.run() } }
         case "check": return Check.Request(plain: rest).map { request in { try request.run() } }
         case "run": return Run.Request(plain: rest).map { request in { try request.run() } }
+        case "explain": return Explain.Request(plain: rest).map { request in { try request.run() } }
         default: return nil
         }
     }

@@ -65,9 +65,12 @@ extension ConfigurationReader {
             digest.add(compiled.textFingerprint.utf8)
             digest.add(CollectionOfOne(0))
         }
+        // The name is interned once for the file's marks (841 in the bundled data), not once a mark.
+        let file = Mark.File(compiled.file)
         func mark(_ line: Int32, _ column: Int32) -> Mark {
-            Mark(file: compiled.file, line: Int(line), column: Int(column))
+            Mark(file: file, line: Int(line), column: Int(column))
         }
+        sources.countries.reserveCapacity(sources.countries.count + compiled.countries.count)
         for country in compiled.countries {
             sources.countries[country.code] = country
         }
@@ -77,12 +80,14 @@ extension ConfigurationReader {
             let event = entry.event
             let idMark = mark(entry.line, entry.column)
             let countryMark = event.country.map { _ in mark(entry.countryLine, entry.countryColumn) }
-            if let first = sources.eventIndex[event.id] {
+            // One hashing of the id for a new one (the usual case); a duplicate puts the first
+            // definition's mark back.
+            if let first = sources.eventIndex.updateValue(idMark, forKey: event.id) {
+                sources.eventIndex[event.id] = first
                 record(at: idMark, "duplicate event id \"\(event.id)\" (first defined at \(first))")
                 if let code = event.country, let countryMark { sources.countryUses.append((code, countryMark)) }
                 continue
             }
-            sources.eventIndex[event.id] = idMark
             sources.events.append((event, countryMark))
         }
         for checklist in compiled.checklists {

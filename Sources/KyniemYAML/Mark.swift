@@ -28,6 +28,20 @@ public struct Mark: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.init(fileID: FileNames.shared.id(file), line: line, column: column)
     }
 
+    /// A file name interned once, for a caller outside this module that marks many positions
+    /// in one file (the compiled bundled calendars: 841 marks at each start): `Mark(file:line:column:)`
+    /// with a `String` looks the name up under a lock every time.
+    public struct File: Hashable, Sendable {
+        let id: UInt32
+        public init(_ name: String) { id = FileNames.shared.id(name) }
+        public var name: String { FileNames.shared.name(id) }
+    }
+
+    /// The same mark as `Mark(file: file.name, line: line, column: column)`, without the lookup.
+    public init(file: File, line: Int, column: Int) {
+        self.init(fileID: file.id, line: line, column: column)
+    }
+
     /// For callers that mark many positions in one file: the name is interned once.
     @inline(__always)
     init(fileID: UInt32, line: Int, column: Int) {

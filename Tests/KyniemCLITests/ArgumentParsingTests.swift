@@ -211,7 +211,7 @@ import Testing
         #expect(KyniemMain.plainCommand(["calendar", "--year", "2027"]) != nil)
         #expect(KyniemMain.plainCommand(["check"]) != nil)
         #expect(KyniemMain.plainCommand(["run"]) != nil)
-        for name in ["explain", "ledger", "plugins", "init", "publish", "help", "--config"] {
+        for name in ["ledger", "plugins", "init", "publish", "help", "--config"] {
             #expect(KyniemMain.plainCommand([name]) == nil, "\(name)")
             #expect(KyniemMain.plainCommand([name, "--config", "k.yaml"]) == nil, "\(name)")
         }

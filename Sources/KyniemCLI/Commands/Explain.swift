@@ -17,20 +17,21 @@ struct Explain: ParsableCommand {
     var sources = false
 
     func run() throws {
-        let year = try self.year.map { try CommandContext.year($0) }
-        let context = try CommandContext.load(config)
-        let configuration = context.configuration
-        let language = try context.language(lang)
-        let catalog = configuration.catalog
-        guard let event = catalog.event(id: eventID) else {
-            let ids = catalog.events.map(\.id)
-            let close = ids.filter { $0.hasPrefix(eventID.split(separator: "-").first.map(String.init) ?? eventID) }
-            var message = "no event \"\(eventID)\""
-            if !close.isEmpty { message += "; similar: " + close.prefix(5).joined(separator: ", ") }
-            throw CommandFailure.invalid(message)
-        }
-        let explanation = Explanation(event: event, planner: configuration.planner, today: context.today, year: year)
-        Terminal.out(Self.describe(explanation, planner: configuration.planner, language: language, sources: sources))
+        try request.run()
+    }
+
+    /// The options' values, as argument-parser read them.
+    var request: Request { Request(config: config.config, eventID: eventID, year: year, lang: lang, sources: sources) }
+
+    /// What `kyniem explain` was asked: from argument-parser (`request`), or, given the event id
+    /// first and then plain long options, straight from the arguments (`init?(plain:)`, as
+    /// `Upcoming.Request`).
+    struct Request: Equatable {
+        var config: String?
+        var eventID: String
+        var year: Int?
+        var lang: String?
+        var sources = false
     }
 
     /// The explanation as text: aligned columns, in the reader's language.
@@ -124,5 +125,44 @@ struct Explain: ParsableCommand {
 extension String {
     func trimmingTrailingSpaces() -> String {
         String(reversed().drop { $0 == " " }.reversed())
+    }
+}
+
+extension Explain.Request {
+    /// The request `arguments` (after `explain`) make when the first is the event id, a word
+    /// argument-parser would take as the positional as is (not empty, not `help`, not starting
+    /// with `-`), and the rest are plain uses of `--config`, `--year`, `--lang` and `--sources`
+    /// (`PlainArguments`); otherwise nil, and argument-parser decides (help, errors and all).
+    init?(plain arguments: ArraySlice<String>) {
+        guard let id = arguments.first, !id.isEmpty, !id.hasPrefix("-"), id != "help",
+            let values = PlainArguments.options(
+                arguments.dropFirst(), single: ["config", "year", "lang"], repeated: [], flags: ["sources"])
+        else { return nil }
+        eventID = id
+        config = values["config"]?.first
+        lang = values["lang"]?.first
+        if let text = values["year"]?.first {
+            // `Int(argument:)`, as argument-parser converts it; a refusal is its to word.
+            guard let year = Int(text) else { return nil }
+            self.year = year
+        }
+        sources = values["sources"] != nil
+    }
+
+    func run() throws {
+        let year = try self.year.map { try CommandContext.year($0) }
+        let context = try CommandContext.load(config: config)
+        let configuration = context.configuration
+        let language = try context.language(lang)
+        let catalog = configuration.catalog
+        guard let event = catalog.event(id: eventID) else {
+            let ids = catalog.events.map(\.id)
+            let close = ids.filter { $0.hasPrefix(eventID.split(separator: "-").first.map(String.init) ?? eventID) }
+            var message = "no event \"\(eventID)\""
+            if !close.isEmpty { message += "; similar: " + close.prefix(5).joined(separator: ", ") }
+            throw CommandFailure.invalid(message)
+        }
+        let explanation = Explanation(event: event, planner: configuration.planner, today: context.today, year: year)
+        Terminal.out(Explain.describe(explanation, planner: configuration.planner, language: language, sources: sources))
     }
 }
