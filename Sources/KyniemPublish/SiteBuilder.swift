@@ -384,7 +384,7 @@ public enum SiteBuilder {
                 let document = CalendarDocument(
                     year: year, language: language,
                     entries: entries.filter { $0.occurrence.date.year == year }, generatedAt: "", weekend: weekend)
-                files.append((path, Array(SitePage.year(document, links: links(path, options, years)).utf8)))
+                files.append((path, SitePage.yearBytes(document, links: links(path, options, years))))
             }
         }
 

@@ -246,7 +246,12 @@ public enum SitePage {
     /// The year's HTML calendar (`kyniem calendar --format html`) with the site's navigation
     /// above it, so that a reader can go back and switch language.
     public static func year(_ document: CalendarDocument, links: SiteLinks) -> String {
-        let page = HTMLRenderer.render(document)
+        String(decoding: yearBytes(document, links: links), as: UTF8.self)
+    }
+
+    /// `year(_:links:)` as UTF-8 bytes, written as the calendar is rendered: the site's style
+    /// before the calendar's `</head>`, its navigation after `<body>`.
+    public static func yearBytes(_ document: CalendarDocument, links: SiteLinks) -> [UInt8] {
         var nav = "<nav class=\"kyniem-site\" aria-label=\"\(SiteWords.siteNavigation(document.language))\">"
         navigation(document.language, links: links, into: &nav)
         nav += "</nav>\n"
@@ -258,10 +263,7 @@ public enum SitePage {
             </style>
 
             """
-        var out = page
-        if let head = out.firstRange(of: "</head>\n") { out.insert(contentsOf: style, at: head.lowerBound) }
-        if let body = out.firstRange(of: "<body>\n") { out.insert(contentsOf: nav, at: body.upperBound) }
-        return out
+        return HTMLRenderer.bytes(document, style: style, nav: nav)
     }
 
     // MARK: - Parts
