@@ -153,13 +153,18 @@ public struct SiteDirectory {
 
     private func publishLocked(_ files: [(path: String, bytes: [UInt8])], reused: [String: Int]) throws(PublishFailure) -> Outcome {
         let (parentPath, base) = Self.split(target)
-        // Each old file looked at once: its status when it holds the new bytes, else nil.
+        // Each old file looked at once: its status when it holds the new bytes, else nil. On
+        // every core: the next day's publish reads ~830 old files to compare them.
+        let target = self.target
         let same: [stat?] = exists
-            ? files.map { file in
-                let old = "\(target)/\(file.path)"
-                if let size = reused[file.path] { return Self.plainStatus(old, size: size) }
-                return sameFile(old, file.bytes)
-            }
+            ? Parallel.chunks(count: files.count, minimumChunk: 64) { range in
+                range.map { index -> stat? in
+                    let file = files[index]
+                    let old = "\(target)/\(file.path)"
+                    if let size = reused[file.path] { return Self.plainStatus(old, size: size) }
+                    return Self.sameFile(old, file.bytes)
+                }
+            }.flatMap { $0 }
             : []
         for (file, old) in zip(files, same) where reused[file.path] != nil && old == nil {
             // Taken over, then changed or removed by something else before the lock: no bytes to write.
@@ -253,7 +258,7 @@ public struct SiteDirectory {
     }
 
     /// The old file's status when it is a 0644 regular file holding exactly `bytes`.
-    private func sameFile(_ path: String, _ bytes: [UInt8]) -> stat? {
+    private static func sameFile(_ path: String, _ bytes: [UInt8]) -> stat? {
         var info = stat()
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o7777 == 0o644,
             Int(info.st_size) == bytes.count, let old = try? Self.read(path), old == bytes
