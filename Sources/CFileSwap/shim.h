@@ -1,4 +1,4 @@
-// renameat2(2) with RENAME_EXCHANGE and syncfs(2), which Swift cannot call: glibc declares renameat2 only
+// renameat2(2) with RENAME_EXCHANGE, syncfs(2) and sync_file_range(2), which Swift cannot call: glibc declares renameat2 only
 // under _GNU_SOURCE, and syscall(2) is variadic. Used by Sources/KyniemPublish/SiteDirectory.swift.
 #ifndef KYNIEM_CFILESWAP_SHIM_H
 #define KYNIEM_CFILESWAP_SHIM_H
@@ -36,8 +36,21 @@ static inline int kyniem_sync_filesystem(int fd) {
     return 0;
 #endif
 }
+
+/// sync_file_range(2) with SYNC_FILE_RANGE_WRITE (declared only under _GNU_SOURCE): starts the
+/// writeback of a file's dirty pages without waiting for it. Only a head start: it makes nothing
+/// durable (no metadata, no cache flush); syncfs does that.
+static inline int kyniem_start_writeback(int fd) {
+#ifdef SYS_sync_file_range
+    return (int)syscall(SYS_sync_file_range, fd, (long long)0, (long long)0, (unsigned int)2);
+#else
+    (void)fd;
+    return 0;
+#endif
+}
 #else
 #include <unistd.h>
+static inline int kyniem_start_writeback(int fd) { (void)fd; return 0; }
 static inline int kyniem_exchange_paths(const char *from, const char *to) {
     (void)from; (void)to;
     errno = ENOSYS;

@@ -159,7 +159,15 @@ public enum SiteBuilder {
     /// would give again (the same inputs, the same revisions; a year page depends on the same
     /// inputs as the feeds, not on the date). That is the daily run, where only the index, the
     /// event pages and `upcoming.json` move with the date.
-    public static func build(configuration: Configuration, options: PublishOptions, previous: PreviousPublish) -> Site {
+    ///
+    /// `emit`, when given, is handed each job's rendered files (never a taken-over one) as soon as
+    /// that job is done, on the job's thread, while other jobs may still render: a new site's
+    /// files can be written as they come instead of after the whole build. The returned site
+    /// still lists every file.
+    public static func build(
+        configuration: Configuration, options: PublishOptions, previous: PreviousPublish,
+        emit: (@Sendable ([(path: String, bytes: [UInt8])]) -> Void)? = nil
+    ) -> Site {
         let catalog = configuration.catalog
         let planner = configuration.planner
         let today = options.today
@@ -250,6 +258,10 @@ public enum SiteBuilder {
                 }
             case .years: yearPages(language, into: &files)
             case .pages: pages(language, feedList, into: &files)
+            }
+            if let emit {
+                let rendered = files.filter { keptFiles[$0.path] == nil }
+                if !rendered.isEmpty { emit(rendered) }
             }
             return (files, stateLines)
         }
@@ -384,7 +396,7 @@ public enum SiteBuilder {
                 let document = CalendarDocument(
                     year: year, language: language,
                     entries: entries.filter { $0.occurrence.date.year == year }, generatedAt: "", weekend: weekend)
-                files.append((path, Array(SitePage.year(document, links: links(path, options, years)).utf8)))
+                files.append((path, SitePage.yearBytes(document, links: links(path, options, years))))
             }
         }
 

@@ -104,6 +104,40 @@ public struct SiteDirectory {
         try locked { () throws(PublishFailure) -> Outcome in try publishLocked(files, reused: reused) }
     }
 
+    /// Builds the new site with `build` and publishes it, holding the publish lock throughout.
+    /// Into a new DIR, `build` is given an `emit` that writes files into the sibling folder as
+    /// they are handed over (from any thread), so that writing overlaps rendering; the files the
+    /// site lists that were not emitted are written after it. Into an existing DIR, `build` gets
+    /// nil and the site is published as `publish(_:reused:)` does (each file compared with DIR's).
+    /// Returns the outcome and the number of files in the site.
+    public func publish(
+        building build: (_ emit: (@Sendable ([(path: String, bytes: [UInt8])]) -> Void)?) -> Site
+    ) throws(PublishFailure) -> (outcome: Outcome, files: Int) {
+        try locked { () throws(PublishFailure) -> (outcome: Outcome, files: Int) in
+            guard !exists else {
+                let site = build(nil)
+                return (try publishLocked(site.files, reused: site.reused), site.files.count)
+            }
+            let (parentPath, base) = Self.split(target)
+            let staging = "\(parentPath)/\(base).kyniem-new-\(Self.suffix())"
+            guard mkdir(staging, 0o755) == 0, chmod(staging, 0o755) == 0 else { throw Self.failure(path, staging) }
+            let writer = StagingWriter(staging: staging, dir: path)
+            // What is already dirty on the file system (other programs' writes too) is flushed
+            // while the site is rendered, not in the final syncfs.
+            writer.flushInBackground()
+            let site = build { files in writer.write(files) }
+            do throws(PublishFailure) {
+                try writer.finish(site.files)
+                try Self.syncFileSystem(of: staging, dir: path)
+                try swap(staging, parent: parentPath, base: base)
+            } catch {
+                Self.remove(staging)
+                throw error
+            }
+            return (.created, site.files.count)
+        }
+    }
+
     /// Runs `body` holding the lock on DIR's parent folder, after removing a killed run's leftovers.
     private func locked<T>(_ body: () throws(PublishFailure) -> T) throws(PublishFailure) -> T {
         let (parentPath, base) = Self.split(target)
@@ -119,13 +153,18 @@ public struct SiteDirectory {
 
     private func publishLocked(_ files: [(path: String, bytes: [UInt8])], reused: [String: Int]) throws(PublishFailure) -> Outcome {
         let (parentPath, base) = Self.split(target)
-        // Each old file looked at once: its status when it holds the new bytes, else nil.
+        // Each old file looked at once: its status when it holds the new bytes, else nil. On
+        // every core: the next day's publish reads ~830 old files to compare them.
+        let target = self.target
         let same: [stat?] = exists
-            ? files.map { file in
-                let old = "\(target)/\(file.path)"
-                if let size = reused[file.path] { return Self.plainStatus(old, size: size) }
-                return sameFile(old, file.bytes)
-            }
+            ? Parallel.chunks(count: files.count, minimumChunk: 64) { range in
+                range.map { index -> stat? in
+                    let file = files[index]
+                    let old = "\(target)/\(file.path)"
+                    if let size = reused[file.path] { return Self.plainStatus(old, size: size) }
+                    return Self.sameFile(old, file.bytes)
+                }
+            }.flatMap { $0 }
             : []
         for (file, old) in zip(files, same) where reused[file.path] != nil && old == nil {
             // Taken over, then changed or removed by something else before the lock: no bytes to write.
@@ -219,7 +258,7 @@ public struct SiteDirectory {
     }
 
     /// The old file's status when it is a 0644 regular file holding exactly `bytes`.
-    private func sameFile(_ path: String, _ bytes: [UInt8]) -> stat? {
+    private static func sameFile(_ path: String, _ bytes: [UInt8]) -> stat? {
         var info = stat()
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o7777 == 0o644,
             Int(info.st_size) == bytes.count, let old = try? Self.read(path), old == bytes
@@ -233,17 +272,7 @@ public struct SiteDirectory {
         // The folders first, then the files on every core: creating 800 small files is mostly
         // the file system's work, and two folders' files do not wait on each other.
         var made: Set<String> = []
-        for file in files {
-            let folder = (file.path as NSString).deletingLastPathComponent
-            guard !folder.isEmpty, !made.contains(folder) else { continue }
-            var path = ""
-            for part in folder.split(separator: "/") {
-                path += path.isEmpty ? String(part) : "/\(part)"
-                guard made.insert(path).inserted else { continue }
-                let full = "\(staging)/\(path)"
-                guard mkdir(full, 0o755) == 0, chmod(full, 0o755) == 0 else { throw Self.failure(self.path, full) }
-            }
-        }
+        try Self.makeFolders(for: files.lazy.map(\.path), in: staging, made: &made, dir: path)
         let (dir, target, exists) = (self.path, self.target, self.exists)
         let failures = Parallel.chunks(count: files.count, minimumChunk: 64) { range -> PublishFailure? in
             do throws(PublishFailure) {
@@ -257,11 +286,33 @@ public struct SiteDirectory {
             }
         }
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
-        // Everything on disk before the swap makes it visible (one call for the whole tree).
+        try Self.syncFileSystem(of: staging, dir: path)
+    }
+
+    /// Everything on disk before the swap makes it visible (one call for the whole tree).
+    static func syncFileSystem(of staging: String, dir: String) throws(PublishFailure) {
         let fd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw Self.failure(path, staging) }
+        guard fd >= 0 else { throw failure(dir, staging) }
         defer { close(fd) }
-        guard kyniem_sync_filesystem(fd) == 0 else { throw Self.failure(path, staging) }
+        guard kyniem_sync_filesystem(fd) == 0 else { throw failure(dir, staging) }
+    }
+
+    /// Makes the folders (0755) that hold `paths` inside `staging`, each once: `made` lists the
+    /// ones already there (relative to `staging`).
+    static func makeFolders(
+        for paths: some Sequence<String>, in staging: String, made: inout Set<String>, dir: String
+    ) throws(PublishFailure) {
+        for file in paths {
+            let folder = (file as NSString).deletingLastPathComponent
+            guard !folder.isEmpty, !made.contains(folder) else { continue }
+            var path = ""
+            for part in folder.split(separator: "/") {
+                path += path.isEmpty ? String(part) : "/\(part)"
+                guard made.insert(path).inserted else { continue }
+                let full = "\(staging)/\(path)"
+                guard mkdir(full, 0o755) == 0, chmod(full, 0o755) == 0 else { throw failure(dir, full) }
+            }
+        }
     }
 
     /// Writes one file of the new site into `staging`; `old`: the old site's file of that path,
@@ -322,6 +373,10 @@ public struct SiteDirectory {
 
     // MARK: - Files
 
+    static func writeFile(_ bytes: [UInt8], to path: String, dir: String) throws(PublishFailure) {
+        try write(bytes, to: path, dir: dir)
+    }
+
     private static func write(_ bytes: [UInt8], to path: String, dir: String) throws(PublishFailure) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure(dir, path) }
@@ -336,6 +391,10 @@ public struct SiteDirectory {
             }
             offset += written
         }
+        // A large file's writeback starts now, while the rest of the site is rendered and written,
+        // instead of all of it in the final syncfs (which still waits for it: the guarantee is the
+        // same). Only large files: a call per small file costs more than it saves.
+        if bytes.count >= writebackThreshold { _ = kyniem_start_writeback(fd) }
         guard fchmod(fd, 0o644) == 0 else {
             let error = failure(dir, path)
             close(fd)
@@ -343,6 +402,10 @@ public struct SiteDirectory {
         }
         guard close(fd) == 0 else { throw failure(dir, path) }
     }
+
+    /// The size from which a written file's writeback is started at once (the feeds and year
+    /// pages, most of a site's bytes, are far above it; event pages are far below).
+    static let writebackThreshold = 64 * 1024
 
     static func read(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -376,5 +439,94 @@ public struct SiteDirectory {
         return PublishFailure(
             kind: .unwritable,
             message: "cannot publish to \(dir): \(path): \(reason); the previous site, if any, is unchanged")
+    }
+}
+
+
+/// Writes a new site's files into its sibling folder as the builder hands them over, from any
+/// thread: each batch's folders are made under a lock, its files written outside it. The first
+/// failure is kept (later batches are then skipped) and thrown by `finish`.
+final class StagingWriter: @unchecked Sendable {
+    let staging: String
+    let dir: String
+    private let lock = NSLock()
+    private var made: Set<String> = []
+    private var written: Set<String> = []
+    private var failure: PublishFailure?
+
+    init(staging: String, dir: String) {
+        self.staging = staging
+        self.dir = dir
+    }
+
+    func write(_ files: [(path: String, bytes: [UInt8])]) {
+        let ready = lock.withLock { () -> Bool in
+            guard failure == nil else { return false }
+            do throws(PublishFailure) {
+                try SiteDirectory.makeFolders(for: files.lazy.map(\.path), in: staging, made: &made, dir: dir)
+                return true
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        guard ready else { return }
+        var done: [String] = []
+        done.reserveCapacity(files.count)
+        for file in files {
+            do throws(PublishFailure) {
+                try SiteDirectory.writeFile(file.bytes, to: "\(staging)/\(file.path)", dir: dir)
+                done.append(file.path)
+            } catch {
+                lock.withLock { if failure == nil { failure = error } }
+                return
+            }
+        }
+        lock.withLock { written.formUnion(done) }
+        if files.reduce(0, { $0 + $1.bytes.count }) >= Self.backgroundFlushBatch { flushInBackground() }
+    }
+
+    /// A batch of at least this many bytes (a language's feeds, its year pages) is flushed in the
+    /// background once written.
+    static let backgroundFlushBatch = 1 << 20
+
+    private var flushing = false
+    private var flushAgain = false
+
+    /// Starts a `syncfs` of the staging folder's file system on a thread of its own, or, when one
+    /// is under way, another after it. Only a head start for the final `syncfs` (`finish`'s caller),
+    /// which alone makes the site durable before the swap; a failure here is left to that one.
+    func flushInBackground() {
+        let start = lock.withLock { () -> Bool in
+            if flushing {
+                flushAgain = true
+                return false
+            }
+            flushing = true
+            return true
+        }
+        guard start else { return }
+        Thread.detachNewThread { [self] in
+            while true {
+                let fd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                if fd >= 0 {
+                    _ = kyniem_sync_filesystem(fd)
+                    close(fd)
+                }
+                let again = lock.withLock { () -> Bool in
+                    flushing = flushAgain
+                    flushAgain = false
+                    return flushing
+                }
+                if !again { return }
+            }
+        }
+    }
+
+    /// Writes the files of `all` that were not handed over, then throws the first failure.
+    func finish(_ all: [(path: String, bytes: [UInt8])]) throws(PublishFailure) {
+        let rest = lock.withLock { all.filter { !written.contains($0.path) } }
+        write(rest)
+        if let failure = lock.withLock({ failure }) { throw failure }
     }
 }

@@ -6,58 +6,69 @@ import KyniemCore
 /// black-and-white printout still tells them apart.
 enum HTMLRenderer {
     static func render(_ document: CalendarDocument) -> String {
+        String(decoding: bytes(document), as: UTF8.self)
+    }
+
+    /// The page as UTF-8 bytes, written straight into one buffer (a year page has thousands of
+    /// agenda rows). `style` is written just before `</head>` and `nav` just after `<body>`:
+    /// the published site's year pages add their own, and are otherwise this page.
+    static func bytes(_ document: CalendarDocument, style: String = "", nav: String = "") -> [UInt8] {
         let language = document.language
-        var out = ""
-        out.reserveCapacity(24_000 + document.entries.count * 700)
-        out += "<!DOCTYPE html>\n<html lang=\"\(language.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
-        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        out += "<meta name=\"generator\" content=\"kyniem\">\n<title>"
-        appendEscaped(document.name, to: &out)
-        out += "</title>\n<style>\n"
-        out += stylesheet
-        out += "</style>\n</head>\n<body>\n"
+        var out = OutputBuffer(capacity: 24_000 + style.utf8.count + nav.utf8.count + document.entries.count * 700)
+        out.write("<!DOCTYPE html>\n<html lang=\"")
+        out.write(language.rawValue)
+        out.write("\">\n<head>\n<meta charset=\"utf-8\">\n")
+        out.write("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+        out.write("<meta name=\"generator\" content=\"kyniem\">\n<title>")
+        out.writeEscapedHTML(document.name)
+        out.write("</title>\n<style>\n")
+        out.write(stylesheet)
+        out.write("</style>\n")
+        out.write(style)
+        out.write("</head>\n<body>\n")
+        out.write(nav)
         masthead(document, into: &out)
         let byDay = Dictionary(grouping: document.entries, by: { $0.occurrence.date })
-        out += "<section class=\"grids\">\n"
+        out.write("<section class=\"grids\">\n")
         for (year, month) in MonthRange(from: document.from, through: document.through) {
             grid(year: year, month: month, document: document, byDay: byDay, into: &out)
         }
-        out += "</section>\n"
+        out.write("</section>\n")
         agenda(document, into: &out)
-        out += "</body>\n</html>\n"
-        return out
+        out.write("</body>\n</html>\n")
+        return out.bytes
     }
 
     // MARK: - Header and legend
 
-    private static func masthead(_ document: CalendarDocument, into out: inout String) {
+    private static func masthead(_ document: CalendarDocument, into out: inout OutputBuffer) {
         let language = document.language
-        out += "<header class=\"masthead\">\n<h1>"
-        appendEscaped(document.name, to: &out)
-        out += "</h1>\n<p class=\"range\">"
-        out += Vocabulary.long(document.from, language)
-        out += " – "
-        out += Vocabulary.long(document.through, language)
-        out += " · "
-        out += Vocabulary.count(document.entries.count, language)
+        out.write("<header class=\"masthead\">\n<h1>")
+        out.writeEscapedHTML(document.name)
+        out.write("</h1>\n<p class=\"range\">")
+        out.write(Vocabulary.long(document.from, language))
+        out.write(" – ")
+        out.write(Vocabulary.long(document.through, language))
+        out.write(" · ")
+        out.write(Vocabulary.count(document.entries.count, language))
         var counts: [Tier: Int] = [:]
         for entry in document.entries { counts[entry.occurrence.tier, default: 0] += 1 }
         for tier in [Tier.major, .notable] where counts[tier, default: 0] > 0 {
-            out += " · \(counts[tier, default: 0]) \(Vocabulary.tier(tier, language).lowercased())"
+            out.write(" · \(counts[tier, default: 0]) \(Vocabulary.tier(tier, language).lowercased())")
         }
-        out += "</p>\n<ul class=\"legend\" aria-label=\""
-        out += Vocabulary.phrase(.legend, language)
-        out += "\">\n"
+        out.write("</p>\n<ul class=\"legend\" aria-label=\"")
+        out.write(Vocabulary.phrase(.legend, language))
+        out.write("\">\n")
         var tiers: [Tier] = [.major, .notable, .routine]
         for tier in counts.keys.sorted() where !tiers.contains(tier) { tiers.append(tier) }
         for tier in tiers {
-            out += "<li><span class=\"sw \(tierClass(tier))\">21</span> "
-            appendEscaped(Vocabulary.tier(tier, language), to: &out)
-            out += "</li>\n"
+            out.write("<li><span class=\"sw \(tierClass(tier))\">21</span> ")
+            out.writeEscapedHTML(Vocabulary.tier(tier, language))
+            out.write("</li>\n")
         }
-        out += "<li><span class=\"sw off\">21</span> \(Vocabulary.phrase(.dayOff, language))</li>\n"
-        out += "<li><span class=\"sw we\">21</span> \(Vocabulary.phrase(.weekend, language))</li>\n"
-        out += "</ul>\n</header>\n"
+        out.write("<li><span class=\"sw off\">21</span> \(Vocabulary.phrase(.dayOff, language))</li>\n")
+        out.write("<li><span class=\"sw we\">21</span> \(Vocabulary.phrase(.weekend, language))</li>\n")
+        out.write("</ul>\n</header>\n")
     }
 
     // MARK: - Month grids
@@ -65,7 +76,7 @@ enum HTMLRenderer {
     /// A Monday-first month, always six week rows so that the grids line up on the page.
     private static func grid(
         year: Int, month: Int, document: CalendarDocument, byDay: [LocalDate: [CalendarEntry]],
-        into out: inout String
+        into out: inout OutputBuffer
     ) {
         let language = document.language
         let first = LocalDate(year, month, 1)
@@ -74,22 +85,22 @@ enum HTMLRenderer {
         let heads = Vocabulary.weekdayHeads(language)
         let weekendColumns = Weekday.allCases.map { document.weekend.contains($0) }
 
-        out += "<table class=\"month\">\n<caption>"
-        out += Vocabulary.month(month, language)
-        if document.year == nil { out += " \(year)" }
-        out += "</caption>\n<thead><tr>"
+        out.write("<table class=\"month\">\n<caption>")
+        out.write(Vocabulary.month(month, language))
+        if document.year == nil { out.write(" \(year)") }
+        out.write("</caption>\n<thead><tr>")
         for (column, head) in heads.enumerated() {
-            out += weekendColumns[column] ? "<th class=\"we\">" : "<th>"
-            out += head
-            out += "</th>"
+            out.write(weekendColumns[column] ? "<th class=\"we\">" : "<th>")
+            out.write(head)
+            out.write("</th>")
         }
-        out += "</tr></thead>\n<tbody>\n"
+        out.write("</tr></thead>\n<tbody>\n")
         for week in 0..<6 {
-            out += "<tr>"
+            out.write("<tr>")
             for column in 0..<7 {
                 let day = week * 7 + column - lead + 1
                 guard day >= 1, day <= length else {
-                    out += "<td class=\"pad\"></td>"
+                    out.write("<td class=\"pad\"></td>")
                     continue
                 }
                 let date = LocalDate(year, month, day)
@@ -103,35 +114,37 @@ enum HTMLRenderer {
                     classes.append(tierClass(heaviest))
                 }
                 if entries.contains(where: { $0.occurrence.event.dayOff }) { classes.append("off") }
-                out += "<td"
+                out.write("<td")
                 if !classes.isEmpty {
-                    out += " class=\""
-                    out += classes.joined(separator: " ")
-                    out += "\""
+                    out.write(" class=\"")
+                    out.write(classes.joined(separator: " "))
+                    out.write("\"")
                 }
                 if !entries.isEmpty {
-                    out += " title=\""
+                    out.write(" title=\"")
                     for (index, entry) in entries.enumerated() {
-                        if index > 0 { out += "&#10;" }
-                        appendEscaped(entry.occurrence.title(language), to: &out)
+                        if index > 0 { out.write("&#10;") }
+                        out.writeEscapedHTML(entry.occurrence.title(language))
                     }
-                    out += "\""
+                    out.write("\"")
                 }
-                out += ">\(day)</td>"
+                out.write(byte: UInt8(ascii: ">"))
+                out.write(day)
+                out.write("</td>")
             }
-            out += "</tr>\n"
+            out.write("</tr>\n")
         }
-        out += "</tbody>\n</table>\n"
+        out.write("</tbody>\n</table>\n")
     }
 
     // MARK: - Agenda
 
-    private static func agenda(_ document: CalendarDocument, into out: inout String) {
+    private static func agenda(_ document: CalendarDocument, into out: inout OutputBuffer) {
         let language = document.language
         let entries = document.entries
-        out += "<section class=\"agenda\">\n<h2>"
-        out += Vocabulary.phrase(.agenda, language)
-        out += "</h2>\n"
+        out.write("<section class=\"agenda\">\n<h2>")
+        out.write(Vocabulary.phrase(.agenda, language))
+        out.write("</h2>\n")
         var index = 0
         for (year, month) in MonthRange(from: document.from, through: document.through) {
             while index < entries.count,
@@ -146,87 +159,91 @@ enum HTMLRenderer {
                 index += 1
             }
             guard index > start else { continue }
-            out += "<section class=\"agenda-month\">\n<h3>"
-            out += Vocabulary.month(month, language)
-            if document.year == nil { out += " \(year)" }
-            out += "</h3>\n<table class=\"list\">\n<thead><tr><th class=\"c-date\">"
-            out += Vocabulary.phrase(.date, language)
-            out += "</th><th class=\"c-day\">"
-            out += Vocabulary.phrase(.weekday, language)
-            out += "</th><th class=\"c-country\">"
-            out += Vocabulary.phrase(.country, language)
-            out += "</th><th>"
-            out += Vocabulary.phrase(.event, language)
-            out += "</th><th class=\"c-num\">"
-            out += Vocabulary.phrase(.anniversary, language)
-            out += "</th><th class=\"c-tier\">"
-            out += Vocabulary.phrase(.tier, language)
-            out += "</th></tr></thead>\n<tbody>\n"
+            out.write("<section class=\"agenda-month\">\n<h3>")
+            out.write(Vocabulary.month(month, language))
+            if document.year == nil { out.write(" \(year)") }
+            out.write("</h3>\n<table class=\"list\">\n<thead><tr><th class=\"c-date\">")
+            out.write(Vocabulary.phrase(.date, language))
+            out.write("</th><th class=\"c-day\">")
+            out.write(Vocabulary.phrase(.weekday, language))
+            out.write("</th><th class=\"c-country\">")
+            out.write(Vocabulary.phrase(.country, language))
+            out.write("</th><th>")
+            out.write(Vocabulary.phrase(.event, language))
+            out.write("</th><th class=\"c-num\">")
+            out.write(Vocabulary.phrase(.anniversary, language))
+            out.write("</th><th class=\"c-tier\">")
+            out.write(Vocabulary.phrase(.tier, language))
+            out.write("</th></tr></thead>\n<tbody>\n")
             for entry in entries[start..<index] {
                 agendaRow(entry, language, into: &out)
             }
-            out += "</tbody>\n</table>\n</section>\n"
+            out.write("</tbody>\n</table>\n</section>\n")
         }
         if entries.isEmpty {
-            out += "<p>\(Vocabulary.phrase(.nothing, language))</p>\n"
+            out.write("<p>\(Vocabulary.phrase(.nothing, language))</p>\n")
         }
-        out += "</section>\n"
+        out.write("</section>\n")
         if let stamp = LocalDate(basic: document.generatedAt) {
             let generated = Vocabulary.generated(stamp, language)
-            out += "<footer>kyniem · \(generated)</footer>\n"
+            out.write("<footer>kyniem · \(generated)</footer>\n")
         }
     }
 
-    private static func agendaRow(_ entry: CalendarEntry, _ language: Language, into out: inout String) {
+    private static func agendaRow(_ entry: CalendarEntry, _ language: Language, into out: inout OutputBuffer) {
         let occurrence = entry.occurrence
         let tier = tierClass(occurrence.tier)
-        out += occurrence.event.dayOff ? "<tr class=\"\(tier) off\">" : "<tr class=\"\(tier)\">"
-        out += "<td class=\"c-date\"><time datetime=\""
-        out += occurrence.date.iso
-        out += "\">"
-        out += Vocabulary.dayMonth(occurrence.date, language)
-        out += "</time></td><td class=\"c-day\">"
-        out += Vocabulary.weekday(occurrence.date.weekday, language)
-        out += "</td><td class=\"c-country\">"
+        out.write("<tr class=\"")
+        out.write(tier)
+        out.write(occurrence.event.dayOff ? " off\">" : "\">")
+        out.write("<td class=\"c-date\"><time datetime=\"")
+        out.writeISO(occurrence.date)
+        out.write("\">")
+        out.write(Vocabulary.dayMonth(occurrence.date, language))
+        out.write("</time></td><td class=\"c-day\">")
+        out.write(Vocabulary.weekday(occurrence.date.weekday, language))
+        out.write("</td><td class=\"c-country\">")
         if let name = occurrence.countryName(language) {
             if let flag = occurrence.country?.flag, !flag.isEmpty {
-                out += "<span class=\"flag\" aria-hidden=\"true\">"
-                out += flag
-                out += "</span> "
+                out.write("<span class=\"flag\" aria-hidden=\"true\">")
+                out.write(flag)
+                out.write("</span> ")
             }
-            appendEscaped(name, to: &out)
+            out.writeEscapedHTML(name)
         }
-        out += "</td><td class=\"c-event\"><span class=\"title\">"
-        appendEscaped(occurrence.title(language), to: &out)
-        out += "</span>"
+        out.write("</td><td class=\"c-event\"><span class=\"title\">")
+        out.writeEscapedHTML(occurrence.title(language))
+        out.write("</span>")
         if let lunar = occurrence.lunar {
-            out += " <span class=\"lunar\">("
-            appendEscaped(Vocabulary.lunar(lunar, language), to: &out)
-            out += ")</span>"
+            out.write(" <span class=\"lunar\">(")
+            out.writeEscapedHTML(Vocabulary.lunar(lunar, language))
+            out.write(")</span>")
         }
         if occurrence.event.dayOff {
-            out += " <span class=\"off-tag\">"
-            out += Vocabulary.phrase(.dayOff, language)
-            out += "</span>"
+            out.write(" <span class=\"off-tag\">")
+            out.write(Vocabulary.phrase(.dayOff, language))
+            out.write("</span>")
         }
         if !entry.tasks.isEmpty {
-            out += "\n<ul class=\"tasks\">"
+            out.write("\n<ul class=\"tasks\">")
             for scheduled in entry.tasks {
-                out += "<li><time datetime=\""
-                out += scheduled.due.iso
-                out += "\">"
-                out += Vocabulary.long(scheduled.due, language)
-                out += "</time> "
-                appendEscaped(scheduled.task.title.resolved(language), to: &out)
-                out += "</li>"
+                out.write("<li><time datetime=\"")
+                out.writeISO(scheduled.due)
+                out.write("\">")
+                out.write(Vocabulary.long(scheduled.due, language))
+                out.write("</time> ")
+                out.writeEscapedHTML(scheduled.task.title.resolved(language))
+                out.write("</li>")
             }
-            out += "</ul>"
+            out.write("</ul>")
         }
-        out += "</td><td class=\"c-num\">"
-        if let ordinal = occurrence.ordinal { out += Vocabulary.ordinal(ordinal, language) }
-        out += "</td><td class=\"c-tier\"><span class=\"badge \(tier)\">"
-        appendEscaped(Vocabulary.tier(occurrence.tier, language), to: &out)
-        out += "</span></td></tr>\n"
+        out.write("</td><td class=\"c-num\">")
+        if let ordinal = occurrence.ordinal { out.write(Vocabulary.ordinal(ordinal, language)) }
+        out.write("</td><td class=\"c-tier\"><span class=\"badge ")
+        out.write(tier)
+        out.write("\">")
+        out.writeEscapedHTML(Vocabulary.tier(occurrence.tier, language))
+        out.write("</span></td></tr>\n")
     }
 
     /// A fixed set of class names, never built from configuration text.

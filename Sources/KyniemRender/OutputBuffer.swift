@@ -96,6 +96,11 @@ public struct OutputBuffer {
         }
     }
 
+    /// Text made safe inside HTML, as `HTMLText.appendEscaped` writes it.
+    mutating func writeEscapedHTML(_ text: String) {
+        HTMLText.appendEscaped(text, to: &bytes)
+    }
+
     /// `2027-09-21`, as `LocalDate.iso` writes it.
     mutating func writeISO(_ date: LocalDate) {
         guard (0...9999).contains(date.year) else {

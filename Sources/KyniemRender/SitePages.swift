@@ -246,7 +246,12 @@ public enum SitePage {
     /// The year's HTML calendar (`kyniem calendar --format html`) with the site's navigation
     /// above it, so that a reader can go back and switch language.
     public static func year(_ document: CalendarDocument, links: SiteLinks) -> String {
-        let page = HTMLRenderer.render(document)
+        String(decoding: yearBytes(document, links: links), as: UTF8.self)
+    }
+
+    /// `year(_:links:)` as UTF-8 bytes, written as the calendar is rendered: the site's style
+    /// before the calendar's `</head>`, its navigation after `<body>`.
+    public static func yearBytes(_ document: CalendarDocument, links: SiteLinks) -> [UInt8] {
         var nav = "<nav class=\"kyniem-site\" aria-label=\"\(SiteWords.siteNavigation(document.language))\">"
         navigation(document.language, links: links, into: &nav)
         nav += "</nav>\n"
@@ -258,10 +263,7 @@ public enum SitePage {
             </style>
 
             """
-        var out = page
-        if let head = out.firstRange(of: "</head>\n") { out.insert(contentsOf: style, at: head.lowerBound) }
-        if let body = out.firstRange(of: "<body>\n") { out.insert(contentsOf: nav, at: body.upperBound) }
-        return out
+        return HTMLRenderer.bytes(document, style: style, nav: nav)
     }
 
     // MARK: - Parts
@@ -271,28 +273,64 @@ public enum SitePage {
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         out += "<meta name=\"generator\" content=\"kyniem\">\n<title>"
         HTMLRenderer.appendEscaped(title, to: &out)
-        out += "</title>\n<link rel=\"stylesheet\" href=\"\(links.root)\(stylesheetPath)\">\n"
+        // Appended piece by piece, not interpolated: every event page has this header.
+        out += "</title>\n<link rel=\"stylesheet\" href=\""
+        out += links.root
+        out += stylesheetPath
+        out += "\">\n"
         for other in links.languages where other != language {
-            out += "<link rel=\"alternate\" hreflang=\"\(other.rawValue)\" href=\"\(links.counterpart(other, of: language))\">\n"
+            out += "<link rel=\"alternate\" hreflang=\""
+            out += other.rawValue
+            out += "\" href=\""
+            out += links.counterpart(other, of: language)
+            out += "\">\n"
         }
         out += "</head>\n<body>\n<a class=\"skip\" href=\"#main\">"
         out += SiteWords.skip(language)
-        out += "</a>\n<header class=\"site\">\n<p class=\"brand\"><a href=\"\(links.root)\(language.rawValue)/index.html\">"
+        out += "</a>\n<header class=\"site\">\n<p class=\"brand\"><a href=\""
+        out += links.root
+        out += language.rawValue
+        out += "/index.html\">"
         out += SiteWords.siteName(language)
-        out += "</a></p>\n<nav aria-label=\"\(SiteWords.siteNavigation(language))\">"
+        out += "</a></p>\n<nav aria-label=\""
+        out += SiteWords.siteNavigation(language)
+        out += "\">"
         navigation(language, links: links, into: &out)
         out += "</nav>\n</header>\n<main id=\"main\">\n"
     }
 
     private static func navigation(_ language: Language, links: SiteLinks, into out: inout String) {
-        out += "<ul>"
-        out += "<li><a href=\"\(links.root)\(language.rawValue)/index.html\">\(SiteWords.home(language))</a></li>"
+        // The language's folder from this page (`../../vi/`), made once.
+        var folder = links.root
+        folder += language.rawValue
+        folder += "/"
+        out += "<ul><li><a href=\""
+        out += folder
+        out += "index.html\">"
+        out += SiteWords.home(language)
+        out += "</a></li>"
         for year in links.years {
-            out += "<li><a href=\"\(links.root)\(language.rawValue)/\(year).html\">\(year)</a></li>"
+            let text = String(year)
+            out += "<li><a href=\""
+            out += folder
+            out += text
+            out += ".html\">"
+            out += text
+            out += "</a></li>"
         }
-        out += "<li><a href=\"\(links.root)\(language.rawValue)/index.html#subscribe\">\(SiteWords.subscribe(language))</a></li>"
+        out += "<li><a href=\""
+        out += folder
+        out += "index.html#subscribe\">"
+        out += SiteWords.subscribe(language)
+        out += "</a></li>"
         for other in links.languages where other != language {
-            out += "<li><a href=\"\(links.counterpart(other, of: language))\" hreflang=\"\(other.rawValue)\" lang=\"\(other.rawValue)\">"
+            out += "<li><a href=\""
+            out += links.counterpart(other, of: language)
+            out += "\" hreflang=\""
+            out += other.rawValue
+            out += "\" lang=\""
+            out += other.rawValue
+            out += "\">"
             out += SiteWords.languageName(other)
             out += "</a></li>"
         }

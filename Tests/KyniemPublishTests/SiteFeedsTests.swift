@@ -1,3 +1,4 @@
+import Foundation
 import KyniemConfig
 import KyniemCore
 import KyniemRender
@@ -90,6 +91,28 @@ import Testing
         #expect(state.revisions.count > 1_000)
         #expect(state.revisions.values.allSatisfy { $0.stamp == now && $0.sequence == 0 })
         #expect(state.serializedBytes == Array(state.serialized.utf8))
+    }
+
+    /// What the jobs emit while building is the site's files, each once, with the same bytes:
+    /// only the files made after the jobs (the state file, upcoming.json, the stylesheet) are not.
+    @Test func emittedFilesAreTheSitesOwnEachOnce() throws {
+        final class Emitted: @unchecked Sendable {
+            let lock = NSLock()
+            var files: [(path: String, bytes: [UInt8])] = []
+        }
+        let emitted = Emitted()
+        let options = Self.options(now: "20270303T010203Z")
+        let site = SiteBuilder.build(configuration: Self.configuration, options: options, previous: .none) { files in
+            emitted.lock.withLock { emitted.files += files }
+        }
+        let plain = SiteBuilder.build(configuration: Self.configuration, options: options, previous: .none)
+        #expect(site.files.map(\.path) == plain.files.map(\.path))
+        #expect(site.files.elementsEqual(plain.files) { $0.path == $1.path && $0.bytes == $1.bytes })
+        let paths = emitted.files.map(\.path)
+        #expect(Set(paths).count == paths.count)
+        let all = Dictionary(uniqueKeysWithValues: site.files.map { ($0.path, $0.bytes) })
+        for file in emitted.files { #expect(all[file.path] == file.bytes, "\(file.path)") }
+        #expect(Set(all.keys).subtracting(paths) == [PublishState.fileName, "upcoming.json", SitePage.stylesheetPath])
     }
 
     @Test func changedEventsGetANewRevisionInTheBytesAsRenderingWouldGive() throws {

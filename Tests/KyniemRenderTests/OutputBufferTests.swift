@@ -36,6 +36,18 @@ import Testing
         #expect(out.text == JSONText.string(text))
     }
 
+    @Test(arguments: [
+        "", "plain", "Quốc khánh – 80 năm", "&", "<>", "a&b<c>d\"e'f", "&&&", "end&", "&start", "\"quoted\"",
+        "Ngày <b>Độc lập</b> & 'Tết'", "🇻🇳 flag & emoji",
+    ])
+    func htmlEscapesAsBytesAreTheStringEscapes(text: String) {
+        var out = OutputBuffer()
+        out.write("x")
+        out.writeEscapedHTML(text)
+        out.write("y")
+        #expect(out.text == "x" + HTMLText.escaped(text) + "y")
+    }
+
     @Test func chunksHandOverEveryByteOnceInOrder() {
         final class Sink { var bytes: [UInt8] = []; var chunks: [Int] = [] }
         let sink = Sink()

@@ -65,11 +65,13 @@ struct Publish: ParsableCommand {
                 Terminal.out("\(directory): unchanged (\(count) files)\n")
                 return
             }
-            let site = SiteBuilder.build(configuration: configuration, options: options, previous: folder.previous)
-            let outcome = try folder.publish(site.files, reused: site.reused)
+            // Into a new DIR, each file is written as soon as its part of the site is rendered.
+            let (outcome, count) = try folder.publish { emit in
+                SiteBuilder.build(configuration: configuration, options: options, previous: folder.previous, emit: emit)
+            }
             switch outcome {
-            case .unchanged: Terminal.out("\(directory): unchanged (\(site.files.count) files)\n")
-            case .created, .replaced: Terminal.out("\(directory): published \(site.files.count) files\n")
+            case .unchanged: Terminal.out("\(directory): unchanged (\(count) files)\n")
+            case .created, .replaced: Terminal.out("\(directory): published \(count) files\n")
             }
         } catch {
             throw CommandFailure(code: error.kind == .refused ? 2 : 4, message: error.message)
