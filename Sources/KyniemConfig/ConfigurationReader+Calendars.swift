@@ -18,7 +18,7 @@ struct CalendarSources {
     var events: [(event: Event, countryMark: Mark?)] = []
     /// Every event id read, sound event or not, so a duplicate is reported beside the other
     /// problems of either definition.
-    var eventIndex: [String: Mark] = [:]
+    var eventIndex = EventIdIndex()
     /// Every `country:` of an event left out for its problems, checked as those of `events` are.
     var countryUses: [(code: String, mark: Mark)] = []
     var countries: [String: Country] = [:]
