@@ -125,21 +125,18 @@ extension ConfigurationReader {
         let (id, idMark) = (entry.id, entry.idMark)
         switch entry {
         case .sound(let event, _, let countryMark):
-            if let first = sources.eventIndex[event.id] {
+            if let first = sources.eventIndex.insert(event.id, at: idMark) {
                 record(at: idMark, "duplicate event id \"\(event.id)\" (first defined at \(first))")
                 if let code = event.country, let countryMark { sources.countryUses.append((code, countryMark)) }
                 return
             }
-            sources.eventIndex[event.id] = idMark
             sources.events.append((event, countryMark))
         case .unsound(let unsound):
             if let country = unsound.country { sources.countryUses.append(country) }
             guard let id else { return }
-            if let first = sources.eventIndex[id] {
+            if let first = sources.eventIndex.insert(id, at: idMark) {
                 record(at: idMark, "duplicate event id \"\(id)\" (first defined at \(first))")
-                return
             }
-            sources.eventIndex[id] = idMark
         }
     }
 

@@ -27,41 +27,47 @@ struct EventIdIndex {
 
     subscript(id: String) -> Mark? {
         get {
-            guard let slot = find(id) else { return nil }
-            let position = slots[slot]
+            guard !slots.isEmpty else { return nil }
+            let position = slots[slot(of: id, hash: id.hashValue)]
             return position == Self.empty ? nil : marks[Int(position - 1)]
         }
         set {
-            if let slot = find(id), slots[slot] != Self.empty {
-                let position = Int(slots[slot] - 1)
-                if let newValue {
-                    marks[position] = newValue
-                } else {
-                    slots[slot] = Self.removed
-                    ids[position] = ""
-                    count -= 1
-                }
+            guard let newValue else {
+                guard !slots.isEmpty else { return }
+                let slot = slot(of: id, hash: id.hashValue)
+                guard slots[slot] != Self.empty else { return }
+                ids[Int(slots[slot] - 1)] = ""
+                slots[slot] = Self.removed
+                count -= 1
                 return
             }
-            guard let newValue else { return }
-            let size = Self.tableSize(for: used + 1)
-            if size > slots.count { rehash(size: size) }
-            ids.append(id)
-            marks.append(newValue)
-            let mask = slots.count - 1
-            var slot = id.hashValue & mask
-            while slots[slot] != Self.empty { slot = (slot + 1) & mask }
-            slots[slot] = UInt32(ids.count)
-            used += 1
-            count += 1
+            if insert(id, at: newValue) != nil {
+                // Held already: its mark is replaced, as a dictionary's subscript does.
+                marks[Int(slots[slot(of: id, hash: id.hashValue)] - 1)] = newValue
+            }
         }
     }
 
-    /// The slot holding `id`, or the never-used slot that ends its chain; nil while the table is empty.
-    private func find(_ id: String) -> Int? {
-        guard !slots.isEmpty else { return nil }
+    /// Adds `id` defined at `mark` unless it is held already; then returns the mark it was
+    /// first given and keeps that. One hash and one probe, where asking and then setting took two.
+    mutating func insert(_ id: String, at mark: Mark) -> Mark? {
+        let size = Self.tableSize(for: used + 1)
+        if size > slots.count { rehash(size: size) }
+        let slot = slot(of: id, hash: id.hashValue)
+        let position = slots[slot]
+        if position != Self.empty { return marks[Int(position - 1)] }
+        ids.append(id)
+        marks.append(mark)
+        slots[slot] = UInt32(ids.count)
+        used += 1
+        count += 1
+        return nil
+    }
+
+    /// The slot holding `id`, or else the never-used slot that ends its chain (the table is never full).
+    private func slot(of id: String, hash: Int) -> Int {
         let mask = slots.count - 1
-        var slot = id.hashValue & mask
+        var slot = hash & mask
         while true {
             let position = slots[slot]
             if position == Self.empty { return slot }

@@ -22,8 +22,11 @@ struct EventIdIndexTests {
                 let id = randomID()
                 let mark = Mark(file: "f.yaml", line: step + 1, column: round + 1)
                 switch Int.random(in: 0..<10, using: &generator) {
-                case 0..<6:
+                case 0..<3:
                     if index[id] == nil { index[id] = mark }
+                    if reference[id] == nil { reference[id] = mark }
+                case 3..<6:
+                    #expect(index.insert(id, at: mark) == reference[id])
                     if reference[id] == nil { reference[id] = mark }
                 case 6: index[id] = mark; reference[id] = mark
                 case 7: index[id] = nil; reference[id] = nil
@@ -41,7 +44,8 @@ struct EventIdIndexTests {
     func largeIndex() {
         var index = EventIdIndex()
         index.reserveCapacity(50_000)  // grows past what was reserved
-        for n in 0..<100_000 { index["evt-\(n)"] = Mark(file: "big.yaml", line: n + 1, column: 5) }
+        for n in 0..<100_000 { #expect(index.insert("evt-\(n)", at: Mark(file: "big.yaml", line: n + 1, column: 5)) == nil) }
+        #expect(index.insert("evt-99", at: Mark(file: "other.yaml", line: 1, column: 1)) == Mark(file: "big.yaml", line: 100, column: 5))
         #expect(index.count == 100_000)
         for n in stride(from: 0, to: 100_000, by: 7) {
             #expect(index["evt-\(n)"] == Mark(file: "big.yaml", line: n + 1, column: 5))
