@@ -195,6 +195,21 @@ import KyniemCore
         #expect(taken > 2_900 && taken < 3_000)
     }
 
+    /// The room reserved for entries is a guess from the text (a line each, 48 bytes at least):
+    /// a list on one line, far longer than guessed, is read whole and the same either way.
+    @Test func aListLongerThanItsTextSuggestsReadsWhole() throws {
+        let events = (0..<400).map { "{id: o-\($0), title: T, date: {month: 1, day: \($0 % 28 + 1)}}" }
+        let text = "  [" + events.joined(separator: ", ") + "]\n"
+        #expect(ConfigurationReader.entryCapacity(forText: "calendars: []\nevents:\n" + text) < 10)
+        let (outcome, taken) = try Self.compare(text)
+        #expect(outcome.problems.isEmpty)
+        #expect(outcome.events.map(\.id) == (0..<400).map { "o-\($0)" })
+        #expect(taken > 390)  // most from the stream; any other takes the tree, read the same
+        // One entry a line, each of 48 bytes or more: room for all of them.
+        let lines = (0..<1_000).map { "  - {id: l-\($0), title: \"Event \($0)\", date: {month: 3, day: 13}}\n" }.joined()
+        #expect(ConfigurationReader.entryCapacity(forText: "events:\n" + lines) >= 1_000)
+    }
+
     /// The digest of the files' text is a pass over every byte: computed only when asked for.
     @Test func theSourceDigestIsComputedOnlyWhenAsked() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kyniem-digest-\(UUID().uuidString)")

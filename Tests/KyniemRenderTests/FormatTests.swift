@@ -114,6 +114,12 @@ func parseCSV(_ text: String) -> [[String]] {
         #expect(kh["ordinal"] as? Int == 60 && kh["tier"] as? String == "major" && kh["lunar"] is NSNull)
         #expect((kh["checklist"] as? [[String: Any]])?.count == 3)
     }
+
+    @Test func eachKindIsWrittenAsItsRawValueBetweenItsNeighbours() {
+        for kind in EventKind.allCases {
+            #expect(OccurrenceJSON.kindMembers(kind) == ", \"kind\": \"\(kind.rawValue)\", \"country\": ")
+        }
+    }
 }
 
 extension JSONTests {
