@@ -148,24 +148,27 @@ extension ConfigurationReader {
         for (code, mark) in sources.countryUses { body(code, mark) }
     }
 
-    /// Whether `countries` defines a code, asked once for every event: the first distinct codes
-    /// asked are kept with their answer and compared before the dictionary is hashed. Events
-    /// name a few dozen countries at most, so a large calendar (100,000 events, 2 lookups each,
-    /// 3% of reading it) mostly compares two-letter strings instead of hashing them.
+    /// Whether `countries` defines a code, asked once for every event. A code of two capital
+    /// letters (every code a `countries:` entry may define) is answered from a table of the 676
+    /// such codes, so neither a large calendar (100,000 events, 2 lookups each) nor one naming
+    /// many countries (the bundled data: ~190) hashes a String per event; any other text is
+    /// looked up in the dictionary, which then cannot hold it.
     struct CountryLookup {
         private let countries: [String: Country]
-        private var recent: [(code: String, known: Bool)] = []
-        private static let remembered = 32
+        private let defined: [Bool]
 
         init(_ countries: [String: Country]) {
             self.countries = countries
+            var defined = [Bool](repeating: false, count: Country.slotCount)
+            for code in countries.keys {
+                if let slot = Country.slot(ofCode: code) { defined[slot] = true }
+            }
+            self.defined = defined
         }
 
-        mutating func isKnown(_ code: String) -> Bool {
-            for entry in recent where entry.code == code { return entry.known }
-            let known = countries[code] != nil
-            if recent.count < Self.remembered { recent.append((code, known)) }
-            return known
+        func isKnown(_ code: String) -> Bool {
+            if let slot = Country.slot(ofCode: code) { return defined[slot] }
+            return countries[code] != nil
         }
     }
 
@@ -175,7 +178,7 @@ extension ConfigurationReader {
     /// Japan and Vietnam. A calendar's own `countries:` entry wins.
     func supplyBundledCountries(_ sources: inout CalendarSources) {
         var missing = Set<String>()
-        var lookup = CountryLookup(sources.countries)
+        let lookup = CountryLookup(sources.countries)
         forEachCountryUse(sources) { code, _ in
             if !lookup.isKnown(code) { missing.insert(code) }
         }
@@ -193,7 +196,7 @@ extension ConfigurationReader {
     /// nowhere, and `--country` could never select it.
     func validateCountries(_ sources: CalendarSources) {
         let known = sources.countries.keys.sorted()
-        var lookup = CountryLookup(sources.countries)
+        let lookup = CountryLookup(sources.countries)
         forEachCountryUse(sources) { code, mark in
             guard !lookup.isKnown(code) else { return }
             var message = "unknown country code \(code): no calendar's countries: defines it"

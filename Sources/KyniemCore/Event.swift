@@ -63,6 +63,27 @@ public struct Country: Sendable, Hashable {
         self.name = name
     }
 
+    /// How many codes of two capital letters there are: a table indexed by `slot` has this size.
+    public static let slotCount = 26 * 26
+
+    /// A code of two capital letters numbered `(first − A) × 26 + (second − A)`, so that a table
+    /// answers for it without the code being hashed; nil for any other pair of bytes.
+    @inline(__always)
+    public static func slot(_ first: UInt8, _ second: UInt8) -> Int? {
+        let a = Int(first) - 65
+        let b = Int(second) - 65
+        guard (0..<26).contains(a), (0..<26).contains(b) else { return nil }
+        return a * 26 + b
+    }
+
+    /// `slot` of a code's two bytes; nil unless the code is exactly two capital letters.
+    @inline(__always)
+    public static func slot(ofCode code: String) -> Int? {
+        var letters = code.utf8.makeIterator()
+        guard let first = letters.next(), let second = letters.next(), letters.next() == nil else { return nil }
+        return slot(first, second)
+    }
+
     /// The flag emoji built from the code's regional-indicator letters (JP → 🇯🇵).
     public var flag: String {
         var scalars = String.UnicodeScalarView()

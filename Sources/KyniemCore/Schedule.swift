@@ -269,13 +269,10 @@ public struct OccurrenceList: RandomAccessCollection, Sendable {
         self.events = events
         self.countries = countries
         self.milestones = milestones
-        var slots = [Int16](repeating: -1, count: 26 * 26)
+        var slots = [Int16](repeating: -1, count: Country.slotCount)
         var list: [Country] = []
         for (code, country) in countries {
-            var letters = code.utf8.makeIterator()
-            guard let first = letters.next(), let second = letters.next(), letters.next() == nil,
-                let slot = Self.slot(first, second)
-            else { continue }
+            guard let slot = Country.slot(ofCode: code) else { continue }
             slots[slot] = Int16(list.count)
             list.append(country)
         }
@@ -284,18 +281,11 @@ public struct OccurrenceList: RandomAccessCollection, Sendable {
         self.countryList = list
     }
 
-    private static func slot(_ first: UInt8, _ second: UInt8) -> Int? {
-        let a = Int(first) - 65
-        let b = Int(second) - 65
-        guard (0..<26).contains(a), (0..<26).contains(b) else { return nil }
-        return a * 26 + b
-    }
-
     /// `event.country.flatMap { countries[$0] }`.
     @inline(__always)
     private func country(of event: Event) -> Country? {
         let letters = event.countryLetters
-        if letters != 0, let slot = Self.slot(UInt8(truncatingIfNeeded: letters), UInt8(truncatingIfNeeded: letters >> 8)) {
+        if letters != 0, let slot = Country.slot(UInt8(truncatingIfNeeded: letters), UInt8(truncatingIfNeeded: letters >> 8)) {
             let index = countrySlots[slot]
             return index < 0 ? nil : countryList[Int(index)]
         }
