@@ -80,10 +80,8 @@ extension ConfigurationReader {
             let event = entry.event
             let idMark = mark(entry.line, entry.column)
             let countryMark = event.country.map { _ in mark(entry.countryLine, entry.countryColumn) }
-            // One hashing of the id for a new one (the usual case); a duplicate puts the first
-            // definition's mark back.
-            if let first = sources.eventIndex.updateValue(idMark, forKey: event.id) {
-                sources.eventIndex[event.id] = first
+            // One hashing of the id; a duplicate keeps the first definition's mark.
+            if let first = sources.eventIndex.insert(event.id, at: idMark) {
                 record(at: idMark, "duplicate event id \"\(event.id)\" (first defined at \(first))")
                 if let code = event.country, let countryMark { sources.countryUses.append((code, countryMark)) }
                 continue
