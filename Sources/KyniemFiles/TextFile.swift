@@ -26,7 +26,10 @@ public enum TextFile {
         guard info.st_size <= limit else { return .failure(tooLarge(limit)) }
         let size = Int(info.st_size)
         var failure: Int32?
-        let text = String(unsafeUninitializedCapacity: size) { buffer in
+        // A large file's storage gets 2 MiB of room past its end, never written, so that the
+        // last part of the text lies in a whole aligned 2 MiB page too (`adviseHugePages`).
+        let capacity = size >= hugePageAdviceMinimum ? size + (2 << 20) : size
+        let text = String(unsafeUninitializedCapacity: capacity) { buffer in
             guard let base = buffer.baseAddress else { return 0 }
             adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
             var filled = 0
