@@ -26,8 +26,12 @@ public enum TextFile {
         guard info.st_size <= limit else { return .failure(tooLarge(limit)) }
         let size = Int(info.st_size)
         var failure: Int32?
-        let text = String(unsafeUninitializedCapacity: size) { buffer in
+        // A large file's storage gets 2 MiB of room past its end, never written, so that the
+        // last part of the text lies in a whole aligned 2 MiB page too (`adviseHugePages`).
+        let capacity = size >= hugePageAdviceMinimum ? size + (2 << 20) : size
+        let text = String(unsafeUninitializedCapacity: capacity) { buffer in
             guard let base = buffer.baseAddress else { return 0 }
+            adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
             var filled = 0
             while filled < size {
                 let n = Foundation.read(fd, base + filled, size - filled)
@@ -59,6 +63,29 @@ public enum TextFile {
             if bytes.count > limit { return .failure(tooLarge(limit)) }
         }
         return .success(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Files this large have their string's storage backed by 2 MiB pages where the kernel
+    /// allows it (transparent huge pages, `madvise` mode): read() first-touches every 4 KiB
+    /// page of a fresh buffer, 2,000 page faults for a 100,000-event configuration (8.3 MB),
+    /// about a fifth of a whole `upcoming` run's. With the advice it is a few faults a 2 MiB.
+    ///
+    /// Reading stays a copy on purpose. Mapping the file itself (MAP_PRIVATE) would save the
+    /// copy too, but a file truncated while mapped raises SIGBUS on the next touch of a page
+    /// past its new end, which kills the process: a configuration edited while kyniem reads it
+    /// must give the shorter text (or an error), never a crash. A copy cannot be truncated.
+    static let hugePageAdviceMinimum = 4 << 20
+
+    /// Advises huge pages for the 2 MiB-aligned part of `buffer`, which must not be touched
+    /// yet (advice on touched pages is harmless, only useless). The ends stay 4 KiB pages. A
+    /// kernel without huge pages refuses the advice (EINVAL), and nothing changes.
+    static func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+        guard buffer.count >= hugePageAdviceMinimum, let base = buffer.baseAddress else { return }
+        let huge = 2 << 20
+        let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+        let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
+        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(aligned, end - start, MADV_HUGEPAGE)
     }
 
     static func tooLarge(_ limit: Int) -> Failure {

@@ -94,6 +94,18 @@ public enum OccurrenceJSON {
         }
     }
 
+    /// `, "tier": "…", "lunar": ` in one piece for the three tiers every record of the usual
+    /// configurations has: three appends and an escaping scan fewer a record. A configuration's
+    /// own tier name (nil here) is escaped as any string.
+    static func tierMembers(_ tier: Tier) -> String? {
+        switch tier {
+        case .major: ", \"tier\": \"major\", \"lunar\": "
+        case .notable: ", \"tier\": \"notable\", \"lunar\": "
+        case .routine: ", \"tier\": \"routine\", \"lunar\": "
+        default: nil
+        }
+    }
+
     /// The object's fields, opening brace included, closing brace left to the caller.
     private static func writeFields(of occurrence: Occurrence, language: Language, to out: inout OutputBuffer) {
         out.write("{\"date\": \"")
@@ -106,9 +118,13 @@ public enum OccurrenceJSON {
         out.writeJSONTitle(of: occurrence, language: language)
         out.write(", \"ordinal\": ")
         if let ordinal = occurrence.ordinal { out.write(ordinal) } else { out.write("null") }
-        out.write(", \"tier\": ")
-        out.writeJSONString(occurrence.tier.rawValue)
-        out.write(", \"lunar\": ")
+        if let members = tierMembers(occurrence.tier) {
+            out.write(members)
+        } else {
+            out.write(", \"tier\": ")
+            out.writeJSONString(occurrence.tier.rawValue)
+            out.write(", \"lunar\": ")
+        }
         if let lunar = occurrence.lunar {
             out.write("{\"month\": ")
             out.write(lunar.month)

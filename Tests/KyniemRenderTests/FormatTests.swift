@@ -120,6 +120,15 @@ func parseCSV(_ text: String) -> [[String]] {
             #expect(OccurrenceJSON.kindMembers(kind) == ", \"kind\": \"\(kind.rawValue)\", \"country\": ")
         }
     }
+
+    @Test func theUsualTiersAreWrittenAsTheirRawValueBetweenTheirNeighbours() {
+        for tier in [Tier.major, .notable, .routine] {
+            #expect(OccurrenceJSON.tierMembers(tier) == ", \"tier\": \"\(tier.rawValue)\", \"lunar\": ")
+        }
+        // A configuration's own tier goes through the escaping writer.
+        #expect(OccurrenceJSON.tierMembers(Tier("Trọng \"điểm\"")) == nil)
+        #expect(OccurrenceJSON.tierMembers(Tier("majo")) == nil)
+    }
 }
 
 extension JSONTests {
