@@ -9,13 +9,13 @@ import KyniemYAML
 struct EventIdIndex {
     private var ids: [String] = []
     private var marks: [Mark] = []
-    /// A position in `ids` + 1; `Self.empty` never used, `Self.removed` used by a removed id.
+    /// A position in `ids` + 1, or `Self.empty`. Ids are only ever added, so every slot taken
+    /// holds one and a probe ends at the first empty slot.
     private var slots: [UInt32] = []
-    /// Slots not empty (ids held and removed), what the table's load is counted by.
-    private var used = 0
-    private(set) var count = 0
     private static let empty: UInt32 = 0
-    private static let removed: UInt32 = .max
+
+    /// How many ids are held.
+    var count: Int { ids.count }
 
     /// Room for `capacity` ids without growing.
     mutating func reserveCapacity(_ capacity: Int) {
@@ -25,33 +25,17 @@ struct EventIdIndex {
         if size > slots.count { rehash(size: size) }
     }
 
+    /// Where `id` was first defined, if it is held.
     subscript(id: String) -> Mark? {
-        get {
-            guard !slots.isEmpty else { return nil }
-            let position = slots[slot(of: id, hash: id.hashValue)]
-            return position == Self.empty ? nil : marks[Int(position - 1)]
-        }
-        set {
-            guard let newValue else {
-                guard !slots.isEmpty else { return }
-                let slot = slot(of: id, hash: id.hashValue)
-                guard slots[slot] != Self.empty else { return }
-                ids[Int(slots[slot] - 1)] = ""
-                slots[slot] = Self.removed
-                count -= 1
-                return
-            }
-            if insert(id, at: newValue) != nil {
-                // Held already: its mark is replaced, as a dictionary's subscript does.
-                marks[Int(slots[slot(of: id, hash: id.hashValue)] - 1)] = newValue
-            }
-        }
+        guard !slots.isEmpty else { return nil }
+        let position = slots[slot(of: id, hash: id.hashValue)]
+        return position == Self.empty ? nil : marks[Int(position - 1)]
     }
 
     /// Adds `id` defined at `mark` unless it is held already; then returns the mark it was
     /// first given and keeps that. One hash and one probe, where asking and then setting took two.
     mutating func insert(_ id: String, at mark: Mark) -> Mark? {
-        let size = Self.tableSize(for: used + 1)
+        let size = Self.tableSize(for: ids.count + 1)
         if size > slots.count { rehash(size: size) }
         let slot = slot(of: id, hash: id.hashValue)
         let position = slots[slot]
@@ -59,8 +43,6 @@ struct EventIdIndex {
         ids.append(id)
         marks.append(mark)
         slots[slot] = UInt32(ids.count)
-        used += 1
-        count += 1
         return nil
     }
 
@@ -71,7 +53,7 @@ struct EventIdIndex {
         while true {
             let position = slots[slot]
             if position == Self.empty { return slot }
-            if position != Self.removed, ids[Int(position - 1)] == id { return slot }
+            if ids[Int(position - 1)] == id { return slot }
             slot = (slot + 1) & mask
         }
     }
@@ -83,16 +65,14 @@ struct EventIdIndex {
         return size
     }
 
-    /// Places the ids held in a new table of `size` slots; removed ids leave no trace there.
+    /// Places the ids held in a new table of `size` slots.
     private mutating func rehash(size: Int) {
         var table = [UInt32](repeating: Self.empty, count: size)
         let mask = size - 1
-        used = 0
-        for position in slots where position != Self.empty && position != Self.removed {
+        for position in slots where position != Self.empty {
             var slot = ids[Int(position - 1)].hashValue & mask
             while table[slot] != Self.empty { slot = (slot + 1) & mask }
             table[slot] = position
-            used += 1
         }
         slots = table
     }

@@ -6,7 +6,7 @@ import KyniemYAML
 /// `EventIdIndex` stands where a `[String: Mark]` stood: every operation is checked against one.
 @Suite("Event id index")
 struct EventIdIndexTests {
-    @Test("Answers as a [String: Mark] does over random inserts, replacements and removals")
+    @Test("Answers as a [String: Mark] does over random inserts and lookups")
     func matchesDictionary() {
         var generator = SystemRandomNumberGenerator()
         // Short ids collide often; "e\u{301}" and "\u{e9}" are the same String, as ids were.
@@ -21,16 +21,9 @@ struct EventIdIndexTests {
             for step in 0..<2_000 {
                 let id = randomID()
                 let mark = Mark(file: "f.yaml", line: step + 1, column: round + 1)
-                switch Int.random(in: 0..<10, using: &generator) {
-                case 0..<3:
-                    if index[id] == nil { index[id] = mark }
-                    if reference[id] == nil { reference[id] = mark }
-                case 3..<6:
+                if Int.random(in: 0..<10, using: &generator) < 6 {
                     #expect(index.insert(id, at: mark) == reference[id])
                     if reference[id] == nil { reference[id] = mark }
-                case 6: index[id] = mark; reference[id] = mark
-                case 7: index[id] = nil; reference[id] = nil
-                default: break
                 }
                 #expect(index[id] == reference[id])
                 #expect(index.count == reference.count)
