@@ -231,9 +231,10 @@ public enum NotifierRegistry {
             return .success(builtIn.make(spec, context))
         }
         if let plugin = plugins.plugin(named: spec.type) {
-            let problems = plugin.runProblems + PluginNotifier.settingsObject(for: spec).problems
-            guard problems.isEmpty else { return .failure(ConfigurationErrors(problems)) }
-            return .success(PluginNotifier(plugin: plugin, spec: spec, context: context))
+            let settings = PluginNotifier.settingsObject(for: spec)
+            let problems = plugin.runProblems + settings.problems
+            guard problems.isEmpty, case .success(let object) = settings else { return .failure(ConfigurationErrors(problems)) }
+            return .success(PluginNotifier(plugin: plugin, spec: spec, settings: object, context: context))
         }
         return .failure(ConfigurationErrors([ConfigurationProblem(spec.location, unknownType(spec.type, plugins: plugins))]))
     }
