@@ -11,19 +11,12 @@ extension Dispatcher {
     /// with the reason, and the others still send.
     public init(notifiers specs: [NotifierSpec], plugins: PluginCatalog, context: NotifierContext, planner: Planner? = nil) {
         let targets = specs.map { spec -> Target in
-            let templates: MessageTemplates
-            switch MessageTemplates.load(for: spec, configDirectory: context.configDirectory) {
-            case .success(let loaded): templates = loaded
-            case .failure(let errors):
-                return Target(
-                    id: spec.id, language: spec.language, notifier: UnavailableNotifier(reason: errors.description))
-            }
-            switch NotifierRegistry.makeNotifier(for: spec, plugins: plugins, context: context) {
-            case .success(let notifier):
+            do throws(ConfigurationErrors) {
+                let templates = try MessageTemplates.load(for: spec, configDirectory: context.configDirectory).get()
+                let notifier = try NotifierRegistry.makeNotifier(for: spec, plugins: plugins, context: context).get()
                 return Target(id: spec.id, language: spec.language, notifier: notifier, templates: templates)
-            case .failure(let errors):
-                return Target(
-                    id: spec.id, language: spec.language, notifier: UnavailableNotifier(reason: errors.description))
+            } catch {
+                return Target(id: spec.id, language: spec.language, notifier: UnavailableNotifier(reason: error.description))
             }
         }
         self.init(targets: targets, planner: planner)

@@ -30,11 +30,6 @@ public struct BuiltInNotifier: Sendable {
         self.checkFiles = checkFiles
         self.make = make
     }
-
-    /// The problems `kyniem check` reports for `spec`.
-    func problems(_ spec: NotifierSpec) -> [ConfigurationProblem] {
-        check(spec)
-    }
 }
 
 /// One line of `kyniem plugins`.
@@ -162,7 +157,7 @@ public enum NotifierRegistry {
                 seen[spec.id] = spec.location
             }
             if let builtIn = builtIns[spec.type] {
-                problems.append(contentsOf: builtIn.problems(spec))
+                problems.append(contentsOf: builtIn.check(spec))
                 problems.append(contentsOf: builtIn.checkFiles(spec, configDirectory))
             } else if let plugin = plugins.plugin(named: spec.type) {
                 if checkedPlugins.insert(plugin.name).inserted {
@@ -231,14 +226,15 @@ public enum NotifierRegistry {
         for spec: NotifierSpec, plugins: PluginCatalog, context: NotifierContext
     ) -> Result<any Notifier, ConfigurationErrors> {
         if let builtIn = builtIns[spec.type] {
-            let problems = builtIn.problems(spec)
+            let problems = builtIn.check(spec)
             guard problems.isEmpty else { return .failure(ConfigurationErrors(problems)) }
             return .success(builtIn.make(spec, context))
         }
         if let plugin = plugins.plugin(named: spec.type) {
-            let problems = plugin.runProblems + PluginNotifier.settingsObject(for: spec).problems
-            guard problems.isEmpty else { return .failure(ConfigurationErrors(problems)) }
-            return .success(PluginNotifier(plugin: plugin, spec: spec, context: context))
+            let settings = PluginNotifier.settingsObject(for: spec)
+            let problems = plugin.runProblems + settings.problems
+            guard problems.isEmpty, case .success(let object) = settings else { return .failure(ConfigurationErrors(problems)) }
+            return .success(PluginNotifier(plugin: plugin, spec: spec, settings: object, context: context))
         }
         return .failure(ConfigurationErrors([ConfigurationProblem(spec.location, unknownType(spec.type, plugins: plugins))]))
     }

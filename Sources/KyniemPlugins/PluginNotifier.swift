@@ -41,12 +41,12 @@ public struct PluginNotifier: Notifier {
     /// The request's `notifier` object (`settingsObject(for:)`).
     private let settings: String
 
-    /// `settingsObject(for: spec)` must have succeeded (`NotifierRegistry` asks it first); if it
-    /// did not, the plugin is sent an empty `notifier` object.
-    public init(plugin: PluginManifest, spec: NotifierSpec, context: NotifierContext) {
+    /// `settings` is `settingsObject(for: spec)`, which `NotifierRegistry` has built (and
+    /// checked) before it makes the notifier.
+    public init(plugin: PluginManifest, spec: NotifierSpec, settings: String, context: NotifierContext) {
         self.plugin = plugin
         self.spec = spec
-        self.settings = (try? Self.settingsObject(for: spec).get()) ?? "{}"
+        self.settings = settings
         self.environment = Self.environment(for: spec, from: context.environment)
         self.log = context.log
         self.redact = Redactor(secrets: spec.environment.compactMap { context.environment[$0] })

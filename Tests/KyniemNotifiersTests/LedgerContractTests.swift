@@ -35,10 +35,14 @@ import Testing
         }
     }
 
-    /// Says so, as a skipped test, when the PostgreSQL backend is left out for want of a server.
+    /// Says so, as a skipped test, when the PostgreSQL backend is left out for want of a server;
+    /// with one, the backend the contract tests use opens a fresh, empty ledger.
     @Test(.enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.skipMessage)))
     func postgresqlIsTested() throws {
         #expect(Backend.available.contains(.postgresql))
+        let ledger = try Backend.postgresql.make()
+        #expect(try ledger.coverage() == nil)
+        #expect(try ledger.sentKeys(among: planned.map(\.key)).isEmpty)
     }
 
     /// jp-relations' 50th (2023-09-21, major) for two notifiers, planned on the 30-day reminder's day.
