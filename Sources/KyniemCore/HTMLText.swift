@@ -14,16 +14,7 @@ public enum HTMLText {
             guard utf8.contains(where: special) else { return nil }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(utf8.count + 32)
-            for byte in utf8 {
-                switch byte {
-                case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-                case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-                case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
-                case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
-                case UInt8(ascii: "'"): bytes.append(contentsOf: "&#39;".utf8)
-                default: bytes.append(byte)
-                }
-            }
+            appendEscaped(utf8, to: &bytes)
             return bytes
         }
         if let escaped {
@@ -36,24 +27,27 @@ public enum HTMLText {
     /// `appendEscaped(_:to:)` into UTF-8 bytes: the same escapes, each run between them copied whole.
     public static func appendEscaped(_ text: String, to out: inout [UInt8]) {
         var text = text
-        text.withUTF8 { utf8 in
-            var start = 0
-            for (index, byte) in utf8.enumerated() {
-                let replacement: StaticString
-                switch byte {
-                case UInt8(ascii: "&"): replacement = "&amp;"
-                case UInt8(ascii: "<"): replacement = "&lt;"
-                case UInt8(ascii: ">"): replacement = "&gt;"
-                case UInt8(ascii: "\""): replacement = "&quot;"
-                case UInt8(ascii: "'"): replacement = "&#39;"
-                default: continue
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-                start = index + 1
+        text.withUTF8 { appendEscaped($0, to: &out) }
+    }
+
+    /// The one table of the five escapes, over contiguous UTF-8.
+    private static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var start = 0
+        for (index, byte) in utf8.enumerated() {
+            let replacement: StaticString
+            switch byte {
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "\""): replacement = "&quot;"
+            case UInt8(ascii: "'"): replacement = "&#39;"
+            default: continue
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+            out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+            start = index + 1
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
     }
 
     public static func escaped(_ text: String) -> String {

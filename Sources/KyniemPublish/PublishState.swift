@@ -211,13 +211,13 @@ public struct PublishState: Sendable, Equatable {
         out.reserveCapacity(revisions.count * 112)
         for (index, (key, revision)) in sorted(revisions).enumerated() {
             out.append(contentsOf: index == 0 ? "  ".utf8 : ",\n  ".utf8)
-            appendString(key, to: &out)
+            JSONText.appendString(key, to: &out)
             out.append(contentsOf: ": {\"hash\": ".utf8)
-            appendString(revision.hash, to: &out)
+            JSONText.appendString(revision.hash, to: &out)
             out.append(contentsOf: ", \"sequence\": ".utf8)
             out.append(contentsOf: String(revision.sequence).utf8)
             out.append(contentsOf: ", \"stamp\": ".utf8)
-            appendString(revision.stamp, to: &out)
+            JSONText.appendString(revision.stamp, to: &out)
             out.append(UInt8(ascii: "}"))
         }
         return out
@@ -248,21 +248,6 @@ public struct PublishState: Sendable, Equatable {
             rows.sort { $0.key < $1.key }
         }
         return rows.map { ($0.key, $0.revision) }
-    }
-
-    /// `JSONText.string(value)`'s bytes: copied between quotes when nothing in it needs escaping
-    /// (no quote, backslash, control character or E2 lead byte of U+2028/U+2029), else JSONText's.
-    static func appendString(_ value: String, to out: inout [UInt8]) {
-        var value = value
-        let plain = value.withUTF8 { bytes in
-            guard bytes.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != 0xE2 })
-            else { return false }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: bytes)
-            out.append(UInt8(ascii: "\""))
-            return true
-        }
-        if !plain { out.append(contentsOf: JSONText.string(value).utf8) }
     }
 
     /// `20261129T010203Z`: a stamp goes into the feeds as it is, so nothing else is accepted.

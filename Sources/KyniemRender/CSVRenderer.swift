@@ -76,10 +76,4 @@ enum CSVRenderer {
         }
         out.write(byte: UInt8(ascii: "\""))
     }
-
-    static func appendField(_ field: String, to out: inout String) {
-        var buffer = OutputBuffer()
-        appendField(field, to: &buffer)
-        out += buffer.text
-    }
 }

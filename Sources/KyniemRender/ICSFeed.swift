@@ -104,7 +104,7 @@ enum ChecklistFeedRenderer {
             }
         }
         tasks.sort { $0.task.due != $1.task.due ? $0.task.due < $1.task.due : $0.uid < $1.uid }
-        var ics = ContentLines(capacity: 256)
+        var ics = ContentLines(capacity: 256 + tasks.count * 600)
         ics.line("BEGIN:VCALENDAR")
         ics.line("VERSION:2.0")
         ics.line("PRODID:-//kyniem//kyniem checklist//\(language.rawValue.uppercased())")
@@ -112,82 +112,39 @@ enum ChecklistFeedRenderer {
         ics.line("METHOD:PUBLISH")
         ics.text("X-WR-CALNAME", document.name)
         feed.header(into: &ics)
-        var out = ics.output.bytes
-        out.reserveCapacity(out.count + 32 + tasks.count * 600)
-        var pending: [UInt8] = []
-        pending.reserveCapacity(1_024)
-        func line(_ name: StaticString, _ value: String, into out: inout [UInt8]) {
-            pending.removeAll(keepingCapacity: true)
-            name.withUTF8Buffer { pending.append(contentsOf: $0) }
-            pending.append(contentsOf: value.utf8)
-            ContentLines.fold(pending, into: &out)
-        }
-        func text(_ name: String, _ values: [String], into out: inout [UInt8]) {
-            ContentLines.textProperty(name, values, scratch: &pending, into: &out)
-        }
+        ics.events = []
+        ics.events!.reserveCapacity(tasks.count)
         // DESCRIPTION through END:VEVENT, by entry, made when its first task is written.
         var tails: [[UInt8]?] = Array(repeating: nil, count: document.entries.count)
-        var events: [ICSEventSpan]? = []
-        events!.reserveCapacity(tasks.count)
+        var tail = ContentLines(capacity: 1_024)
         for (uid, scheduled, entry) in tasks {
             let revision = feed.revision(uid)
-            let begin = out.count
-            ContentLines.fold("BEGIN:VEVENT".utf8, into: &out)
-            line("UID:", uid, into: &out)
-            let stamp = out.count
-            line("DTSTAMP:", revision.stamp, into: &out)
-            let sequence = out.count
-            pending.removeAll(keepingCapacity: true)
-            pending.append(contentsOf: "SEQUENCE:".utf8)
-            ContentLines.appendDecimal(revision.sequence, to: &pending)
-            ContentLines.fold(pending, into: &out)
-            let afterSequence = out.count
-            dateLine("DTSTART;VALUE=DATE:", scheduled.due, into: &out)
-            dateLine("DTEND;VALUE=DATE:", scheduled.due.adding(days: 1), into: &out)
-            text("SUMMARY", [scheduled.task.title.resolved(language)], into: &out)
+            let begin = ics.output.bytes.count
+            ics.line("BEGIN:VEVENT")
+            ics.line("UID:", uid)
+            let stamp = ics.output.bytes.count
+            ics.line("DTSTAMP:", revision.stamp)
+            let sequence = ics.output.bytes.count
+            ics.line("SEQUENCE:", revision.sequence)
+            let afterSequence = ics.output.bytes.count
+            ics.line("DTSTART;VALUE=DATE:", scheduled.due)
+            ics.line("DTEND;VALUE=DATE:", scheduled.due.adding(days: 1))
+            ics.text("SUMMARY", scheduled.task.title.resolved(language))
             if tails[entry] == nil {
                 let occurrence = document.entries[entry].occurrence
-                var tail: [UInt8] = []
-                text("DESCRIPTION", ["\(occurrence.title(language))\n\(Vocabulary.long(occurrence.date, language))"], into: &tail)
-                text("CATEGORIES", ["checklist", occurrence.event.kind.rawValue, occurrence.tier.rawValue], into: &tail)
-                ContentLines.fold("RELATED-TO:\(ICSRenderer.uid(occurrence))".utf8, into: &tail)
-                ContentLines.fold("TRANSP:TRANSPARENT".utf8, into: &tail)
-                ContentLines.fold("END:VEVENT".utf8, into: &tail)
-                tails[entry] = tail
+                tail.output.bytes.removeAll(keepingCapacity: true)
+                tail.text("DESCRIPTION", "\(occurrence.title(language))\n\(Vocabulary.long(occurrence.date, language))")
+                tail.textList("CATEGORIES", ["checklist", occurrence.event.kind.rawValue, occurrence.tier.rawValue])
+                tail.line("RELATED-TO:", ICSRenderer.uid(occurrence))
+                tail.line("TRANSP:TRANSPARENT")
+                tail.line("END:VEVENT")
+                tails[entry] = tail.output.bytes
             }
-            out.append(contentsOf: tails[entry]!)
-            if events != nil {
-                if let span = ICSEventSpan(
-                    out, uid: uid, range: begin..<out.count, stamp: stamp..<sequence, sequence: sequence..<afterSequence)
-                {
-                    events!.append(span)
-                } else {
-                    events = nil
-                }
-            }
+            ics.output.bytes.append(contentsOf: tails[entry]!)
+            ics.recordEvent(
+                uid: uid, range: begin..<ics.output.bytes.count, stamp: stamp..<sequence, sequence: sequence..<afterSequence)
         }
-        ContentLines.fold("END:VCALENDAR".utf8, into: &out)
-        return (out, events)
-    }
-
-    /// `NAME` and the date's `YYYYMMDD` (`LocalDate.basic`) as one content line, too short to fold.
-    static func dateLine(_ name: StaticString, _ date: LocalDate, into out: inout [UInt8]) {
-        guard (0...9999).contains(date.year) else {
-            ContentLines.fold("\(name)\(date.basic)".utf8, into: &out)
-            return
-        }
-        name.withUTF8Buffer { out.append(contentsOf: $0) }
-        func append(_ value: Int, divisor: Int) {
-            var divisor = divisor
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
-            }
-        }
-        append(date.year, divisor: 1000)
-        append(date.month, divisor: 10)
-        append(date.day, divisor: 10)
-        out.append(0x0D)
-        out.append(0x0A)
+        ics.line("END:VCALENDAR")
+        return (ics.output.bytes, ics.events)
     }
 }

@@ -267,22 +267,14 @@ struct ContentLines {
 
     /// A multi-valued TEXT property such as CATEGORIES: each value escaped, joined by commas.
     mutating func textList(_ name: String, _ values: some Sequence<String>) {
-        ContentLines.textProperty(name, values, scratch: &pending, into: &output.bytes)
-    }
-
-    /// `textList` into any byte buffer (the task feed writes its own), with `scratch` for the
-    /// unfolded line so that a property costs no allocation.
-    static func textProperty(
-        _ name: String, _ values: some Sequence<String>, scratch: inout [UInt8], into bytes: inout [UInt8]
-    ) {
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: name.utf8)
-        scratch.append(UInt8(ascii: ":"))
+        pending.removeAll(keepingCapacity: true)
+        pending.append(contentsOf: name.utf8)
+        pending.append(UInt8(ascii: ":"))
         for (index, value) in values.enumerated() {
-            if index > 0 { scratch.append(UInt8(ascii: ",")) }
-            appendEscaped(value, to: &scratch)
+            if index > 0 { pending.append(UInt8(ascii: ",")) }
+            ContentLines.appendEscaped(value, to: &pending)
         }
-        fold(scratch, into: &bytes)
+        ContentLines.fold(pending, into: &output.bytes)
     }
 
     /// Appends `content` folded, with its CRLF. A continuation line starts with one space, which

@@ -52,18 +52,6 @@ public struct OutputBuffer {
         flushIfFull()
     }
 
-    /// Bytes as they are (already UTF-8).
-    @inline(__always)
-    mutating func write(bytes run: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: run)
-    }
-
-    @inline(__always)
-    mutating func write(_ text: Substring) {
-        var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
-    }
-
     @inline(__always)
     mutating func write(byte: UInt8) {
         bytes.append(byte)
