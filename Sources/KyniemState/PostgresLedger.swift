@@ -132,9 +132,6 @@ public final class PostgresLedger: @unchecked Sendable {
 
     public func close() { mutex.withLock { connection.close() } }
 
-    /// Whether the session speaks TLS to the server.
-    public var usesTLS: Bool { mutex.withLock { connection.usesTLS } }
-
     /// Takes the office's run lock for this session, without waiting.
     public func takeRunLock() throws(RunLockError) {
         let taken: Bool
