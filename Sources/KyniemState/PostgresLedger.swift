@@ -238,7 +238,7 @@ public final class PostgresLedger: @unchecked Sendable {
     }
 
     /// A `text[]` literal for `$n::text[]`.
-    static func array(_ values: [String?]) -> String? {
+    static func array(_ values: [String?]) -> String {
         "{" + values.map { value -> String in
             guard let value else { return "NULL" }
             var quoted = "\""
