@@ -16,13 +16,10 @@ typedef __typeof__(PQexec) *kyniem_PQexec;
 typedef __typeof__(PQexecParams) *kyniem_PQexecParams;
 typedef __typeof__(PQresultStatus) *kyniem_PQresultStatus;
 typedef __typeof__(PQresultErrorMessage) *kyniem_PQresultErrorMessage;
-typedef __typeof__(PQresultErrorField) *kyniem_PQresultErrorField;
 typedef __typeof__(PQntuples) *kyniem_PQntuples;
 typedef __typeof__(PQnfields) *kyniem_PQnfields;
 typedef __typeof__(PQgetvalue) *kyniem_PQgetvalue;
 typedef __typeof__(PQgetisnull) *kyniem_PQgetisnull;
 typedef __typeof__(PQclear) *kyniem_PQclear;
-typedef __typeof__(PQsslInUse) *kyniem_PQsslInUse;
-typedef __typeof__(PQbackendPID) *kyniem_PQbackendPID;
 
 #endif

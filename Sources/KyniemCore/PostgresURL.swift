@@ -31,6 +31,11 @@ public struct PostgresURL: Sendable, Hashable {
         return "postgresql://\(user.map { "\($0)@" } ?? "")\(hostPart):\(port)/\(database)"
     }
 
+    /// A password in the user part or in the query: refused wherever it is written.
+    private static let carriesPassword = PostgresURLError(
+        "the URL carries a password; remove it and give it in PGPASSWORD or ~/.pgpass (mode 0600), "
+            + "never in the configuration")
+
     /// Parses `text`; the error says what is wrong in a sentence for `check`.
     public static func parse(_ text: String) -> Result<PostgresURL, PostgresURLError> {
         guard isURL(text) else { return .failure(.init("expected postgresql://user@host[:port]/database")) }
@@ -52,9 +57,7 @@ public struct PostgresURL: Sendable, Hashable {
             let userInfo = authority[..<at]
             hostPort = authority[authority.index(after: at)...]
             if userInfo.contains(":") {
-                return .failure(.init(
-                    "the URL carries a password; remove it and give it in PGPASSWORD or ~/.pgpass (mode 0600), "
-                        + "never in the configuration"))
+                return .failure(carriesPassword)
             }
             guard let decoded = URLText.percentDecoded(userInfo), !decoded.isEmpty else {
                 return .failure(.init("the user name before @ is empty or badly %-encoded"))
@@ -104,9 +107,7 @@ public struct PostgresURL: Sendable, Hashable {
                 }
                 url.connectTimeout = seconds
             case "password":
-                return .failure(.init(
-                    "the URL carries a password; remove it and give it in PGPASSWORD or ~/.pgpass (mode 0600), "
-                        + "never in the configuration"))
+                return .failure(carriesPassword)
             default:
                 return .failure(.init(
                     "unknown parameter \"\(name)\"; expected \(parameters.joined(separator: ", "))"))

@@ -215,23 +215,21 @@ public struct Ledger: Sendable {
         }
         // Manual resends (`kyniem ledger resend`): a history row each, the delivery's own row
         // unchanged but for a failed or expired one becoming `sent` when the resend succeeded.
+        // PostgresLedger.migrations has the same step in PostgreSQL's words (BIGSERIAL for the id).
         migrator.registerMigration("v3-resends") { db in
-            try db.execute(sql: Ledger.resendsTableSQL)
+            try db.execute(sql: """
+                CREATE TABLE resends (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('sent', 'failed')),
+                    error TEXT
+                );
+                CREATE INDEX resends_by_key ON resends(key);
+                """)
         }
         return migrator
     }
-
-    /// The v3 table, the same in SQLite and PostgreSQL but for the key column's type.
-    static let resendsTableSQL = """
-        CREATE TABLE resends (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            key TEXT NOT NULL,
-            at TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('sent', 'failed')),
-            error TEXT
-        );
-        CREATE INDEX resends_by_key ON resends(key);
-        """
 
     /// The status of each key the ledger has a row for; keys it has never seen are absent.
     public func status(forKeys keys: [String]) throws(LedgerError) -> [String: LedgerStatus] {

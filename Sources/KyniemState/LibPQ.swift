@@ -17,14 +17,11 @@ final class LibPQ: @unchecked Sendable {
     let execParams: kyniem_PQexecParams
     let resultStatus: kyniem_PQresultStatus
     let resultErrorMessage: kyniem_PQresultErrorMessage
-    let resultErrorField: kyniem_PQresultErrorField
     let ntuples: kyniem_PQntuples
     let nfields: kyniem_PQnfields
     let getvalue: kyniem_PQgetvalue
     let getisnull: kyniem_PQgetisnull
     let clear: kyniem_PQclear
-    let sslInUse: kyniem_PQsslInUse
-    let backendPID: kyniem_PQbackendPID
 
     /// The library, or why it could not be loaded (once per process).
     static let shared: Result<LibPQ, PGError> = load()
@@ -57,28 +54,22 @@ final class LibPQ: @unchecked Sendable {
         execParams = try symbol("PQexecParams", as: kyniem_PQexecParams.self)
         resultStatus = try symbol("PQresultStatus", as: kyniem_PQresultStatus.self)
         resultErrorMessage = try symbol("PQresultErrorMessage", as: kyniem_PQresultErrorMessage.self)
-        resultErrorField = try symbol("PQresultErrorField", as: kyniem_PQresultErrorField.self)
         ntuples = try symbol("PQntuples", as: kyniem_PQntuples.self)
         nfields = try symbol("PQnfields", as: kyniem_PQnfields.self)
         getvalue = try symbol("PQgetvalue", as: kyniem_PQgetvalue.self)
         getisnull = try symbol("PQgetisnull", as: kyniem_PQgetisnull.self)
         clear = try symbol("PQclear", as: kyniem_PQclear.self)
-        sslInUse = try symbol("PQsslInUse", as: kyniem_PQsslInUse.self)
-        backendPID = try symbol("PQbackendPID", as: kyniem_PQbackendPID.self)
     }
 }
 
 /// A libpq failure, in libpq's or the server's words (one line).
 struct PGError: Error, Sendable, CustomStringConvertible {
     let message: String
-    /// The SQLSTATE, when the server answered with an error.
-    let sqlState: String?
 
-    init(_ message: String, sqlState: String? = nil) {
+    init(_ message: String) {
         // libpq's messages end with a newline and sometimes continue on a tab-indented hint line.
         self.message = message.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
-        self.sqlState = sqlState
     }
 
     var description: String { message }
@@ -126,9 +117,6 @@ final class PGConnection {
         connection = nil
     }
 
-    var usesTLS: Bool { connection.map { pq.sslInUse($0) == 1 } ?? false }
-    var backendPID: Int32 { connection.map { pq.backendPID($0) } ?? 0 }
-
     /// Runs one statement with `$1`… parameters (text; nil is NULL) and returns its rows as text.
     @discardableResult
     func query(_ sql: String, _ parameters: [String?] = []) throws(PGError) -> [[String?]] {
@@ -152,8 +140,7 @@ final class PGConnection {
         defer { pq.clear(result) }
         let status = pq.resultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            let state = pq.resultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            throw PGError(cText(pq.resultErrorMessage(result)), sqlState: state)
+            throw PGError(cText(pq.resultErrorMessage(result)))
         }
         let count = pq.ntuples(result)
         let fields = pq.nfields(result)

@@ -132,9 +132,6 @@ public final class PostgresLedger: @unchecked Sendable {
 
     public func close() { mutex.withLock { connection.close() } }
 
-    /// Whether the session speaks TLS to the server.
-    public var usesTLS: Bool { mutex.withLock { connection.usesTLS } }
-
     /// Takes the office's run lock for this session, without waiting.
     public func takeRunLock() throws(RunLockError) {
         let taken: Bool
@@ -241,7 +238,7 @@ public final class PostgresLedger: @unchecked Sendable {
     }
 
     /// A `text[]` literal for `$n::text[]`.
-    static func array(_ values: [String?]) -> String? {
+    static func array(_ values: [String?]) -> String {
         "{" + values.map { value -> String in
             guard let value else { return "NULL" }
             var quoted = "\""

@@ -67,19 +67,18 @@ public enum StateOpenError: Error, Sendable, CustomStringConvertible {
 /// `flock` beside a SQLite file, or the PostgreSQL session holding the advisory lock.
 public final class StateSession: @unchecked Sendable {
     public let ledger: any StateLedger
+    /// The SQLite ledger's lock file; nil for PostgreSQL, whose lock is the ledger's session.
     private let lock: RunLock?
-    private let postgres: PostgresLedger?
 
-    init(ledger: any StateLedger, lock: RunLock?, postgres: PostgresLedger?) {
+    init(ledger: any StateLedger, lock: RunLock?) {
         self.ledger = ledger
         self.lock = lock
-        self.postgres = postgres
     }
 
     /// Ends the session and drops the lock; later calls do nothing.
     public func release() {
         lock?.release()
-        postgres?.close()
+        (ledger as? PostgresLedger)?.close()
     }
 }
 
@@ -108,7 +107,7 @@ public enum OfficeState {
                 ledger.close()
                 throw .failed(error.description)
             }
-            return StateSession(ledger: ledger, lock: nil, postgres: ledger)
+            return StateSession(ledger: ledger, lock: nil)
         }
         let lock: RunLock
         do {
@@ -118,7 +117,7 @@ public enum OfficeState {
             throw .failed(error.description)
         }
         do {
-            return StateSession(ledger: try Ledger.open(at: state), lock: lock, postgres: nil)
+            return StateSession(ledger: try Ledger.open(at: state), lock: lock)
         } catch {
             lock.release()
             throw .failed(error.description)

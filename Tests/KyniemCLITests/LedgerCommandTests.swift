@@ -45,8 +45,9 @@ import Glibc
         func ledger(_ more: [String] = []) throws -> [[String: Any]] {
             let result = try kyniem(["ledger", "--format", "json"] + more)
             #expect(result.status == 0, "\(result.stderr)")
+            // Output that is not the documented shape fails here, so an empty list means no deliveries.
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-            return object?["deliveries"] as? [[String: Any]] ?? []
+            return try #require(object?["deliveries"] as? [[String: Any]], "\(result.stdout)")
         }
 
         /// Keys the file notifier wrote, repeats included.
@@ -236,19 +237,14 @@ import Glibc
         #expect(office.written.isEmpty)
     }
 
-    func start(_ office: Office, _ arguments: [String], stderr: URL? = nil) throws -> Process {
+    func start(_ office: Office, _ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = Kyniem.binary
         process.arguments = arguments
         process.currentDirectoryURL = office.folder
         process.environment = ["HOME": office.folder.path, "PATH": "/usr/bin:/bin"].merging(office.environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
-        if let stderr {
-            _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: stderr)
-        } else {
-            process.standardError = FileHandle.nullDevice
-        }
+        process.standardError = FileHandle.nullDevice
         try process.run()
         return process
     }

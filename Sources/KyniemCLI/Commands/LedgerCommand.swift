@@ -21,6 +21,16 @@ struct LedgerCommand: ParsableCommand {
             """,
         subcommands: [LedgerList.self, LedgerResend.self, LedgerCopy.self],
         defaultSubcommand: LedgerList.self)
+
+    /// Opens `state` under the run lock for `resend` and `copy`: exit 3 while a run holds it, 1 otherwise.
+    static func openForWriting(_ state: String) throws(CommandFailure) -> StateSession {
+        do {
+            return try OfficeState.openForWriting(state)
+        } catch {
+            if case .held = error { throw CommandFailure(code: 3, message: error.description) }
+            throw CommandFailure(code: 1, message: error.description)
+        }
+    }
 }
 
 struct LedgerList: ParsableCommand {
@@ -188,13 +198,7 @@ struct LedgerResend: ParsableCommand {
         let problems = NotifierRegistry.validate(
             configuration.notifiers, plugins: context.plugins, configDirectory: context.configDirectory)
         guard problems.isEmpty else { throw CommandFailure.invalid(CommandContext.report(problems)) }
-        let session: StateSession
-        do {
-            session = try OfficeState.openForWriting(configuration.statePath)
-        } catch {
-            if case .held = error { throw CommandFailure(code: 3, message: error.description) }
-            throw CommandFailure(code: 1, message: error.description)
-        }
+        let session = try LedgerCommand.openForWriting(configuration.statePath)
         defer { session.release() }
         let ledger = session.ledger
         let entry: LedgerEntry
@@ -293,21 +297,9 @@ struct LedgerCopy: ParsableCommand {
                 ? to : FileManager.default.currentDirectoryPath + "/" + to
         }
         guard target != source else { throw CommandFailure.invalid("--to: the target is the configured state itself") }
-        let from: StateSession
-        let into: StateSession
-        do {
-            from = try OfficeState.openForWriting(source)
-        } catch {
-            if case .held = error { throw CommandFailure(code: 3, message: error.description) }
-            throw CommandFailure(code: 1, message: error.description)
-        }
+        let from = try LedgerCommand.openForWriting(source)
         defer { from.release() }
-        do {
-            into = try OfficeState.openForWriting(target)
-        } catch {
-            if case .held = error { throw CommandFailure(code: 3, message: error.description) }
-            throw CommandFailure(code: 1, message: error.description)
-        }
+        let into = try LedgerCommand.openForWriting(target)
         defer { into.release() }
         do {
             let content = try from.ledger.content()
