@@ -52,7 +52,7 @@ enum CompiledCalendars {
 extension ConfigurationReader {
     /// A bundled file: its compiled form when there is one for this text, else its YAML. Merged
     /// into `sources` as `readCalendarFile` merges what it decodes: the same duplicate-id
-    /// problems, country uses and checklist marks.
+    /// problems (`add`), country uses and checklist marks.
     func readBundledCalendarFile(_ file: (path: String, text: String), into sources: inout CalendarSources) {
         let displayName = "bundled:\(file.path)"
         guard let compiled = CompiledCalendars.calendar(path: file.path, text: file.text) else {
@@ -78,15 +78,8 @@ extension ConfigurationReader {
         sources.eventIndex.reserveCapacity(sources.eventIndex.count + compiled.events.count)
         for entry in compiled.events {
             let event = entry.event
-            let idMark = mark(entry.line, entry.column)
             let countryMark = event.country.map { _ in mark(entry.countryLine, entry.countryColumn) }
-            // One hashing of the id; a duplicate keeps the first definition's mark.
-            if let first = sources.eventIndex.insert(event.id, at: idMark) {
-                record(at: idMark, "duplicate event id \"\(event.id)\" (first defined at \(first))")
-                if let code = event.country, let countryMark { sources.countryUses.append((code, countryMark)) }
-                continue
-            }
-            sources.events.append((event, countryMark))
+            add(.sound(event, idMark: mark(entry.line, entry.column), countryMark: countryMark), to: &sources)
         }
         for checklist in compiled.checklists {
             sources.checklistNodes.append(
