@@ -59,12 +59,7 @@ extension ConfigurationReader {
             readCalendarFile(text: file.text, displayName: displayName, into: &sources)
             return
         }
-        if digestsSources {
-            digest.add(displayName.utf8)
-            digest.add(CollectionOfOne(0))
-            digest.add(compiled.textFingerprint.utf8)
-            digest.add(CollectionOfOne(0))
-        }
+        addToDigest(displayName, compiled.textFingerprint)
         // The name is interned once for the file's marks (841 in the bundled data), not once a mark.
         let file = Mark.File(compiled.file)
         func mark(_ line: Int32, _ column: Int32) -> Mark {
