@@ -55,3 +55,10 @@ enum PlainArguments {
         return values
     }
 }
+
+/// What a command was asked, read from its arguments by `PlainArguments` when they are plain
+/// (`init?(plain:)`, nil otherwise), and run: what `KyniemMain.plainCommand` dispatches to.
+protocol PlainRequest {
+    init?(plain arguments: ArraySlice<String>)
+    func run() throws
+}
