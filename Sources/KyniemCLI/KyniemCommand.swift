@@ -70,15 +70,16 @@ public enum KyniemMain {
     /// first), read without argument-parser;
     /// nil for anything else, which argument-parser reads (help, errors and all).
     static func plainCommand(_ arguments: [String]) -> (() throws -> Void)? {
-        let rest = arguments.dropFirst()
-        switch arguments.first {
-        case "upcoming": return Upcoming.Request(plain: rest).map { request in { try request.run() } }
-        case "calendar": return CalendarCommand.Request(plain: rest).map { request in { try request.run() } }
-        case "check": return Check.Request(plain: rest).map { request in { try request.run() } }
-        case "run": return Run.Request(plain: rest).map { request in { try request.run() } }
-        case "explain": return Explain.Request(plain: rest).map { request in { try request.run() } }
-        default: return nil
-        }
+        let type: (any PlainRequest.Type)? =
+            switch arguments.first {
+            case "upcoming": Upcoming.Request.self
+            case "calendar": CalendarCommand.Request.self
+            case "check": Check.Request.self
+            case "run": Run.Request.self
+            case "explain": Explain.Request.self
+            default: nil
+            }
+        return type?.init(plain: arguments.dropFirst()).map { request in { try request.run() } }
     }
 
     /// The command `arguments` name. `kyniem upcoming …` is parsed as `upcoming …` first, without

@@ -22,16 +22,15 @@ enum PlainArguments {
         while index < arguments.endIndex {
             let argument = arguments[index]
             guard argument.hasPrefix("--") else { return nil }
-            if flags.contains(String(argument.dropFirst(2))) {
-                let name = String(argument.dropFirst(2))
-                guard values[name] == nil else { return nil }
-                values[name] = []
+            let body = argument.dropFirst(2)
+            if flags.contains(String(body)) {
+                guard values[String(body)] == nil else { return nil }
+                values[String(body)] = []
                 index += 1
                 continue
             }
             let name: Substring
             let value: Substring
-            let body = argument.dropFirst(2)
             if let equals = body.firstIndex(of: "=") {
                 name = body[..<equals]
                 value = body[body.index(after: equals)...]
@@ -55,4 +54,11 @@ enum PlainArguments {
         }
         return values
     }
+}
+
+/// What a command was asked, read from its arguments by `PlainArguments` when they are plain
+/// (`init?(plain:)`, nil otherwise), and run: what `KyniemMain.plainCommand` dispatches to.
+protocol PlainRequest {
+    init?(plain arguments: ArraySlice<String>)
+    func run() throws
 }

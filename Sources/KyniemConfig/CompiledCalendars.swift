@@ -52,19 +52,14 @@ enum CompiledCalendars {
 extension ConfigurationReader {
     /// A bundled file: its compiled form when there is one for this text, else its YAML. Merged
     /// into `sources` as `readCalendarFile` merges what it decodes: the same duplicate-id
-    /// problems, country uses and checklist marks.
+    /// problems (`add`), country uses and checklist marks.
     func readBundledCalendarFile(_ file: (path: String, text: String), into sources: inout CalendarSources) {
         let displayName = "bundled:\(file.path)"
         guard let compiled = CompiledCalendars.calendar(path: file.path, text: file.text) else {
             readCalendarFile(text: file.text, displayName: displayName, into: &sources)
             return
         }
-        if digestsSources {
-            digest.add(displayName.utf8)
-            digest.add(CollectionOfOne(0))
-            digest.add(compiled.textFingerprint.utf8)
-            digest.add(CollectionOfOne(0))
-        }
+        addToDigest(displayName, compiled.textFingerprint)
         // The name is interned once for the file's marks (841 in the bundled data), not once a mark.
         let file = Mark.File(compiled.file)
         func mark(_ line: Int32, _ column: Int32) -> Mark {
@@ -78,15 +73,8 @@ extension ConfigurationReader {
         sources.eventIndex.reserveCapacity(sources.eventIndex.count + compiled.events.count)
         for entry in compiled.events {
             let event = entry.event
-            let idMark = mark(entry.line, entry.column)
             let countryMark = event.country.map { _ in mark(entry.countryLine, entry.countryColumn) }
-            // One hashing of the id; a duplicate keeps the first definition's mark.
-            if let first = sources.eventIndex.insert(event.id, at: idMark) {
-                record(at: idMark, "duplicate event id \"\(event.id)\" (first defined at \(first))")
-                if let code = event.country, let countryMark { sources.countryUses.append((code, countryMark)) }
-                continue
-            }
-            sources.events.append((event, countryMark))
+            add(.sound(event, idMark: mark(entry.line, entry.column), countryMark: countryMark), to: &sources)
         }
         for checklist in compiled.checklists {
             sources.checklistNodes.append(

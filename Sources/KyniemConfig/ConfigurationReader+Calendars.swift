@@ -120,11 +120,11 @@ extension ConfigurationReader {
         }
     }
 
-    /// Adds one entry of an `events:` list: a duplicate id is reported at the later one.
-    private func add(_ entry: EventEntry, to sources: inout CalendarSources) {
-        let (id, idMark) = (entry.id, entry.idMark)
+    /// Adds one entry of an `events:` list, read from YAML or compiled (`readBundledCalendarFile`):
+    /// a duplicate id is reported at the later one, which keeps the first definition's mark.
+    func add(_ entry: EventEntry, to sources: inout CalendarSources) {
         switch entry {
-        case .sound(let event, _, let countryMark):
+        case .sound(let event, let idMark, let countryMark):
             if let first = sources.eventIndex.insert(event.id, at: idMark) {
                 record(at: idMark, "duplicate event id \"\(event.id)\" (first defined at \(first))")
                 if let code = event.country, let countryMark { sources.countryUses.append((code, countryMark)) }
@@ -133,9 +133,9 @@ extension ConfigurationReader {
             sources.events.append((event, countryMark))
         case .unsound(let unsound):
             if let country = unsound.country { sources.countryUses.append(country) }
-            guard let id else { return }
-            if let first = sources.eventIndex.insert(id, at: idMark) {
-                record(at: idMark, "duplicate event id \"\(id)\" (first defined at \(first))")
+            guard let id = unsound.id else { return }
+            if let first = sources.eventIndex.insert(id, at: unsound.idMark) {
+                record(at: unsound.idMark, "duplicate event id \"\(id)\" (first defined at \(first))")
             }
         }
     }
@@ -233,20 +233,6 @@ extension ConfigurationReader {
                 self.id = id
                 self.idMark = idMark
                 self.country = country
-            }
-        }
-
-        var id: String? {
-            switch self {
-            case .sound(let event, _, _): event.id
-            case .unsound(let unsound): unsound.id
-            }
-        }
-
-        var idMark: Mark {
-            switch self {
-            case .sound(_, let mark, _): mark
-            case .unsound(let unsound): unsound.idMark
             }
         }
     }

@@ -10,8 +10,9 @@ final class ConfigurationReader {
     let bundled: [(path: String, text: String)]
     private(set) var problems: [ConfigurationProblem] = []
     /// Every text parsed so far, with its name, in reading order (`Configuration.sourceDigest`);
-    /// a compiled bundled file adds its text's fingerprint (`readBundledCalendarFile`).
-    var digest = Fingerprint()
+    /// a compiled bundled file adds its text's fingerprint (`readBundledCalendarFile`): both
+    /// through `addToDigest`.
+    private(set) var digest = Fingerprint()
     /// `ConfigurationLoader.decodesEventsFromStream`.
     var decodesEventsFromStream = true
     /// `ConfigurationLoader.digestsSources`: off, `digest` stays empty and `sourceDigest` too.
@@ -101,12 +102,7 @@ final class ConfigurationReader {
     /// and `events` receives what was decoded, with its problems held back until
     /// `readCalendarContent` takes them, in the order the files are read as before.
     func parse(text: String, displayName: String, events: inout StreamedEvents) -> YAMLNode? {
-        if digestsSources {
-            digest.add(displayName.utf8)
-            digest.add(CollectionOfOne(0))
-            digest.add(text.utf8)
-            digest.add(CollectionOfOne(0))
-        }
+        addToDigest(displayName, text)
         let eventReader = ConfigurationReader(environment: environment, bundled: bundled)
         var entries: [EventEntry] = []
         entries.reserveCapacity(Self.entryCapacity(forText: text))
@@ -133,6 +129,16 @@ final class ConfigurationReader {
             events = StreamedEvents()
             return nil
         }
+    }
+
+    /// Takes a file into `digest` (when `digestsSources`): its name, then `content` (its text,
+    /// or a compiled bundled file's fingerprint of it), each ended by a zero byte.
+    func addToDigest(_ displayName: String, _ content: String) {
+        guard digestsSources else { return }
+        digest.add(displayName.utf8)
+        digest.add(CollectionOfOne(0))
+        digest.add(content.utf8)
+        digest.add(CollectionOfOne(0))
     }
 
     /// Room for the entries of a text's `events:` list, so that the array is not grown by

@@ -288,6 +288,8 @@ struct TreeBuilder {
             let frame = frames.last, frame.streamsItems, let key = keysStreamed.last
         else { return nil }
         var depth = 0
+        // The item's deepest nesting: an item the tree path would refuse as too deep is left to it.
+        var deepest = 0
         var nodes = 0
         var i = start
         let limit = min(events.count, start + Self.fastItemLimit)
@@ -295,6 +297,7 @@ struct TreeBuilder {
             switch events[i].kind {
             case .mappingStart, .sequenceStart:
                 depth += 1
+                deepest = max(deepest, depth)
                 nodes += 1
             case .collectionEnd:
                 depth -= 1
@@ -306,7 +309,7 @@ struct TreeBuilder {
             if depth == 0 { break }
             i += 1
         }
-        guard i < limit, depth == 0, frames.count + depth < YAMLParser.maxDepth else { return nil }
+        guard i < limit, depth == 0, frames.count + deepest <= YAMLParser.maxDepth else { return nil }
         let item = StreamedItem(
             events: UnsafeBufferPointer(rebasing: events[start...i]), bytes: bytes, fileID: fileID)
         guard fast(key, item) else { return nil }

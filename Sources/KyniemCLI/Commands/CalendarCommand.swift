@@ -39,7 +39,7 @@ struct CalendarCommand: ParsableCommand {
     }
 }
 
-extension CalendarCommand.Request {
+extension CalendarCommand.Request: PlainRequest {
     /// The request `arguments` (after `calendar`) make when each is a plain use of a long option
     /// (`PlainArguments`) whose value argument-parser would take as is; otherwise nil, and
     /// argument-parser decides (a missing `--year` included).

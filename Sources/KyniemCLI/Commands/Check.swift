@@ -25,7 +25,7 @@ struct Check: ParsableCommand {
     }
 }
 
-extension Check.Request {
+extension Check.Request: PlainRequest {
     init?(plain arguments: ArraySlice<String>) {
         guard let values = PlainArguments.options(arguments, single: ["config"], repeated: []) else { return nil }
         config = values["config"]?.first

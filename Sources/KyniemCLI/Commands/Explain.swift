@@ -128,7 +128,7 @@ extension String {
     }
 }
 
-extension Explain.Request {
+extension Explain.Request: PlainRequest {
     /// The request `arguments` (after `explain`) make when the first is the event id, a word
     /// argument-parser would take as the positional as is (not empty, not `help`, not starting
     /// with `-`), and the rest are plain uses of `--config`, `--year`, `--lang` and `--sources`

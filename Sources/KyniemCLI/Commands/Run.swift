@@ -57,7 +57,7 @@ struct Run: ParsableCommand {
     }
 }
 
-extension Run.Request {
+extension Run.Request: PlainRequest {
     /// The request `arguments` (after `run`) make when each is a plain use of a long option or
     /// flag (`PlainArguments`); otherwise nil, and argument-parser decides (`-v` included).
     init?(plain arguments: ArraySlice<String>) {

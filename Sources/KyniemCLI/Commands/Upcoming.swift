@@ -45,7 +45,7 @@ struct Upcoming: ParsableCommand {
     }
 }
 
-extension Upcoming.Request {
+extension Upcoming.Request: PlainRequest {
     /// The request `arguments` (after `upcoming`) make when each is a plain use of a long option
     /// (`PlainArguments`) whose value argument-parser would take as is; otherwise nil, and
     /// argument-parser decides (help, errors and all).
