@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KyniemConfig
 import KyniemCore
+import KyniemState
 
 /// `--config FILE`, taken by every command (SPEC.md, fixed).
 struct ConfigOption: ParsableArguments {
@@ -41,6 +42,17 @@ struct CommandContext {
     /// The environment as `ProcessInfo.processInfo.environment` gives it (each entry split at
     /// its first `=`, entries without one left out, a later duplicate winning; tested), read from
     /// `environ` directly: ProcessInfo's copy took ~0.4M instructions, 3% of a daily `upcoming`.
+    /// Opens `state` under the run lock, for `run`, `ledger resend` and `ledger copy`: exit 3
+    /// while another run holds the lock, 1 for any other failure.
+    static func openStateForWriting(_ state: String) throws(CommandFailure) -> StateSession {
+        do {
+            return try OfficeState.openForWriting(state)
+        } catch {
+            if case .held = error { throw CommandFailure(code: 3, message: error.description) }
+            throw CommandFailure(code: 1, message: error.description)
+        }
+    }
+
     static func processEnvironment() -> [String: String] {
         var result: [String: String] = [:]
         // Never NULL in kyniem: only clearenv(3), which nothing calls, leaves it so.

@@ -21,16 +21,6 @@ struct LedgerCommand: ParsableCommand {
             """,
         subcommands: [LedgerList.self, LedgerResend.self, LedgerCopy.self],
         defaultSubcommand: LedgerList.self)
-
-    /// Opens `state` under the run lock for `resend` and `copy`: exit 3 while a run holds it, 1 otherwise.
-    static func openForWriting(_ state: String) throws(CommandFailure) -> StateSession {
-        do {
-            return try OfficeState.openForWriting(state)
-        } catch {
-            if case .held = error { throw CommandFailure(code: 3, message: error.description) }
-            throw CommandFailure(code: 1, message: error.description)
-        }
-    }
 }
 
 struct LedgerList: ParsableCommand {
@@ -198,7 +188,7 @@ struct LedgerResend: ParsableCommand {
         let problems = NotifierRegistry.validate(
             configuration.notifiers, plugins: context.plugins, configDirectory: context.configDirectory)
         guard problems.isEmpty else { throw CommandFailure.invalid(CommandContext.report(problems)) }
-        let session = try LedgerCommand.openForWriting(configuration.statePath)
+        let session = try CommandContext.openStateForWriting(configuration.statePath)
         defer { session.release() }
         let ledger = session.ledger
         let entry: LedgerEntry
@@ -297,9 +287,9 @@ struct LedgerCopy: ParsableCommand {
                 ? to : FileManager.default.currentDirectoryPath + "/" + to
         }
         guard target != source else { throw CommandFailure.invalid("--to: the target is the configured state itself") }
-        let from = try LedgerCommand.openForWriting(source)
+        let from = try CommandContext.openStateForWriting(source)
         defer { from.release() }
-        let into = try LedgerCommand.openForWriting(target)
+        let into = try CommandContext.openStateForWriting(target)
         defer { into.release() }
         do {
             let content = try from.ledger.content()

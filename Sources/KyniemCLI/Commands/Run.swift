@@ -124,12 +124,7 @@ extension Run.Request: PlainRequest {
                 date: runDate, catchUpDays: configuration.catchUpDays, backfill: backfill, ledger: ledger, dryRun: true,
                 now: CommandContext.utcStamp(), deadline: deadline)
         } else {
-            do {
-                session = try OfficeState.openForWriting(configuration.statePath)
-            } catch {
-                if case .held = error { throw CommandFailure(code: 3, message: error.description) }
-                throw CommandFailure(code: 1, message: error.description)
-            }
+            session = try CommandContext.openStateForWriting(configuration.statePath)
             report = dispatcher.runDay(
                 date: runDate, catchUpDays: configuration.catchUpDays, backfill: backfill, ledger: session?.ledger,
                 dryRun: false, now: CommandContext.utcStamp(), deadline: deadline)
